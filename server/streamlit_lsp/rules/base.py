@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from streamlit_lsp.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
-    from streamlit_lsp.analysis.program import Program
+    from streamlit_lsp.analysis.model import Model
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Rule:
     why_it_matters: str
     example: str
     fix: str
-    check: Callable[[Program], Iterable[Diagnostic]]
+    check: Callable[[Model], Iterable[Diagnostic]]
 
     def documentation(self) -> str:
         return (

@@ -1,0 +1,1667 @@
+"""Extraction: one file's source -> ``FileFacts``.
+
+One ``ast.parse`` and one pass over the tree. The pass keeps the statement order and
+the branches around every session-state access and widget call (see ``facts.py``), and
+resolves keys as far as this file allows: literals, module constants, class constants,
+enum members (stringified the way Streamlit does, RULES.md section 1), local variables
+bound once to a literal, loop variables over literal collections and parameters.
+Names imported from other modules stay symbolic for the workspace index to resolve.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from streamlit_lsp.analysis import widgets as widget_table
+from streamlit_lsp.analysis.facts import (
+    Access,
+    AccessKind,
+    BindEvent,
+    Block,
+    Branch,
+    CallEvent,
+    ChoiceKey,
+    Cond,
+    CondKind,
+    DynamicKey,
+    Exit,
+    ExitKind,
+    FileFacts,
+    FunctionFacts,
+    FunctionRef,
+    ImportedKey,
+    ImportFact,
+    Key,
+    LiteralKey,
+    Loop,
+    LoopCount,
+    Mutation,
+    Node,
+    PageRef,
+    PageRun,
+    ParamKey,
+    ParseError,
+    Syntax,
+    Try,
+    WidgetBinding,
+    WidgetCall,
+)
+from streamlit_lsp.analysis.source import LineIndex
+from streamlit_lsp.diagnostics import Span
+from streamlit_lsp.noqa import noqa_codes
+
+UNKNOWN_COND = Cond(CondKind.UNKNOWN)
+
+# Mapping methods of the proxy: ``ss.get`` is the method, not the key "get" (RULES.md 1).
+STATE_METHODS = frozenset(
+    {
+        "get", "pop", "popitem", "setdefault", "update", "keys", "items", "values",
+        "clear", "to_dict", "copy", "filtered_state",
+    }
+)
+WHOLE_STATE_METHODS = frozenset({"keys", "items", "values", "to_dict", "copy", "popitem"})
+WHOLE_STATE_BUILTINS = frozenset({"list", "dict", "len", "iter", "sorted", "set", "tuple", "repr", "str", "print", "vars"})
+MUTATING_METHODS = frozenset(
+    {
+        "append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse",
+        "update", "setdefault", "popitem", "add", "discard", "difference_update",
+        "intersection_update", "symmetric_difference_update", "appendleft", "extendleft",
+        "popleft", "rotate", "__setitem__", "__delitem__",
+    }
+)
+MUTABLE_CONSTRUCTORS = frozenset(
+    {"list", "dict", "set", "defaultdict", "OrderedDict", "deque", "Counter", "bytearray"}
+)
+KEY_ERROR_GUARDS = frozenset(
+    {"KeyError", "AttributeError", "LookupError", "Exception", "BaseException"}
+)
+# Calls whose ``key=`` is a sort key, not a widget key.
+NOT_WIDGET_KEY_CALLS = frozenset({"sorted", "sort", "min", "max", "groupby", "sort_values", "sort_index", "nlargest", "nsmallest", "bisect", "bisect_left", "bisect_right", "insort", "merge"})
+
+
+def extract(text: str) -> FileFacts:
+    """Facts of one file. Never raises: bad input becomes a ``parse_error``."""
+    lines = LineIndex(text)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as error:
+        if _parses_with_newer_grammar(text):
+            return FileFacts(uses_streamlit=_mentions_streamlit(text), opaque=True)
+        return FileFacts(uses_streamlit=_mentions_streamlit(text), parse_error=_syntax_error(error, lines))
+    except (RecursionError, MemoryError, ValueError) as error:
+        message = "too deeply nested to parse" if isinstance(error, RecursionError) else str(error)
+        return FileFacts(
+            uses_streamlit=_mentions_streamlit(text),
+            parse_error=ParseError(message, Span(1, 0, 1, 0)),
+        )
+    try:
+        return _Extractor(tree, lines).facts()
+    except RecursionError:
+        return FileFacts(
+            uses_streamlit=_mentions_streamlit(text),
+            parse_error=ParseError("too deeply nested to analyse", Span(1, 0, 1, 0)),
+        )
+
+
+def _mentions_streamlit(text: str) -> bool:
+    return "streamlit" in text
+
+
+def _syntax_error(error: SyntaxError, lines: LineIndex) -> ParseError:
+    line = error.lineno or 1
+    # SyntaxError.offset is 1-based and counts characters (not bytes) since Python 3.10.
+    column = max((error.offset or 1) - 1, 0)
+    end_line = error.end_lineno or line
+    end_column = max((error.end_offset or (column + 2)) - 1, column)
+    if end_line == line and end_column <= column:
+        end_column = min(column + 1, max(len(lines.line(line)), column))
+    return ParseError(error.msg, Span(line, column, end_line, end_column))
+
+
+def _parses_with_newer_grammar(text: str) -> bool:
+    """True when libcst (which knows newer grammar) accepts what this Python's ast rejects."""
+    try:
+        import libcst
+    except ImportError:  # pragma: no cover - libcst is a dependency
+        return False
+    try:
+        libcst.parse_module(text)
+    except Exception:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- scopes
+
+
+@dataclass
+class _Scope:
+    qualname: str  # "" for the module
+    params: tuple[str, ...] = ()
+    state_aliases: set[str] = field(default_factory=set)
+    assigned: set[str] = field(default_factory=set)
+    globals_declared: set[str] = field(default_factory=set)
+    literal_locals: dict[str, str] = field(default_factory=dict)
+    loop_choices: dict[str, Key] = field(default_factory=dict)
+    layout_names: set[str] = field(default_factory=set)
+    navigation_names: set[str] = field(default_factory=set)
+    free_loads: list[tuple[str, Span]] = field(default_factory=list)
+
+
+@dataclass
+class _ClassInfo:
+    kind: str  # "plain", "strenum", "enum"
+    constants: dict[str, str]
+
+
+def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], dict[str, list[ast.expr]], set[str]]:
+    """Names bound in a function body (not nested scopes), their assigned values, globals."""
+    assigned: set[str] = set()
+    values: dict[str, list[ast.expr]] = {}
+    declared_global: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            assigned.add(node.name)
+            return
+        if isinstance(node, ast.Lambda):
+            return
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared_global.update(node.names)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            assigned.add(node.id)
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    values.setdefault(target.id, []).append(node.value)
+                else:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            values.setdefault(name.id, []).append(target)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+            values.setdefault(node.target.id, []).append(node.value or node.target)
+            if isinstance(node, ast.AugAssign):
+                values[node.target.id].append(node.target)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            for name in ast.walk(node.target):
+                if isinstance(name, ast.Name):
+                    values.setdefault(name.id, []).append(node.target)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                name = (alias.asname or alias.name).split(".")[0]
+                assigned.add(name)
+                values.setdefault(name, []).append(node)  # type: ignore[arg-type]
+        elif isinstance(node, ast.NamedExpr):
+            values.setdefault(node.target.id, []).append(node.value)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            assigned.add(node.name)
+            values.setdefault(node.name, []).append(node)  # type: ignore[arg-type]
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for statement in body:
+        visit(statement)
+    return assigned - declared_global, values, declared_global
+
+
+def _string_constant(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _literal(node: ast.AST) -> object:
+    """The value of a literal argument, or ``widgets.UNKNOWN_VALUE``."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return widget_table.UNKNOWN_VALUE
+
+
+def _key_from_constant(value: object) -> Key | None:
+    """Streamlit stringifies keys with ``str()``; ``None`` means no key at all."""
+    if value is None:
+        return None
+    if isinstance(value, (str, int, float, bool)):
+        return LiteralKey(str(value))
+    return DynamicKey(None, "a non-string key")
+
+
+def _escape_pattern(parts: list[str | None]) -> str:
+    return "".join(".*" if part is None else re.escape(part) for part in parts)
+
+
+# ------------------------------------------------------------------------ extractor
+
+
+class _Extractor:
+    def __init__(self, tree: ast.Module, lines: LineIndex) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.streamlit_aliases: set[str] = set()
+        self.module_aliases: dict[str, ImportFact] = {}  # import m [as a]
+        self.from_imports: dict[str, ImportFact] = {}  # from m import n [as a]
+        self.imports: list[ImportFact] = []
+        self.constants: dict[str, str] = {}
+        self.classes: dict[str, _ClassInfo] = {}
+        self.collections: dict[str, tuple[tuple[str, ast.expr], ...]] = {}
+        self.mutable_globals: dict[str, str] = {}
+        self.class_mutables: dict[str, set[str]] = {}
+        self.function_names: dict[str, str] = {}  # simple name -> qualname (module level)
+        self.function_params: dict[str, tuple[str, ...]] = {}
+        self.alias_params: dict[str, set[str]] = {}  # qualname -> params bound to session state
+        self.functions: list[FunctionFacts] = []
+        self.accesses: list[Access] = []
+        self.widgets: list[WidgetCall] = []
+        self.widget_bindings: list[WidgetBinding] = []
+        self.mutations: list[Mutation] = []
+        self.pages: list[PageRef] = []
+        self.whole_state_reads: list[Span] = []
+        self.state_escapes: list[Span] = []
+        self.reexports: list[tuple[str, ImportedKey]] = []
+        self.has_navigation = False
+        self.scopes: list[_Scope] = []
+        self.lambda_count = 0
+        self.in_navigation_call = 0
+
+    # ------------------------------------------------------------------ driving
+
+    def facts(self) -> FileFacts:
+        self._collect_module_tables()
+        module_scope = _Scope("")
+        assigned, values, _ = _assigned_names(self.tree.body)
+        module_scope.assigned = assigned
+        module_scope.literal_locals = self._single_literals(values)
+        # A module name bound twice is not a constant (which value would a key get?).
+        for name in [name for name in self.constants if "." not in name]:
+            if len(values.get(name, ())) != 1:
+                del self.constants[name]
+        self.scopes.append(module_scope)
+        self._collect_state_aliases(module_scope, self.tree.body)
+        self._collect_alias_params()
+        body = self.block(self.tree.body)
+        return FileFacts(
+            uses_streamlit=bool(self.streamlit_aliases) or any(
+                fact.module.split(".")[0] == "streamlit" for fact in self.imports
+            ),
+            body=body,
+            functions=tuple(self.functions),
+            accesses=tuple(self.accesses),
+            widgets=tuple(self.widgets),
+            imports=tuple(self.imports),
+            constants=tuple(sorted(self.constants.items())),
+            key_collections=tuple(
+                (name, tuple(key for key, _ in items)) for name, items in sorted(self.collections.items())
+            ),
+            reexports=tuple(self.reexports),
+            widget_bindings=tuple(self.widget_bindings),
+            mutations=tuple(self.mutations),
+            pages=tuple(self.pages),
+            whole_state_reads=tuple(self.whole_state_reads),
+            state_escapes=tuple(self.state_escapes),
+            has_navigation=self.has_navigation,
+            noqa=self._noqa_lines(),
+        )
+
+    def _noqa_lines(self) -> tuple[tuple[int, frozenset[str]], ...]:
+        found = []
+        for number in range(1, self.lines.line_count + 1):
+            text = self.lines.line(number)
+            if "noqa" not in text.lower():
+                continue
+            codes = noqa_codes(text)
+            if codes is not None:
+                found.append((number, codes))
+        return tuple(found)
+
+    # ------------------------------------------------------- module-level tables
+
+    def _collect_module_tables(self) -> None:
+        for statement in self.tree.body:
+            self._collect_imports(statement)
+        for statement in ast.walk(self.tree):
+            if isinstance(statement, (ast.Import, ast.ImportFrom)) and statement not in self.tree.body:
+                self._collect_imports(statement, nested=True)
+        for statement in self.tree.body:
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                self._collect_constant(statement)
+            elif isinstance(statement, ast.ClassDef):
+                self._collect_class(statement)
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.function_names[statement.name] = statement.name
+                self.function_params[statement.name] = self._param_names(statement.args)
+
+    def _collect_imports(self, statement: ast.stmt, nested: bool = False) -> None:
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                fact = ImportFact(alias.name if alias.asname else bound, None, bound, 0, self.lines.span(statement))
+                if alias.name == "streamlit" or (alias.name.startswith("streamlit.") and not alias.asname):
+                    self.streamlit_aliases.add(bound)
+                if not nested:
+                    self.module_aliases[bound] = fact
+                self.imports.append(ImportFact(alias.name, None, bound, 0, self.lines.span(statement)))
+        elif isinstance(statement, ast.ImportFrom):
+            module = statement.module or ""
+            for alias in statement.names:
+                if alias.name == "*":
+                    continue
+                bound = alias.asname or alias.name
+                fact = ImportFact(module, alias.name, bound, statement.level, self.lines.span(statement))
+                self.imports.append(fact)
+                if not nested:
+                    self.from_imports[bound] = fact
+                    if module != "streamlit" and not module.startswith("streamlit."):
+                        self.reexports.append(
+                            (bound, ImportedKey(module, (alias.name,), statement.level))
+                        )
+                if module == "streamlit" and alias.name == "session_state" and not nested:
+                    pass  # handled as a module-level alias in _collect_state_aliases
+
+    def _collect_constant(self, statement: ast.Assign | ast.AnnAssign) -> None:
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        value = statement.value
+        if value is None:
+            return
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            text = _string_constant(value)
+            if text is not None:
+                self.constants[target.id] = text
+            elif isinstance(value, ast.Name) and value.id in self.constants:
+                self.constants[target.id] = self.constants[value.id]
+            keys = self._literal_key_collection(value)
+            if keys is not None:
+                self.collections[target.id] = keys
+            if self._is_mutable_container(value):
+                self.mutable_globals[target.id] = target.id
+
+    def _literal_key_collection(self, value: ast.expr) -> tuple[tuple[str, ast.expr], ...] | None:
+        if isinstance(value, ast.Dict):
+            elements = [key for key in value.keys if key is not None]
+            if len(elements) != len(value.keys):
+                return None
+        elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            elements = list(value.elts)
+        else:
+            return None
+        found = []
+        for element in elements:
+            text = _string_constant(element)
+            if text is None:
+                return None
+            found.append((text, element))
+        return tuple(found) if found else None
+
+    def _is_mutable_container(self, value: ast.expr) -> bool:
+        if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
+            return True
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
+            return isinstance(value.left, ast.List) or isinstance(value.right, ast.List)
+        if isinstance(value, ast.Call):
+            func = value.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            return name in MUTABLE_CONSTRUCTORS
+        return False
+
+    def _collect_class(self, node: ast.ClassDef) -> None:
+        kind = "plain"
+        base_names = []
+        for base in node.bases:
+            name = base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else ""
+            base_names.append(name)
+        if "StrEnum" in base_names:
+            kind = "strenum"
+        elif any(name in ("Enum", "IntEnum", "Flag", "IntFlag") for name in base_names):
+            kind = "enum"
+        constants: dict[str, str] = {}
+        mutables: set[str] = set()
+        for statement in node.body:
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                for target in targets:
+                    if not isinstance(target, ast.Name) or statement.value is None:
+                        continue
+                    text = _string_constant(statement.value)
+                    if kind == "plain" and self._is_mutable_container(statement.value):
+                        mutables.add(target.id)
+                    if text is None:
+                        continue
+                    qualified = f"{node.name}.{target.id}"
+                    if kind == "strenum":
+                        self.constants[qualified] = text
+                    elif kind == "enum":
+                        self.constants[qualified] = qualified
+                    else:
+                        self.constants[qualified] = text
+                    self.constants[f"{qualified}.value"] = text
+                    constants[target.id] = text
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                qualname = f"{node.name}.{statement.name}"
+                self.function_names.setdefault(qualname, qualname)
+        self.classes[node.name] = _ClassInfo(kind, constants)
+        if mutables:
+            self.class_mutables[node.name] = mutables
+
+    @staticmethod
+    def _param_names(arguments: ast.arguments) -> tuple[str, ...]:
+        names = [arg.arg for arg in (*arguments.posonlyargs, *arguments.args)]
+        if arguments.vararg:
+            names.append("*" + arguments.vararg.arg)
+        names.extend(arg.arg for arg in arguments.kwonlyargs)
+        return tuple(names)
+
+    def _single_literals(self, values: dict[str, list[ast.expr]]) -> dict[str, str]:
+        found = {}
+        for name, assigned in values.items():
+            if len(assigned) == 1:
+                text = _string_constant(assigned[0])
+                if text is not None:
+                    found[name] = text
+        return found
+
+    def _collect_state_aliases(self, scope: _Scope, body: list[ast.stmt]) -> None:
+        """Names bound to session state in this body (not in nested functions)."""
+        if not scope.qualname:
+            for bound, fact in self.from_imports.items():
+                if fact.module == "streamlit" and fact.name == "session_state":
+                    scope.state_aliases.add(bound)
+        stack: list[ast.AST] = list(body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            if isinstance(node, ast.Assign) and self._is_state_expr(node.value):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        scope.state_aliases.add(target.id)
+            stack.extend(ast.iter_child_nodes(node))
+
+    def _collect_alias_params(self) -> None:
+        """Parameters of same-file functions that receive session state at some call."""
+        for node in ast.walk(self.tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            qualname = self.function_names.get(node.func.id)
+            if qualname is None:
+                continue
+            params = self.function_params.get(qualname, ())
+            for index, argument in enumerate(node.args):
+                if index < len(params) and self._is_state_expr(argument, module_only=True):
+                    self.alias_params.setdefault(qualname, set()).add(params[index])
+            for keyword in node.keywords:
+                if keyword.arg in params and self._is_state_expr(keyword.value, module_only=True):
+                    self.alias_params.setdefault(qualname, set()).add(keyword.arg)
+
+    # ------------------------------------------------------------ name lookups
+
+    def _lookup_scope(self, name: str) -> _Scope | None:
+        """The innermost scope binding ``name`` (Python's LEGB, minus builtins)."""
+        for scope in reversed(self.scopes):
+            if name in scope.globals_declared:
+                return self.scopes[0]
+            if name in scope.assigned or name in scope.params or name in scope.state_aliases:
+                return scope
+        return None
+
+    def _is_streamlit_name(self, node: ast.AST) -> bool:
+        if not isinstance(node, ast.Name) or node.id not in self.streamlit_aliases:
+            return False
+        scope = self._lookup_scope(node.id)
+        return scope is None or not scope.qualname
+
+    def _is_state_expr(self, node: ast.AST, module_only: bool = False) -> bool:
+        if isinstance(node, ast.Attribute) and node.attr == "session_state":
+            return isinstance(node.value, ast.Name) and node.value.id in self.streamlit_aliases
+        if isinstance(node, ast.Name):
+            if module_only or not self.scopes:
+                return node.id in (self.scopes[0].state_aliases if self.scopes else set()) or any(
+                    fact.module == "streamlit" and fact.name == "session_state" and bound == node.id
+                    for bound, fact in self.from_imports.items()
+                )
+            for scope in reversed(self.scopes):
+                if node.id in scope.state_aliases:
+                    return True
+                if node.id in scope.assigned or node.id in scope.params:
+                    return False
+        return False
+
+    def _is_streamlit_receiver(self, node: ast.AST) -> bool:
+        """Could ``node.<widget>(...)`` be a Streamlit element call?"""
+        root = node
+        while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
+            root = root.func if isinstance(root, ast.Call) else root.value
+        if not isinstance(root, ast.Name):
+            return False
+        if root.id in self.streamlit_aliases:
+            return True
+        imported = self.module_aliases.get(root.id) or self.from_imports.get(root.id)
+        if imported is not None and self._lookup_scope(root.id) in (None, self.scopes[0]):
+            return imported.module.split(".")[0] == "streamlit"
+        return True
+
+    # ---------------------------------------------------------------- keys
+
+    def key_of(self, node: ast.expr) -> Key:
+        text = _string_constant(node)
+        if text is not None:
+            return LiteralKey(text)
+        if isinstance(node, ast.Constant):
+            return _key_from_constant(node.value) or DynamicKey(None, "None")
+        if isinstance(node, ast.JoinedStr):
+            return self._fstring_key(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            parts = self._concat_parts(node)
+            if all(part is not None for part in parts):
+                return LiteralKey("".join(part for part in parts if part is not None))
+            return DynamicKey(_escape_pattern(parts), "a concatenated key")
+        if isinstance(node, ast.Name):
+            return self._name_key(node.id)
+        if isinstance(node, ast.Attribute):
+            return self._attribute_key(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" and len(node.args) == 1:
+            return self.key_of(node.args[0])
+        return DynamicKey(None, "a computed key")
+
+    def _fstring_key(self, node: ast.JoinedStr) -> Key:
+        parts: list[str | None] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            elif isinstance(value, ast.FormattedValue) and value.format_spec is None and value.conversion in (-1, 115):
+                inner = self.key_of(value.value)
+                parts.append(inner.value if isinstance(inner, LiteralKey) else None)
+            else:
+                parts.append(None)
+        if all(part is not None for part in parts):
+            return LiteralKey("".join(part for part in parts if part is not None))
+        return DynamicKey(_escape_pattern(parts), "an f-string key")
+
+    def _concat_parts(self, node: ast.expr) -> list[str | None]:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self._concat_parts(node.left) + self._concat_parts(node.right)
+        key = self.key_of(node)
+        return [key.value if isinstance(key, LiteralKey) else None]
+
+    def _name_key(self, name: str) -> Key:
+        scope = self._lookup_scope(name)
+        if scope is not None:
+            if name in scope.loop_choices:
+                return scope.loop_choices[name]
+            if name in scope.literal_locals:
+                return LiteralKey(scope.literal_locals[name])
+            if scope.qualname and name in scope.params:
+                return ParamKey(scope.params.index(name), name)
+            if scope.qualname:
+                return DynamicKey(None, f"the variable {name!r}")
+        if name in self.constants:
+            return LiteralKey(self.constants[name])
+        imported = self.from_imports.get(name)
+        if imported is not None and imported.name is not None:
+            return ImportedKey(imported.module, (imported.name,), imported.level)
+        return DynamicKey(None, f"the variable {name!r}")
+
+    def _attribute_key(self, node: ast.Attribute) -> Key:
+        path: list[str] = []
+        current: ast.expr = node
+        while isinstance(current, ast.Attribute):
+            path.append(current.attr)
+            current = current.value
+        if not isinstance(current, ast.Name):
+            return DynamicKey(None, "a computed key")
+        path.reverse()
+        root = current.id
+        if self._lookup_scope(root) not in (None, self.scopes[0]):
+            return DynamicKey(None, f"the attribute {root}.{'.'.join(path)}")
+        dotted = ".".join([root, *path])
+        if dotted in self.constants:
+            return LiteralKey(self.constants[dotted])
+        if root in self.classes:
+            return DynamicKey(None, f"the attribute {dotted}")
+        imported = self.from_imports.get(root)
+        if imported is not None and imported.name is not None:
+            return ImportedKey(imported.module, (imported.name, *path), imported.level)
+        module = self.module_aliases.get(root)
+        if module is not None:
+            return ImportedKey(module.module, tuple(path), 0)
+        return DynamicKey(None, f"the attribute {dotted}")
+
+    def _collection_choices(self, node: ast.expr) -> tuple[Key | None, int | None]:
+        """Keys a ``for`` target takes over a literal collection (and the item count)."""
+        target = node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("items", "keys") and not node.args:
+            target = node.func.value
+        literal = self._literal_key_collection(target) if isinstance(target, (ast.Dict, ast.List, ast.Tuple, ast.Set)) else None
+        if literal is not None:
+            return ChoiceKey(tuple(key for key, _ in literal)), len(literal)
+        if isinstance(target, (ast.List, ast.Tuple)) and target.elts and all(
+            isinstance(element, ast.Tuple) and element.elts and _string_constant(element.elts[0]) is not None
+            for element in target.elts
+        ):
+            # for key, default in [("a", 1), ("b", 2)]: the first items are the keys
+            firsts = tuple(_string_constant(element.elts[0]) or "" for element in target.elts)  # type: ignore[attr-defined]
+            return ChoiceKey(firsts), len(firsts)
+        if isinstance(target, ast.Name):
+            scope = self._lookup_scope(target.id)
+            if (scope is None or not scope.qualname) and target.id in self.collections:
+                keys = tuple(key for key, _ in self.collections[target.id])
+                return ChoiceKey(keys), len(keys)
+            imported = self.from_imports.get(target.id)
+            if scope is None and imported is not None and imported.name is not None:
+                return ImportedKey(imported.module, (imported.name,), imported.level, collection=True), None
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            module = self.module_aliases.get(target.value.id)
+            if module is not None:
+                return ImportedKey(module.module, (target.attr,), 0, collection=True), None
+        return None, None
+
+    # ------------------------------------------------------------- blocks
+
+    def block(self, statements: list[ast.stmt]) -> Block:
+        out: list[Node] = []
+        for statement in statements:
+            self.statement(statement, out)
+        return _freeze(out)
+
+    def statement(self, node: ast.stmt, out: list[Node]) -> None:
+        method = getattr(self, f"stmt_{type(node).__name__}", None)
+        if method is not None:
+            method(node, out)
+            return
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.expr(child, out)
+
+    def stmt_Expr(self, node: ast.Expr, out: list[Node]) -> None:
+        self.expr(node.value, out)
+
+    def stmt_Assign(self, node: ast.Assign, out: list[Node]) -> None:
+        self.expr(node.value, out)
+        for target in node.targets:
+            self.assign_target(target, node.value, out)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self._bind_widget(node.targets[0].id, node.value, out)
+            self._note_navigation_and_layout(node.targets[0], node.value)
+        elif len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple):
+            self._note_navigation_and_layout(node.targets[0], node.value)
+
+    def stmt_AnnAssign(self, node: ast.AnnAssign, out: list[Node]) -> None:
+        if node.value is not None:
+            self.expr(node.value, out)
+            self.assign_target(node.target, node.value, out)
+            if isinstance(node.target, ast.Name):
+                self._bind_widget(node.target.id, node.value, out)
+
+    def stmt_AugAssign(self, node: ast.AugAssign, out: list[Node]) -> None:
+        self.expr(node.value, out)
+        access = self._state_target(node.target, AccessKind.AUGMENT)
+        if access is not None:
+            self._record(access, out)
+            return
+        if isinstance(node.target, (ast.Attribute, ast.Subscript)):
+            self.expr(node.target.value, out)
+
+    def stmt_Delete(self, node: ast.Delete, out: list[Node]) -> None:
+        for target in node.targets:
+            access = self._state_target(target, AccessKind.DELETE)
+            if access is not None:
+                self._record(access, out)
+            elif isinstance(target, (ast.Attribute, ast.Subscript)):
+                self.expr(target, out)
+
+    def stmt_If(self, node: ast.If, out: list[Node]) -> None:
+        start = len(out)
+        cond = self.condition(node.test, out)
+        then = self.block(node.body)
+        orelse = self.block(node.orelse)
+        if cond.kind is CondKind.CONTAINS and cond.key is not None:
+            initialising_arm = then if cond.negated else orelse
+            if _writes_key(initialising_arm, cond.key):
+                self._mark_init_guard(out, start, cond.key)
+        out.append(Branch(cond, then, orelse))
+
+    def _mark_init_guard(self, out: list[Node], start: int, key: Key) -> None:
+        """``if "k" not in ss: ss.k = ...``: that test alone does not make ``k`` used (ST009)."""
+        for index in range(start, len(out)):
+            access = out[index]
+            if isinstance(access, Access) and access.kind is AccessKind.CONTAINS and access.key == key:
+                marked = replace(access, init_guard=True)
+                out[index] = marked
+                for position in range(len(self.accesses) - 1, -1, -1):
+                    if self.accesses[position] is access:
+                        self.accesses[position] = marked
+                        break
+
+    def stmt_While(self, node: ast.While, out: list[Node]) -> None:
+        test_events: list[Node] = []
+        cond = self.condition(node.test, test_events)
+        body = self.block(node.body)
+        orelse = self.block(node.orelse)
+        out.extend(test_events)
+        always = cond.kind is CondKind.CONST and cond.value is True
+        count = LoopCount.ONCE_OR_MORE if always else LoopCount.UNKNOWN
+        out.append(Loop(count, (*body, *_freeze(test_events)), orelse))
+
+    def stmt_For(self, node: ast.For | ast.AsyncFor, out: list[Node]) -> None:
+        self.expr(node.iter, out)
+        self._iteration_of_state(node.iter)
+        choices, count = self._collection_choices(node.iter)
+        scope = self.scopes[-1]
+        target = node.target
+        if isinstance(target, ast.Tuple) and target.elts:
+            target = target.elts[0]
+        saved = None
+        if isinstance(target, ast.Name) and choices is not None:
+            saved = scope.loop_choices.get(target.id)
+            scope.loop_choices[target.id] = choices
+        self.assign_target(node.target, None, out)
+        body = self.block(node.body)
+        orelse = self.block(node.orelse)
+        if isinstance(target, ast.Name) and choices is not None:
+            if saved is None:
+                scope.loop_choices.pop(target.id, None)
+            else:
+                scope.loop_choices[target.id] = saved
+        loop_count = LoopCount.UNKNOWN
+        if count is None:
+            count = self._literal_length(node.iter)
+        if count is not None and count >= 2:
+            loop_count = LoopCount.TWICE_OR_MORE
+        elif count == 1:
+            loop_count = LoopCount.ONCE_OR_MORE
+        out.append(Loop(loop_count, body, orelse))
+
+    stmt_AsyncFor = stmt_For
+
+    def _literal_length(self, node: ast.expr) -> int | None:
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return len(node.elts) if not any(isinstance(e, ast.Starred) for e in node.elts) else None
+        if isinstance(node, ast.Dict):
+            return len(node.keys)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+            values = [_literal(arg) for arg in node.args]
+            if values and all(isinstance(value, int) for value in values):
+                try:
+                    return len(range(*values))  # type: ignore[arg-type]
+                except (ValueError, TypeError):
+                    return None
+        return None
+
+    def stmt_With(self, node: ast.With | ast.AsyncWith, out: list[Node]) -> None:
+        for item in node.items:
+            self.expr(item.context_expr, out)
+            if item.optional_vars is not None:
+                self._note_navigation_and_layout(item.optional_vars, item.context_expr)
+        out.extend(self.block(node.body))
+
+    stmt_AsyncWith = stmt_With
+
+    def stmt_Try(self, node: ast.Try, out: list[Node]) -> None:
+        guards = any(self._handler_guards(handler) for handler in node.handlers)
+        out.append(
+            Try(
+                body=self.block(node.body),
+                handlers=tuple(self.block(handler.body) for handler in node.handlers),
+                orelse=self.block(node.orelse),
+                finalbody=self.block(node.finalbody),
+                guards_missing_key=guards,
+            )
+        )
+
+    stmt_TryStar = stmt_Try
+
+    @staticmethod
+    def _handler_guards(handler: ast.ExceptHandler) -> bool:
+        if handler.type is None:
+            return True
+        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for caught in types:
+            name = caught.id if isinstance(caught, ast.Name) else caught.attr if isinstance(caught, ast.Attribute) else ""
+            if name in KEY_ERROR_GUARDS:
+                return True
+        return False
+
+    def stmt_Return(self, node: ast.Return, out: list[Node]) -> None:
+        if node.value is not None:
+            self.expr(node.value, out)
+        out.append(Exit(ExitKind.RETURN, self.lines.span(node)))
+
+    def stmt_Raise(self, node: ast.Raise, out: list[Node]) -> None:
+        if node.exc is not None:
+            self.expr(node.exc, out)
+        out.append(Exit(ExitKind.RAISE, self.lines.span(node)))
+
+    def stmt_Break(self, node: ast.Break, out: list[Node]) -> None:
+        out.append(Exit(ExitKind.BREAK, self.lines.span(node)))
+
+    def stmt_Continue(self, node: ast.Continue, out: list[Node]) -> None:
+        out.append(Exit(ExitKind.CONTINUE, self.lines.span(node)))
+
+    def stmt_Global(self, node: ast.Global, out: list[Node]) -> None:
+        self.scopes[-1].globals_declared.update(node.names)
+
+    stmt_Nonlocal = stmt_Global
+
+    def stmt_Match(self, node: ast.Match, out: list[Node]) -> None:
+        self.expr(node.subject, out)
+        orelse: Block = ()
+        for case in reversed(node.cases):
+            events: list[Node] = []
+            if case.guard is not None:
+                self.expr(case.guard, events)
+            then = (*_freeze(events), *self.block(case.body))
+            orelse = (Branch(UNKNOWN_COND, then, orelse),)
+        out.extend(orelse)
+
+    def stmt_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef, out: list[Node]) -> None:
+        for decorator in node.decorator_list:
+            self.expr(decorator, out)
+        for default in (*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]):
+            self.expr(default, out)
+        parent = self.scopes[-1].qualname
+        qualname = f"{parent}.{node.name}" if parent else node.name
+        self.function(qualname, node.args, node.body, node, is_fragment=self._is_fragment(node))
+
+    stmt_AsyncFunctionDef = stmt_FunctionDef
+
+    def _is_fragment(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if isinstance(target, ast.Attribute) and target.attr in ("fragment", "experimental_fragment"):
+                return True
+        return False
+
+    def stmt_ClassDef(self, node: ast.ClassDef, out: list[Node]) -> None:
+        for decorator in node.decorator_list:
+            self.expr(decorator, out)
+        class_scope = _Scope(node.name)
+        # A class body is not a scope its methods see; only its qualname prefix matters.
+        saved = self.scopes
+        self.scopes = [*saved[:1], class_scope] if len(saved) == 1 else [*saved, class_scope]
+        try:
+            for statement in node.body:
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    qualname = f"{node.name}.{statement.name}"
+                    self.scopes = saved
+                    self.function(
+                        qualname, statement.args, statement.body, statement,
+                        is_fragment=self._is_fragment(statement), owner_class=node.name,
+                    )
+                    self.scopes = [*saved, class_scope]
+        finally:
+            self.scopes = saved
+
+    def function(
+        self,
+        qualname: str,
+        arguments: ast.arguments,
+        body: list[ast.stmt],
+        node: ast.AST,
+        *,
+        is_fragment: bool = False,
+        owner_class: str | None = None,
+    ) -> None:
+        params = self._param_names(arguments)
+        scope = _Scope(qualname, params=params)
+        assigned, values, declared = _assigned_names(body)
+        scope.assigned = assigned
+        scope.globals_declared = declared
+        scope.literal_locals = self._single_literals(values)
+        scope.state_aliases.update(self.alias_params.get(qualname, ()))
+        for param in params:
+            if param in ("session_state",):
+                scope.state_aliases.add(param)
+        self.scopes.append(scope)
+        try:
+            self._collect_state_aliases(scope, body)
+            lowered = self.block(body)
+            self._find_mutations(body, scope, owner_class)
+        finally:
+            self.scopes.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            line = node.lineno
+            byte_column = node.col_offset
+            source_line = self.lines.line(line)
+            offset = source_line.encode("utf-8").find(node.name.encode("utf-8"), byte_column)
+            span = self.lines.name_span(line, offset if offset >= 0 else byte_column, node.name)
+        else:
+            span = self.lines.span(node)
+        self.functions.append(
+            FunctionFacts(
+                qualname=qualname,
+                span=span,
+                params=params,
+                body=lowered,
+                is_fragment=is_fragment,
+                free_loads=tuple(scope.free_loads),
+            )
+        )
+
+    # ------------------------------------------------------------- ST007 mutations
+
+    def _find_mutations(self, body: list[ast.stmt], scope: _Scope, owner_class: str | None) -> None:
+        for statement in body:
+            for node in self._walk_no_nested(statement):
+                if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                    func = node.value.func
+                    if isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS:
+                        self._mutation_of(func.value, node, scope, owner_class)
+                elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in targets:
+                        if isinstance(target, ast.Subscript):
+                            self._mutation_of(target.value, node, scope, owner_class)
+                        elif isinstance(target, ast.Name) and target.id in scope.globals_declared:
+                            if target.id in self.mutable_globals or target.id in self.constants or isinstance(node, ast.AugAssign):
+                                self.mutations.append(Mutation(target.id, self.lines.span(node)))
+                        elif isinstance(target, ast.Attribute) and isinstance(node, ast.AugAssign):
+                            self._mutation_of(target, node, scope, owner_class)
+                elif isinstance(node, ast.Delete):
+                    for target in node.targets:
+                        if isinstance(target, ast.Subscript):
+                            self._mutation_of(target.value, node, scope, owner_class)
+
+    def _walk_no_nested(self, node: ast.AST) -> Iterator[ast.AST]:
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            yield from self._walk_no_nested(child)
+
+    def _mutation_of(self, target: ast.expr, statement: ast.stmt, scope: _Scope, owner_class: str | None) -> None:
+        span = self.lines.span(statement)
+        if isinstance(target, ast.Name):
+            name = target.id
+            if name in self.mutable_globals and (name not in scope.assigned or name in scope.globals_declared) and name not in scope.params:
+                self.mutations.append(Mutation(name, span))
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            owner = target.value.id
+            if owner in ("self", "cls") and owner_class is not None:
+                owner = owner_class
+                if self._instance_shadows(owner_class, target.attr):
+                    return
+            if target.attr in self.class_mutables.get(owner, ()):  # noqa: SIM102
+                if self._lookup_scope(target.value.id) in (None, self.scopes[0]) or target.value.id in ("self", "cls"):
+                    self.mutations.append(Mutation(f"{owner}.{target.attr}", span))
+
+    def _instance_shadows(self, class_name: str, attribute: str) -> bool:
+        """``self.x = ...`` anywhere in the class makes ``self.x`` an instance attribute."""
+        for node in self.tree.body:
+            if isinstance(node, ast.ClassDef) and node.name == class_name:
+                for inner in ast.walk(node):
+                    if isinstance(inner, (ast.Assign, ast.AnnAssign)):
+                        targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
+                        for target in targets:
+                            if (
+                                isinstance(target, ast.Attribute)
+                                and target.attr == attribute
+                                and isinstance(target.value, ast.Name)
+                                and target.value.id == "self"
+                            ):
+                                return True
+        return False
+
+    # --------------------------------------------------------------- targets
+
+    def assign_target(self, target: ast.expr, value: ast.expr | None, out: list[Node]) -> None:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.assign_target(element.value if isinstance(element, ast.Starred) else element, None, out)
+            return
+        access = self._state_target(target, AccessKind.WRITE, value)
+        if access is not None:
+            self._record(access, out)
+            return
+        if isinstance(target, ast.Attribute):
+            self.expr(target.value, out)
+        elif isinstance(target, ast.Subscript):
+            self.expr(target.value, out)
+            self.expr(target.slice, out)
+
+    def _state_target(self, target: ast.expr, kind: AccessKind, value: ast.expr | None = None) -> Access | None:
+        written_truth = None
+        self_copy = False
+        if value is not None and kind is AccessKind.WRITE:
+            literal = _literal(value)
+            if literal is not widget_table.UNKNOWN_VALUE:
+                written_truth = bool(literal)
+        if isinstance(target, ast.Attribute) and self._is_state_expr(target.value):
+            key: Key = LiteralKey(target.attr)
+            if value is not None:
+                self_copy = self._same_state_access(value, key)
+            return Access(
+                kind, key, Syntax.ATTRIBUTE, self.lines.span(target), self._attr_span(target),
+                written_truth, self_copy,
+            )
+        if isinstance(target, ast.Subscript) and self._is_state_expr(target.value):
+            key = self.key_of(target.slice)
+            if value is not None:
+                self_copy = self._same_state_access(value, key)
+            return Access(
+                kind, key, Syntax.SUBSCRIPT, self.lines.span(target), self.lines.span(target.slice),
+                written_truth, self_copy,
+            )
+        return None
+
+    def _same_state_access(self, value: ast.expr, key: Key) -> bool:
+        if isinstance(value, ast.Attribute) and self._is_state_expr(value.value):
+            return LiteralKey(value.attr) == key
+        if isinstance(value, ast.Subscript) and self._is_state_expr(value.value):
+            return self.key_of(value.slice) == key
+        return False
+
+    def _attr_span(self, node: ast.Attribute) -> Span:
+        end_line = node.end_lineno or node.lineno
+        end = self.lines.column(end_line, node.end_col_offset or 0)
+        return Span(end_line, end - len(node.attr), end_line, end)
+
+    def _record(self, access: Access, out: list[Node]) -> None:
+        self.accesses.append(access)
+        out.append(access)
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, node: ast.expr | None, out: list[Node]) -> None:
+        if node is None:
+            return
+        method = getattr(self, f"expr_{type(node).__name__}", None)
+        if method is not None:
+            method(node, out)
+            return
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.expr(child, out)
+            elif isinstance(child, ast.comprehension):
+                self.expr(child.iter, out)
+
+    def expr_Name(self, node: ast.Name, out: list[Node]) -> None:
+        if not isinstance(node.ctx, ast.Load) or len(self.scopes) < 2:
+            return
+        scope = self._lookup_scope(node.id)
+        if scope is not self.scopes[-1]:
+            self.scopes[-1].free_loads.append((node.id, self.lines.span(node)))
+
+    def expr_Attribute(self, node: ast.Attribute, out: list[Node]) -> None:
+        if isinstance(node.ctx, ast.Load) and self._is_state_expr(node.value):
+            if node.attr in STATE_METHODS:
+                return  # a bound method (ss.get) or whole-state view handled by the call
+            self._record(
+                Access(AccessKind.READ, LiteralKey(node.attr), Syntax.ATTRIBUTE, self.lines.span(node), self._attr_span(node)),
+                out,
+            )
+            return
+        self.expr(node.value, out)
+
+    def expr_Subscript(self, node: ast.Subscript, out: list[Node]) -> None:
+        if isinstance(node.ctx, ast.Load) and self._is_state_expr(node.value):
+            self.expr(node.slice, out)
+            self._record(
+                Access(AccessKind.READ, self.key_of(node.slice), Syntax.SUBSCRIPT, self.lines.span(node), self.lines.span(node.slice)),
+                out,
+            )
+            return
+        self.expr(node.value, out)
+        self.expr(node.slice, out)
+
+    def expr_Compare(self, node: ast.Compare, out: list[Node]) -> None:
+        self.expr(node.left, out)
+        for operator, comparator in zip(node.ops, node.comparators):
+            if not self._is_state_container(comparator):
+                self.expr(comparator, out)
+            elif isinstance(operator, (ast.In, ast.NotIn)):
+                self._record(
+                    Access(AccessKind.CONTAINS, self.key_of(node.left), Syntax.CONTAINS, self.lines.span(node), self.lines.span(node.left)),
+                    out,
+                )
+
+    def _is_state_container(self, node: ast.expr) -> bool:
+        if self._is_state_expr(node):
+            return True
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "keys"
+            and self._is_state_expr(node.func.value)
+        )
+
+    def expr_BoolOp(self, node: ast.BoolOp, out: list[Node]) -> None:
+        self._bool_chain(node, out)
+
+    def _bool_chain(self, node: ast.BoolOp, out: list[Node]) -> Cond:
+        """``a and b``: b is evaluated only where a is truthy (guards like ``"k" in ss and ss.k``)."""
+        conds: list[Cond] = []
+        nested: list[Node] = out
+        for index, value in enumerate(node.values):
+            cond = self.condition(value, nested)
+            conds.append(cond)
+            if index == len(node.values) - 1:
+                break
+            rest: list[Node] = []
+            branch_then, branch_else = (rest, []) if isinstance(node.op, ast.And) else ([], rest)
+            nested.append(_PendingBranch(cond, branch_then, branch_else))  # type: ignore[arg-type]
+            nested = rest
+        kind = CondKind.AND if isinstance(node.op, ast.And) else CondKind.OR
+        return Cond(kind, operands=tuple(conds))
+
+    def expr_IfExp(self, node: ast.IfExp, out: list[Node]) -> None:
+        cond = self.condition(node.test, out)
+        then: list[Node] = []
+        orelse: list[Node] = []
+        self.expr(node.body, then)
+        self.expr(node.orelse, orelse)
+        out.append(Branch(cond, _freeze(then), _freeze(orelse)))
+
+    def expr_Lambda(self, node: ast.Lambda, out: list[Node]) -> None:
+        return  # runs when called; callbacks get their own function facts
+
+    def expr_NamedExpr(self, node: ast.NamedExpr, out: list[Node]) -> None:
+        self.expr(node.value, out)
+        self._bind_widget(node.target.id, node.value, out)
+
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, out: list[Node]) -> None:
+        first, *rest = node.generators
+        self.expr(first.iter, out)
+        self._iteration_of_state(first.iter)
+        body: list[Node] = []
+        for generator in rest:
+            self.expr(generator.iter, body)
+            self._iteration_of_state(generator.iter)
+        for generator in node.generators:
+            for condition in generator.ifs:
+                self.expr(condition, body)
+        if isinstance(node, ast.DictComp):
+            self.expr(node.key, body)
+            self.expr(node.value, body)
+        else:
+            self.expr(node.elt, body)
+        if body:
+            out.append(Loop(LoopCount.UNKNOWN, _freeze(body), ()))
+
+    expr_ListComp = _comprehension
+    expr_SetComp = _comprehension
+    expr_GeneratorExp = _comprehension
+    expr_DictComp = _comprehension
+
+    def _iteration_of_state(self, node: ast.expr) -> None:
+        target = node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WHOLE_STATE_METHODS:
+            target = node.func.value
+        if self._is_state_expr(target):
+            self.whole_state_reads.append(self.lines.span(node))
+
+    def expr_Dict(self, node: ast.Dict, out: list[Node]) -> None:
+        for key, value in zip(node.keys, node.values):
+            if key is None and self._is_state_expr(value):
+                self.whole_state_reads.append(self.lines.span(value))
+                continue
+            self.expr(key, out)
+            self.expr(value, out)
+
+    # ------------------------------------------------------------------ calls
+
+    def expr_Call(self, node: ast.Call, out: list[Node]) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and self._is_state_expr(func.value):
+            self._state_method_call(node, func.attr, out)
+            return
+        if isinstance(func, ast.Name) and func.id in ("hasattr", "getattr", "setattr", "delattr") and len(node.args) >= 2 and self._is_state_expr(node.args[0]):
+            self._attr_builtin(node, func.id, out)
+            return
+        # The callee and the arguments are evaluated before the call runs.
+        if isinstance(func, ast.Attribute):
+            self.expr(func.value, out)
+        elif not isinstance(func, ast.Name):
+            self.expr(func, out)
+        state_args: list[int | str] = []
+        for index, argument in enumerate(node.args):
+            value = argument.value if isinstance(argument, ast.Starred) else argument
+            if self._is_state_expr(value):
+                state_args.append(index)
+            else:
+                self.expr(value, out)
+        for keyword in node.keywords:
+            if self._is_state_expr(keyword.value):
+                state_args.append(keyword.arg or "**")
+            elif keyword.arg not in ("on_change", "on_click"):
+                self.expr(keyword.value, out)
+        self._call_effects(node, state_args, out)
+
+    def _call_effects(self, node: ast.Call, state_args: list[int | str], out: list[Node]) -> None:
+        func = node.func
+        command = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        receiver_is_streamlit = isinstance(func, ast.Attribute) and self._is_streamlit_receiver(func.value)
+        direct_streamlit = isinstance(func, ast.Attribute) and self._is_streamlit_name(func.value)
+        if state_args:
+            if receiver_is_streamlit or direct_streamlit:
+                self.whole_state_reads.append(self.lines.span(node))
+            elif isinstance(func, ast.Name) and func.id in WHOLE_STATE_BUILTINS:
+                self.whole_state_reads.append(self.lines.span(node))
+                return
+        if direct_streamlit and command in ("stop",):
+            out.append(Exit(ExitKind.STOP, self.lines.span(node)))
+            return
+        if direct_streamlit and command in ("rerun", "experimental_rerun"):
+            out.append(Exit(ExitKind.RERUN, self.lines.span(node)))
+            return
+        if direct_streamlit and command in ("switch_page", "page_link", "Page"):
+            self._page_reference(node, command)
+            if command == "switch_page":
+                out.append(Exit(ExitKind.RERUN, self.lines.span(node)))
+            return
+        if direct_streamlit and command == "navigation":
+            self.has_navigation = True
+            return
+        if command == "run" and isinstance(func, ast.Attribute) and self._is_navigation(func.value):
+            out.append(PageRun(self.lines.span(node)))
+            return
+        spec = widget_table.widget_spec(command) if command and receiver_is_streamlit else None
+        if spec is not None:
+            widget = self._widget(node, spec)
+            self.widgets.append(widget)
+            out.append(widget)
+            return
+        unknown = self._unknown_keyed_call(node, command)
+        if unknown is not None:
+            self.widgets.append(unknown)
+            out.append(unknown)
+        reference = self._function_ref(func)
+        if reference is not None:
+            out.append(CallEvent(reference, self.lines.span(node), self._call_args(node.args, node.keywords), tuple(state_args)))
+        if state_args and reference is not None and reference.module is not None:
+            # Another module's function gets session state: its parameter's accesses are
+            # not in that module's facts, so treat the state as escaping.
+            self.state_escapes.append(self.lines.span(node))
+            self.whole_state_reads.append(self.lines.span(node))
+        elif state_args and reference is None and not (receiver_is_streamlit or direct_streamlit):
+            self.state_escapes.append(self.lines.span(node))
+            self.whole_state_reads.append(self.lines.span(node))
+
+    def _call_args(self, args: list[ast.expr], keywords: list[ast.keyword]) -> tuple[tuple[int | str, Key], ...]:
+        found: list[tuple[int | str, Key]] = []
+        for index, argument in enumerate(args):
+            if isinstance(argument, ast.Starred):
+                break
+            found.append((index, self.key_of(argument)))
+        for keyword in keywords:
+            if keyword.arg is not None:
+                found.append((keyword.arg, self.key_of(keyword.value)))
+        return tuple(found)
+
+    def _is_navigation(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            return node.func.attr == "navigation" and self._is_streamlit_name(node.func.value)
+        if isinstance(node, ast.Name):
+            return any(node.id in scope.navigation_names for scope in self.scopes)
+        return False
+
+    def _note_navigation_and_layout(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, ast.Name) and self._is_navigation(value):
+            self.scopes[-1].navigation_names.add(target.id)
+
+    def _page_reference(self, node: ast.Call, command: str) -> None:
+        argument = node.args[0] if node.args else next(
+            (keyword.value for keyword in node.keywords if keyword.arg in ("page", "page_name")), None
+        )
+        if argument is None:
+            return
+        text = _string_constant(argument)
+        in_navigation = command == "Page"
+        if text is not None:
+            self.pages.append(PageRef(text, False, self.lines.span(argument), in_navigation))
+        elif isinstance(argument, ast.Name) and command == "Page":
+            self.pages.append(PageRef(argument.id, True, self.lines.span(argument), in_navigation))
+        elif isinstance(argument, ast.Attribute) and command == "Page":
+            ref = self._function_ref(argument)
+            if ref is not None and ref.module is not None:
+                self.pages.append(PageRef(f"{ref.module}:{ref.name}", True, self.lines.span(argument), in_navigation))
+
+    def _function_ref(self, func: ast.expr) -> FunctionRef | None:
+        if isinstance(func, ast.Name):
+            scope = self._lookup_scope(func.id)
+            if scope is not None and scope.qualname:
+                # A nested function defined in an enclosing function.
+                qualname = f"{scope.qualname}.{func.id}"
+                return FunctionRef(qualname)
+            if func.id in self.function_names:
+                return FunctionRef(self.function_names[func.id])
+            imported = self.from_imports.get(func.id)
+            if imported is not None and imported.name is not None and not imported.module.startswith("streamlit"):
+                return FunctionRef(imported.name, imported.module, imported.level)
+            return None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            module = self.module_aliases.get(func.value.id)
+            if module is not None and not module.module.startswith("streamlit") and self._lookup_scope(func.value.id) in (None, self.scopes[0]):
+                return FunctionRef(func.attr, module.module, 0)
+            imported = self.from_imports.get(func.value.id)
+            if imported is not None and imported.name is not None and not imported.module.startswith("streamlit"):
+                # from pkg import helpers; helpers.init()  (a submodule or a class)
+                return FunctionRef(func.attr, f"{imported.module}.{imported.name}" if imported.module else imported.name, imported.level)
+            if func.value.id in self.classes:
+                return FunctionRef(f"{func.value.id}.{func.attr}")
+        return None
+
+    def _state_method_call(self, node: ast.Call, method: str, out: list[Node]) -> None:
+        span = self.lines.span(node)
+        args = node.args
+        for argument in args[1:]:
+            self.expr(argument, out)
+        if method in ("get", "pop", "setdefault") and args:
+            key = self.key_of(args[0])
+            key_span = self.lines.span(args[0])
+            self.expr(args[0], out) if not isinstance(args[0], ast.Constant) else None
+            if method == "get":
+                kind = AccessKind.SAFE_READ
+            elif method == "pop":
+                kind = AccessKind.SAFE_READ if len(args) > 1 else AccessKind.POP
+            else:
+                kind = AccessKind.SETDEFAULT
+            truth = None
+            if method == "setdefault":
+                literal = _literal(args[1]) if len(args) > 1 else None
+                truth = None if literal is widget_table.UNKNOWN_VALUE else bool(literal)
+            removes = method == "pop"
+            self._record(Access(kind, key, Syntax.CALL_ARG, span, key_span, truth, removes=removes), out)
+            return
+        if method == "update":
+            self._update_call(node, out)
+            return
+        if method in WHOLE_STATE_METHODS:
+            self.whole_state_reads.append(span)
+
+    def _update_call(self, node: ast.Call, out: list[Node]) -> None:
+        span = self.lines.span(node)
+        for argument in node.args:
+            if isinstance(argument, ast.Dict):
+                for key, value in zip(argument.keys, argument.values):
+                    self.expr(value, out)
+                    if key is None:
+                        self._record(Access(AccessKind.WRITE, DynamicKey(None, "an unpacked mapping"), Syntax.DICT_KEY, span, None), out)
+                        continue
+                    truth = _literal(value)
+                    self._record(
+                        Access(
+                            AccessKind.WRITE, self.key_of(key), Syntax.DICT_KEY, span, self.lines.span(key),
+                            None if truth is widget_table.UNKNOWN_VALUE else bool(truth),
+                        ),
+                        out,
+                    )
+            elif isinstance(argument, ast.Call) and isinstance(argument.func, ast.Name) and argument.func.id == "dict" and not argument.args:
+                self._keyword_writes(argument.keywords, span, out)
+            elif isinstance(argument, ast.Name) and argument.id in self.collections and self._lookup_scope(argument.id) in (None, self.scopes[0]):
+                for key, literal in self.collections[argument.id]:
+                    self._record(Access(AccessKind.WRITE, LiteralKey(key), Syntax.DICT_KEY, span, self.lines.span(literal)), out)
+            else:
+                self.expr(argument, out)
+                choices, _ = self._collection_choices(argument)
+                key = choices if choices is not None else DynamicKey(None, "a mapping")
+                self._record(Access(AccessKind.WRITE, key, Syntax.DICT_KEY, span, None), out)
+        self._keyword_writes(node.keywords, span, out)
+
+    def _keyword_writes(self, keywords: list[ast.keyword], span: Span, out: list[Node]) -> None:
+        for keyword in keywords:
+            self.expr(keyword.value, out)
+            if keyword.arg is None:
+                self._record(Access(AccessKind.WRITE, DynamicKey(None, "an unpacked mapping"), Syntax.KEYWORD, span, None), out)
+                continue
+            line = keyword.lineno
+            key_span = self.lines.name_span(line, keyword.col_offset, keyword.arg)
+            truth = _literal(keyword.value)
+            self._record(
+                Access(
+                    AccessKind.WRITE, LiteralKey(keyword.arg), Syntax.KEYWORD, span, key_span,
+                    None if truth is widget_table.UNKNOWN_VALUE else bool(truth),
+                ),
+                out,
+            )
+
+    def _attr_builtin(self, node: ast.Call, builtin: str, out: list[Node]) -> None:
+        key = self.key_of(node.args[1])
+        span = self.lines.span(node)
+        key_span = self.lines.span(node.args[1])
+        for argument in node.args[2:]:
+            self.expr(argument, out)
+        if builtin == "hasattr":
+            kind = AccessKind.CONTAINS
+        elif builtin == "getattr":
+            kind = AccessKind.SAFE_READ if len(node.args) > 2 else AccessKind.READ
+        elif builtin == "setattr":
+            kind = AccessKind.WRITE
+        else:
+            kind = AccessKind.DELETE
+        self._record(Access(kind, key, Syntax.CALL_ARG, span, key_span), out)
+
+    # ---------------------------------------------------------------- widgets
+
+    def _arguments(self, node: ast.Call) -> tuple[list[object], dict[str, object], bool]:
+        positional: list[object] = []
+        keywords: dict[str, object] = {}
+        opaque = False
+        for argument in node.args:
+            if isinstance(argument, ast.Starred):
+                opaque = True
+                break
+            positional.append(_literal(argument))
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                opaque = True
+                continue
+            keywords[keyword.arg] = _literal(keyword.value)
+        return positional, keywords, opaque
+
+    def _argument_node(self, node: ast.Call, name: str, position: int | None) -> ast.expr | None:
+        for keyword in node.keywords:
+            if keyword.arg == name:
+                return keyword.value
+        if position is not None and position < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1]):
+            return node.args[position]
+        return None
+
+    def _widget(self, node: ast.Call, spec: widget_table.WidgetSpec) -> WidgetCall:
+        positional, keywords, opaque = self._arguments(node)
+        key_node = self._argument_node(node, "key", spec.key_position)
+        key = self.key_of(key_node) if key_node is not None else None
+        if isinstance(key_node, ast.Constant) and key_node.value is None:
+            key = None
+        if isinstance(key, LiteralKey) and key.value == "None":
+            key = None  # Streamlit treats key="None" as no key (RULES.md section 6.8)
+        has_default = None if opaque else widget_table.has_default(spec, positional, keywords)
+        first_run = widget_table.first_run_value(spec, positional, keywords)
+
+        def present(parameter: str | None) -> bool:
+            if parameter is None:
+                return False
+            argument = self._argument_node(node, parameter, None)
+            if argument is None:
+                return False
+            value = _literal(argument)
+            return value is widget_table.UNKNOWN_VALUE or value not in (None, "ignore")
+
+        persists = keywords.get("persist_state") == "session" or keywords.get("bind") == "query-params"
+        label_node = node.args[0] if node.args else None
+        label = _string_constant(label_node) if label_node is not None else None
+        callbacks = []
+        for parameter in spec.callbacks:
+            callback = self._argument_node(node, parameter, None)
+            if callback is None:
+                continue
+            reference = self._callback_ref(callback)
+            if reference is None:
+                continue
+            args_node = self._argument_node(node, "args", None)
+            kwargs_node = self._argument_node(node, "kwargs", None)
+            call_args: list[tuple[int | str, Key]] = []
+            if isinstance(args_node, (ast.Tuple, ast.List)):
+                call_args.extend(self._call_args(list(args_node.elts), []))
+            if isinstance(kwargs_node, ast.Dict):
+                for key_expr, value in zip(kwargs_node.keys, kwargs_node.values):
+                    name = _string_constant(key_expr) if key_expr is not None else None
+                    if name is not None:
+                        call_args.append((name, self.key_of(value)))
+            if isinstance(callback, ast.Call):  # functools.partial(f, *args)
+                call_args = [*self._call_args(callback.args[1:], callback.keywords), *call_args]
+            callbacks.append(CallEvent(reference, self.lines.span(callback), tuple(call_args)))
+        return WidgetCall(
+            command=spec.command,
+            known=True,
+            key=key,
+            span=self.lines.span(node),
+            key_span=self.lines.span(key_node) if key_node is not None else None,
+            label=label,
+            has_default=has_default,
+            first_run=first_run,
+            stores_value=key is not None and (spec.stores_value or present(spec.stores_value_if)),
+            registers_key=key is not None and (spec.registers_key or present(spec.registers_key_if)),
+            readonly=key is not None and (spec.readonly or present(spec.readonly_if)),
+            is_form=spec.is_form,
+            persists=persists,
+            callbacks=tuple(callbacks),
+        )
+
+    def _callback_ref(self, node: ast.expr) -> FunctionRef | None:
+        if isinstance(node, ast.Lambda):
+            self.lambda_count += 1
+            qualname = f"<lambda:{node.lineno}:{node.col_offset}>"
+            self.function(qualname, node.args, [ast.Expr(node.body, lineno=node.lineno, col_offset=node.col_offset, end_lineno=node.end_lineno, end_col_offset=node.end_col_offset)], node)
+            return FunctionRef(qualname)
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name == "partial":
+                return self._callback_ref(node.args[0])
+            return None
+        return self._function_ref(node)
+
+    def _unknown_keyed_call(self, node: ast.Call, command: str | None) -> WidgetCall | None:
+        """A third-party component (or anything) called with ``key=``: it may store a value."""
+        key_node = next((keyword.value for keyword in node.keywords if keyword.arg == "key"), None)
+        if key_node is None or command in NOT_WIDGET_KEY_CALLS or command is None:
+            return None
+        if isinstance(key_node, (ast.Lambda, ast.Attribute)) and not isinstance(self.key_of(key_node), (LiteralKey, ImportedKey)):
+            return None
+        key = self.key_of(key_node)
+        if isinstance(key, DynamicKey) and not isinstance(key_node, (ast.JoinedStr, ast.BinOp)):
+            return None
+        return WidgetCall(
+            command=command,
+            known=False,
+            key=key,
+            span=self.lines.span(node),
+            key_span=self.lines.span(key_node),
+            label=None,
+            has_default=None,
+            first_run=widget_table.FirstRunValue.UNKNOWN,
+            stores_value=True,
+            registers_key=False,
+            readonly=False,
+            is_form=False,
+            persists=False,
+        )
+
+    def _bind_widget(self, name: str, value: ast.expr, out: list[Node]) -> None:
+        widget = next((node for node in reversed(out) if isinstance(node, WidgetCall)), None)
+        if widget is None or not isinstance(value, ast.Call) or widget.span != self.lines.span(value):
+            return
+        out.append(BindEvent(name, widget))
+        if widget.known:
+            scope = self.scopes[-1].qualname
+            self.widget_bindings.append(WidgetBinding(name, scope, widget))
+
+    # -------------------------------------------------------------- conditions
+
+    def condition(self, node: ast.expr, out: list[Node]) -> Cond:
+        """Lower a test: emit its events into ``out`` and return what it means on a run."""
+        if isinstance(node, ast.Constant):
+            return Cond(CondKind.CONST, value=bool(node.value))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return Cond(CondKind.NOT, operands=(self.condition(node.operand, out),))
+        if isinstance(node, ast.BoolOp):
+            return self._bool_chain(node, out)
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            operator, right = node.ops[0], node.comparators[0]
+            if self._is_main_check(node):
+                return Cond(CondKind.CONST, value=isinstance(operator, ast.Eq))
+            if isinstance(operator, (ast.In, ast.NotIn)) and self._is_state_container(right):
+                self.expr(node, out)
+                return Cond(CondKind.CONTAINS, key=self.key_of(node.left), negated=isinstance(operator, ast.NotIn))
+            if isinstance(operator, (ast.Is, ast.IsNot)) and isinstance(right, ast.Constant) and right.value is None:
+                operand = self.condition(node.left, out)
+                return Cond(CondKind.IS_NONE, negated=isinstance(operator, ast.IsNot), operands=(operand,))
+        if isinstance(node, ast.Name):
+            self.expr(node, out)
+            return Cond(CondKind.NAME, name=node.id)
+        if isinstance(node, ast.NamedExpr):
+            self.expr(node, out)
+            return Cond(CondKind.NAME, name=node.target.id)
+        state_value = self._state_value_cond(node)
+        if state_value is not None:
+            self.expr(node, out)
+            return state_value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "hasattr" and len(node.args) == 2 and self._is_state_expr(node.args[0]):
+            self.expr(node, out)
+            return Cond(CondKind.CONTAINS, key=self.key_of(node.args[1]))
+        self.expr(node, out)
+        if isinstance(node, ast.Call) and out and isinstance(out[-1], WidgetCall) and out[-1].span == self.lines.span(node):
+            synthetic = f"<widget:{node.lineno}:{node.col_offset}>"
+            out.append(BindEvent(synthetic, out[-1]))
+            return Cond(CondKind.NAME, name=synthetic)
+        return UNKNOWN_COND
+
+    def _is_main_check(self, node: ast.Compare) -> bool:
+        left, right = node.left, node.comparators[0]
+        names = {getattr(left, "id", None), getattr(right, "id", None)}
+        values = {getattr(left, "value", None), getattr(right, "value", None)}
+        return "__name__" in names and "__main__" in values and isinstance(node.ops[0], (ast.Eq, ast.NotEq))
+
+    def _state_value_cond(self, node: ast.expr) -> Cond | None:
+        if isinstance(node, ast.Attribute) and self._is_state_expr(node.value) and node.attr not in STATE_METHODS:
+            return Cond(CondKind.KEY_VALUE, key=LiteralKey(node.attr))
+        if isinstance(node, ast.Subscript) and self._is_state_expr(node.value):
+            return Cond(CondKind.KEY_VALUE, key=self.key_of(node.slice))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and self._is_state_expr(node.func.value)
+            and node.args
+        ):
+            default = _literal(node.args[1]) if len(node.args) > 1 else None
+            truth = None if default is widget_table.UNKNOWN_VALUE else bool(default)
+            return Cond(CondKind.KEY_VALUE, key=self.key_of(node.args[0]), value=truth, safe=True)
+        return None
+
+
+@dataclass
+class _PendingBranch:
+    """A short-circuit branch whose arms are filled while the chain is lowered."""
+
+    cond: Cond
+    then: list[Node]
+    orelse: list[Node]
+
+
+def _writes_key(block: Block, key: Key) -> bool:
+    for node in block:
+        if isinstance(node, Access) and node.kind.writes and node.key == key:
+            return True
+        if isinstance(node, Branch) and (_writes_key(node.then, key) or _writes_key(node.orelse, key)):
+            return True
+        if isinstance(node, Loop) and _writes_key(node.body, key):
+            return True
+        if isinstance(node, Try) and (_writes_key(node.body, key) or any(_writes_key(h, key) for h in node.handlers)):
+            return True
+    return False
+
+
+def _freeze(nodes: list[Node]) -> Block:
+    """Turn lowered nodes into an immutable block, resolving pending short-circuit branches."""
+    frozen: list[Node] = []
+    for node in nodes:
+        if isinstance(node, _PendingBranch):
+            frozen.append(Branch(node.cond, _freeze(node.then), _freeze(node.orelse)))
+        else:
+            frozen.append(node)
+    return tuple(frozen)

@@ -1,0 +1,628 @@
+"""The run simulation: walk an app's scripts in execution order and record what happens.
+
+Streamlit's mistakes depend on order within one run (RULES.md section 1): a read before
+the key exists, a write after the widget registered, two widgets with one key. This
+module walks the control-flow blocks of ``facts.py`` the way a rerun executes them,
+inlining calls of functions the index resolves, and records *observations*: each read
+with whether the key was certainly missing there, each write with the widget already
+registered under its key, each widget with the writes that preceded it.
+
+Two modes:
+
+* ``FIRST_RUN`` evaluates conditions the way a fresh session sees them (buttons are
+  ``False``, ``"k" in ss`` is ``False`` for a key nothing wrote yet, an empty text
+  input is falsy ...). Only code *certainly* reached is considered certain: a read
+  inside a branch the analysis cannot decide is never reported as read-before-init.
+* ``ANY_RUN`` treats every undecidable branch as possibly taken (later reruns), and
+  keeps *must* facts (what certainly happened on every path) for order errors.
+
+The walk is a forward data-flow: at a join, *may* sets are unions and *must* sets are
+intersections. Loops are walked twice so facts from an earlier iteration reach the
+next. Recursion and call depth are bounded.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from streamlit_lsp.analysis.facts import (
+    Access,
+    AccessKind,
+    BindEvent,
+    Block,
+    Branch,
+    CallEvent,
+    Cond,
+    CondKind,
+    Exit,
+    ExitKind,
+    FunctionFacts,
+    Loop,
+    LoopCount,
+    PageRun,
+    Try,
+    WidgetCall,
+)
+from streamlit_lsp.analysis.program import App, KeySet, Program, Run
+from streamlit_lsp.analysis.widgets import FirstRunValue
+
+MAX_CALL_DEPTH = 12
+
+
+class Mode(enum.Enum):
+    FIRST_RUN = "first_run"
+    ANY_RUN = "any_run"
+
+
+# ------------------------------------------------------------------ observations
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a walk happens: the app, the run, and whether inside a callback."""
+
+    app: App
+    run: Run | None
+    mode: Mode
+    in_callback: bool = False
+
+
+@dataclass(frozen=True)
+class ReadSeen:
+    path: Path
+    access: Access
+    key: str
+    guarded: bool  # a guard protects it: in-test, try/except KeyError, a key known present
+    definite: bool  # FIRST_RUN: certainly executed on a fresh session's first run
+    missing: bool  # FIRST_RUN: the key was certainly not initialised at this point
+    context: Context
+
+
+@dataclass(frozen=True)
+class WidgetSeen:
+    path: Path
+    widget: WidgetCall
+    key: str
+    context: Context
+    duplicate_of: WidgetSeen | None = None
+    prior_writes: tuple[WriteSeen, ...] = ()
+
+
+@dataclass(frozen=True)
+class WriteSeen:
+    path: Path
+    access: Access
+    key: str
+    context: Context
+    after_widget: WidgetSeen | None = None  # a widget certainly registered earlier this run
+
+
+@dataclass
+class Trace:
+    reads: list[ReadSeen] = field(default_factory=list)
+    writes: list[WriteSeen] = field(default_factory=list)
+    widgets: list[WidgetSeen] = field(default_factory=list)
+    # Functions whose bodies some walk entered: (path, qualname).
+    entered: set[tuple[Path, str]] = field(default_factory=set)
+
+
+# ------------------------------------------------------------------------- state
+
+
+@dataclass
+class State:
+    reachable: bool = True
+    definite: bool = True
+    may_init: frozenset[str] = frozenset()
+    must_init: frozenset[str] = frozenset()
+    may_patterns: frozenset[str] = frozenset()
+    truth: dict[str, bool] = field(default_factory=dict)
+    names: dict[str, FirstRunValue] = field(default_factory=dict)
+    widgets: dict[str, WidgetSeen] = field(default_factory=dict)  # must: registered widget ids
+    elements: dict[str, WidgetSeen] = field(default_factory=dict)  # must: duplicate-key set
+    forms: dict[str, WidgetSeen] = field(default_factory=dict)
+    written: dict[str, tuple[WriteSeen, ...]] = field(default_factory=dict)  # may
+    try_guard: int = 0
+
+    def copy(self, **changes: object) -> State:
+        clone = replace(
+            self,
+            truth=dict(self.truth),
+            names=dict(self.names),
+            widgets=dict(self.widgets),
+            elements=dict(self.elements),
+            forms=dict(self.forms),
+            written=dict(self.written),
+        )
+        for name, value in changes.items():
+            setattr(clone, name, value)
+        return clone
+
+    def could_be_initialised(self, key: str) -> bool:
+        if key in self.may_init:
+            return True
+        return any(re.fullmatch(pattern, key, re.DOTALL) for pattern in self.may_patterns)
+
+
+UNREACHABLE = State(reachable=False, definite=False)
+
+
+def merge(states: Iterable[State]) -> State:
+    live = [state for state in states if state.reachable]
+    if not live:
+        return UNREACHABLE.copy()
+    if len(live) == 1:
+        return live[0].copy()
+    first, *rest = live
+    merged = first.copy()
+    for other in rest:
+        merged.definite = merged.definite and other.definite
+        merged.may_init = merged.may_init | other.may_init
+        merged.must_init = merged.must_init & other.must_init
+        merged.may_patterns = merged.may_patterns | other.may_patterns
+        merged.truth = {k: v for k, v in merged.truth.items() if other.truth.get(k) == v}
+        merged.names = {k: v for k, v in merged.names.items() if other.names.get(k) == v}
+        merged.widgets = {k: v for k, v in merged.widgets.items() if k in other.widgets}
+        merged.elements = {k: v for k, v in merged.elements.items() if k in other.elements}
+        merged.forms = {k: v for k, v in merged.forms.items() if k in other.forms}
+        written = dict(merged.written)
+        for key, writes in other.written.items():
+            existing = written.get(key, ())
+            written[key] = existing + tuple(write for write in writes if write not in existing)
+        merged.written = written
+        merged.try_guard = min(merged.try_guard, other.try_guard)
+    return merged
+
+
+@dataclass
+class Outcome:
+    """How a block ends: the fall-through state and the states of each exit taken."""
+
+    state: State
+    exits: list[tuple[ExitKind, State]] = field(default_factory=list)
+
+    def exits_of(self, *kinds: ExitKind) -> list[State]:
+        return [state for kind, state in self.exits if kind in kinds]
+
+
+@dataclass(frozen=True)
+class Frame:
+    path: Path
+    function: str  # "" for a module body
+    bindings: dict[str, KeySet]
+    stack: tuple[tuple[Path, str], ...]
+
+
+# ------------------------------------------------------------------------ walker
+
+
+class Walker:
+    def __init__(self, program: Program, context: Context, trace: Trace) -> None:
+        self.program = program
+        self.context = context
+        self.trace = trace
+        self.mode = context.mode
+
+    # ---------------------------------------------------------------- entry points
+
+    def walk_run(self, run: Run) -> State:
+        frame = Frame(run.script, "", {}, ())
+        facts = self.program.facts(run.script)
+        if facts is None:
+            return State()
+        outcome = self.block(frame, facts.body, State())
+        return outcome.state
+
+    def walk_function(self, path: Path, function: FunctionFacts, bindings: dict[str, KeySet] | None = None) -> None:
+        frame = Frame(path, function.qualname, bindings or {}, ((path, function.qualname),))
+        self.trace.entered.add((path, function.qualname))
+        self.block(frame, function.body, State(definite=False))
+
+    def walk_module(self, path: Path) -> None:
+        facts = self.program.facts(path)
+        if facts is not None:
+            self.block(Frame(path, "", {}, ()), facts.body, State(definite=False))
+
+    # ---------------------------------------------------------------- blocks
+
+    def block(self, frame: Frame, block: Block, state: State) -> Outcome:
+        exits: list[tuple[ExitKind, State]] = []
+        for node in block:
+            if not state.reachable:
+                break
+            outcome = self.node(frame, node, state)
+            exits.extend(outcome.exits)
+            state = outcome.state
+        return Outcome(state, exits)
+
+    def node(self, frame: Frame, node: object, state: State) -> Outcome:
+        if isinstance(node, Access):
+            return Outcome(self.access(frame, node, state))
+        if isinstance(node, WidgetCall):
+            return Outcome(self.widget(frame, node, state))
+        if isinstance(node, Branch):
+            return self.branch(frame, node, state)
+        if isinstance(node, CallEvent):
+            return self.call(frame, node, state)
+        if isinstance(node, BindEvent):
+            return Outcome(self.bind(frame, node, state))
+        if isinstance(node, Loop):
+            return self.loop(frame, node, state)
+        if isinstance(node, Try):
+            return self.try_block(frame, node, state)
+        if isinstance(node, Exit):
+            return Outcome(UNREACHABLE.copy(), [(node.kind, state)])
+        if isinstance(node, PageRun):
+            return self.page_run(frame, state)
+        return Outcome(state)
+
+    # ---------------------------------------------------------------- events
+
+    def keys(self, frame: Frame, key: object) -> KeySet:
+        if key is None:
+            return KeySet()
+        return self.program.resolve_key(frame.path, key, frame.bindings)  # type: ignore[arg-type]
+
+    def access(self, frame: Frame, access: Access, state: State) -> State:
+        keys = self.keys(frame, access.key)
+        kind = access.kind
+        if kind in (AccessKind.READ, AccessKind.AUGMENT, AccessKind.DELETE, AccessKind.POP, AccessKind.SAFE_READ, AccessKind.CONTAINS):
+            for key in sorted(keys.names):
+                guarded = state.try_guard > 0 or key in state.must_init
+                self.trace.reads.append(
+                    ReadSeen(
+                        frame.path, access, key, guarded, state.definite,
+                        not state.could_be_initialised(key), self.context,
+                    )
+                )
+        if kind.writes:
+            state = state.copy()
+            for key in sorted(keys.names):
+                self._write(frame, access, key, state, single=len(keys.names) == 1)
+            if keys.dynamic:
+                state.may_patterns = state.may_patterns | {keys.pattern}
+        elif kind in (AccessKind.DELETE, AccessKind.POP) or access.removes:
+            state = state.copy()
+            state.must_init = state.must_init - keys.names
+            for key in keys.names:
+                state.truth.pop(key, None)
+                state.widgets.pop(key, None)
+                state.written.pop(key, None)
+        return state
+
+    def _write(self, frame: Frame, access: Access, key: str, state: State, single: bool) -> None:
+        if access.kind is AccessKind.SETDEFAULT and key in state.must_init:
+            return  # setdefault never writes an existing key
+        after = None
+        if access.kind in (AccessKind.WRITE, AccessKind.AUGMENT):
+            after = state.widgets.get(key) or state.forms.get(key)
+        write = WriteSeen(frame.path, access, key, self.context, after)
+        self.trace.writes.append(write)
+        existing = state.written.get(key, ())
+        state.written[key] = (*existing, write)
+        state.may_init = state.may_init | {key}
+        state.must_init = state.must_init | {key}
+        if single and access.written_truth is not None and access.kind is not AccessKind.AUGMENT:
+            state.truth[key] = access.written_truth
+        else:
+            state.truth.pop(key, None)
+
+    def widget(self, frame: Frame, widget: WidgetCall, state: State) -> State:
+        if widget.key is None:
+            return state
+        keys = self.keys(frame, widget.key)
+        if not keys.names:
+            return state
+        state = state.copy()
+        for key in sorted(keys.names):
+            if widget.stores_value:
+                state.may_init = state.may_init | {key}
+                state.must_init = state.must_init | {key}
+                state.truth.pop(key, None)
+            if not widget.known:
+                continue
+            table = state.forms if widget.is_form else state.elements
+            duplicate = table.get(key) if widget.registers_key or widget.is_form else None
+            seen = WidgetSeen(
+                frame.path, widget, key, self.context, duplicate, state.written.get(key, ())
+            )
+            self.trace.widgets.append(seen)
+            if widget.is_form:
+                state.forms[key] = seen
+            elif widget.registers_key:
+                state.elements[key] = seen
+            if (widget.stores_value or widget.readonly) and not widget.is_form:
+                state.widgets[key] = seen
+        return state
+
+    def bind(self, frame: Frame, bind: BindEvent, state: State) -> State:
+        state = state.copy()
+        value = FirstRunValue.UNKNOWN
+        if self.mode is Mode.FIRST_RUN:
+            value = bind.widget.first_run
+            if bind.widget.key is not None:
+                # A key written before the widget makes it return that value instead.
+                keys = self.keys(frame, bind.widget.key)
+                if keys.dynamic or any(state.could_be_initialised(key) for key in keys.names):
+                    value = FirstRunValue.UNKNOWN
+        state.names[bind.name] = value
+        return state
+
+    # ------------------------------------------------------------- control flow
+
+    def branch(self, frame: Frame, branch: Branch, state: State) -> Outcome:
+        value = self.evaluate(frame, branch.cond, state)
+        then_start = self.refine(frame, branch.cond, True, state)
+        else_start = self.refine(frame, branch.cond, False, state)
+        if value is None:
+            then_start.definite = False
+            else_start.definite = False
+        if value is False:
+            then_start = UNREACHABLE.copy()
+        if value is True:
+            else_start = UNREACHABLE.copy()
+        then = self.block(frame, branch.then, then_start)
+        orelse = self.block(frame, branch.orelse, else_start)
+        joined = merge([then.state, orelse.state])
+        if joined.reachable:
+            if value is None:
+                joined.definite = state.definite and not then.exits and not orelse.exits and then.state.reachable and orelse.state.reachable
+            else:
+                taken = then if value else orelse
+                joined.definite = taken.state.definite
+        return Outcome(joined, then.exits + orelse.exits)
+
+    def loop(self, frame: Frame, loop: Loop, state: State) -> Outcome:
+        runs_at_least_once = loop.count is not LoopCount.UNKNOWN
+        start = state.copy(definite=state.definite and runs_at_least_once)
+        first = self.block(frame, loop.body, start)
+        continued = merge([first.state, *first.exits_of(ExitKind.CONTINUE)])
+        if loop.count is LoopCount.TWICE_OR_MORE:
+            second_start = continued
+        else:
+            second_start = merge([state.copy(definite=False), continued])
+            second_start.definite = False
+        second = self.block(frame, loop.body, second_start) if second_start.reachable else Outcome(UNREACHABLE.copy())
+        ends = [first.state, second.state, *first.exits_of(ExitKind.CONTINUE, ExitKind.BREAK), *second.exits_of(ExitKind.CONTINUE, ExitKind.BREAK)]
+        if not runs_at_least_once:
+            ends.append(state)
+        after = merge(ends)
+        orelse = self.block(frame, loop.orelse, after) if loop.orelse else Outcome(after)
+        passing = [(kind, exit_state) for kind, exit_state in first.exits + second.exits if kind not in (ExitKind.BREAK, ExitKind.CONTINUE)]
+        final = orelse.state
+        if final.reachable:
+            # After the loop is reached whenever the loop is, unless its body can end the run.
+            final.definite = state.definite and not passing
+        return Outcome(final, passing + orelse.exits)
+
+    def try_block(self, frame: Frame, node: Try, state: State) -> Outcome:
+        guard = 1 if node.guards_missing_key else 0
+        body = self.block(frame, node.body, state.copy(try_guard=state.try_guard + guard))
+        body.state.try_guard = state.try_guard
+        handler_start = merge([state, body.state, *(exit_state for _, exit_state in body.exits)])
+        handler_start.definite = False
+        handler_start.try_guard = state.try_guard
+        handlers = [self.block(frame, handler, handler_start.copy()) for handler in node.handlers]
+        orelse = self.block(frame, node.orelse, body.state) if node.orelse else Outcome(body.state)
+        joined = merge([orelse.state, *(handler.state for handler in handlers)])
+        if joined.reachable:
+            joined.definite = state.definite and not body.exits and not orelse.exits and all(
+                not handler.exits for handler in handlers
+            ) and orelse.state.definite
+        exits = body.exits + orelse.exits + [exit for handler in handlers for exit in handler.exits]
+        if node.finalbody:
+            final = self.block(frame, node.finalbody, joined if joined.reachable else handler_start)
+            if not joined.reachable:
+                return Outcome(UNREACHABLE.copy(), exits + final.exits)
+            return Outcome(final.state, exits + final.exits)
+        return Outcome(joined, exits)
+
+    def call(self, frame: Frame, event: CallEvent, state: State) -> Outcome:
+        resolved = self.program.resolve_function(frame.path, event.function)
+        if resolved is None:
+            return Outcome(state)
+        path, function = resolved
+        identity = (path, function.qualname)
+        if identity in frame.stack or len(frame.stack) >= MAX_CALL_DEPTH:
+            return Outcome(state)
+        bindings = self.bind_arguments(frame, event, function)
+        inner = Frame(path, function.qualname, bindings, (*frame.stack, identity))
+        self.trace.entered.add(identity)
+        body = self.block(inner, function.body, state)
+        returned = merge([body.state, *body.exits_of(ExitKind.RETURN)])
+        passing = [(kind, exit_state) for kind, exit_state in body.exits if kind in (ExitKind.STOP, ExitKind.RERUN, ExitKind.RAISE)]
+        if returned.reachable:
+            returned.definite = state.definite and not passing
+        return Outcome(returned, passing)
+
+    def bind_arguments(self, frame: Frame, event: CallEvent, function: FunctionFacts) -> dict[str, KeySet]:
+        bindings: dict[str, KeySet] = {}
+        params = function.params
+        offset = 1 if "." in function.qualname and params[:1] in (("self",), ("cls",)) else 0
+        for position, key in event.args:
+            if isinstance(position, int):
+                index = position + offset
+                if index < len(params) and not params[index].startswith("*"):
+                    bindings[params[index]] = self.keys(frame, key)
+            elif position in params:
+                bindings[position] = self.keys(frame, key)
+        return bindings
+
+    def page_run(self, frame: Frame, state: State) -> Outcome:
+        run = self.context.run
+        if run is None or run.page is None:
+            return Outcome(state)
+        page = run.page
+        if page.function is None:
+            facts = self.program.facts(page.path)
+            if facts is None:
+                return Outcome(state)
+            inner = Frame(page.path, "", {}, frame.stack)
+            outcome = self.block(inner, facts.body, state)
+            passing = [(kind, s) for kind, s in outcome.exits if kind in (ExitKind.STOP, ExitKind.RERUN, ExitKind.RAISE)]
+            end = merge([outcome.state, *outcome.exits_of(ExitKind.RETURN)])
+            return Outcome(end, passing)
+        facts = self.program.facts(page.path)
+        function = facts.function(page.function) if facts is not None else None
+        if function is None:
+            return Outcome(state)
+        identity = (page.path, function.qualname)
+        self.trace.entered.add(identity)
+        inner = Frame(page.path, function.qualname, {}, (*frame.stack, identity))
+        outcome = self.block(inner, function.body, state)
+        passing = [(kind, s) for kind, s in outcome.exits if kind in (ExitKind.STOP, ExitKind.RERUN, ExitKind.RAISE)]
+        return Outcome(merge([outcome.state, *outcome.exits_of(ExitKind.RETURN)]), passing)
+
+    # ------------------------------------------------------------- conditions
+
+    def evaluate(self, frame: Frame, cond: Cond, state: State) -> bool | None:
+        """The condition's value on this path, or None when it cannot be known."""
+        kind = cond.kind
+        if kind is CondKind.CONST:
+            return cond.value
+        if kind is CondKind.NOT:
+            inner = self.evaluate(frame, cond.operands[0], state)
+            return None if inner is None else not inner
+        if kind in (CondKind.AND, CondKind.OR):
+            values = [self.evaluate(frame, operand, state) for operand in cond.operands]
+            if kind is CondKind.AND:
+                if any(value is False for value in values):
+                    return False
+                return True if all(value is True for value in values) else None
+            if any(value is True for value in values):
+                return True
+            return False if all(value is False for value in values) else None
+        if self.mode is not Mode.FIRST_RUN:
+            if kind is CondKind.CONTAINS:
+                key = self._single_key(frame, cond)
+                if key is not None and key in state.must_init:
+                    return not cond.negated
+            return None
+        if kind is CondKind.CONTAINS:
+            key = self._single_key(frame, cond)
+            if key is None:
+                return None
+            if key in state.must_init:
+                present: bool | None = True
+            elif not state.could_be_initialised(key):
+                present = False
+            else:
+                present = None
+            return None if present is None else present != cond.negated
+        if kind is CondKind.KEY_VALUE:
+            key = self._single_key(frame, cond)
+            if key is None:
+                return None
+            if key in state.must_init:
+                return state.truth.get(key)
+            if cond.safe and not state.could_be_initialised(key):
+                return cond.value
+            return None
+        if kind is CondKind.NAME:
+            value = state.names.get(cond.name or "")
+            if value in (FirstRunValue.FALSE, FirstRunValue.NONE, FirstRunValue.EMPTY):
+                return False
+            return None
+        if kind is CondKind.IS_NONE:
+            operand = cond.operands[0]
+            if operand.kind is CondKind.NAME:
+                value = state.names.get(operand.name or "")
+                if value is FirstRunValue.NONE:
+                    return not cond.negated
+                if value in (FirstRunValue.FALSE, FirstRunValue.EMPTY):
+                    return cond.negated
+            return None
+        return None
+
+    def _single_key(self, frame: Frame, cond: Cond) -> str | None:
+        keys = self.keys(frame, cond.key)
+        if len(keys.names) == 1 and not keys.dynamic:
+            return next(iter(keys.names))
+        return None
+
+    def refine(self, frame: Frame, cond: Cond, outcome: bool, state: State) -> State:
+        """The state on the arm where ``cond`` evaluated to ``outcome``."""
+        state = state.copy()
+        for key in self._present_keys(frame, cond, outcome):
+            state.may_init = state.may_init | {key}
+            state.must_init = state.must_init | {key}
+        return state
+
+    def _present_keys(self, frame: Frame, cond: Cond, outcome: bool) -> list[str]:
+        """Keys the arm can rely on existing: ``"k" in ss`` true, ``ss.get("k")`` truthy..."""
+        kind = cond.kind
+        if kind is CondKind.NOT:
+            return self._present_keys(frame, cond.operands[0], not outcome)
+        if kind is CondKind.AND and outcome:
+            return [key for operand in cond.operands for key in self._present_keys(frame, operand, True)]
+        if kind is CondKind.OR and not outcome:
+            return [key for operand in cond.operands for key in self._present_keys(frame, operand, False)]
+        if kind is CondKind.CONTAINS and outcome != cond.negated:
+            key = self._single_key(frame, cond)
+            return [key] if key else []
+        if kind is CondKind.KEY_VALUE and outcome:
+            key = self._single_key(frame, cond)
+            return [key] if key else []
+        return []
+
+
+# ---------------------------------------------------------------------- analysis
+
+
+@dataclass
+class AppAnalysis:
+    """Everything the rules need about one app's runs."""
+
+    app: App
+    first_run: Trace
+    any_run: dict[Run, Trace]
+    callbacks: dict[Run, Trace]
+    standalone: Trace
+
+
+def analyse_app(program: Program, app: App) -> AppAnalysis:
+    first_run = Trace()
+    for run in app.runs:
+        Walker(program, Context(app, run, Mode.FIRST_RUN), first_run).walk_run(run)
+    any_run: dict[Run, Trace] = {}
+    callbacks: dict[Run, Trace] = {}
+    entered: set[tuple[Path, str]] = set(first_run.entered)
+    for run in app.runs:
+        trace = Trace()
+        Walker(program, Context(app, run, Mode.ANY_RUN), trace).walk_run(run)
+        any_run[run] = trace
+        entered |= trace.entered
+        callback_trace = Trace()
+        context = Context(app, run, Mode.ANY_RUN, in_callback=True)
+        walked: set[tuple[Path, str]] = set()
+        for seen in trace.widgets:
+            for callback in seen.widget.callbacks:
+                resolved = program.resolve_function(seen.path, callback.function)
+                if resolved is None or (resolved[0], resolved[1].qualname) in walked:
+                    continue
+                walked.add((resolved[0], resolved[1].qualname))
+                walker = Walker(program, context, callback_trace)
+                fake_frame = Frame(seen.path, "", {}, ())
+                bindings = walker.bind_arguments(fake_frame, callback, resolved[1])
+                walker.walk_function(resolved[0], resolved[1], bindings)
+        callbacks[run] = callback_trace
+        entered |= callback_trace.entered
+    # Code no run reaches (helpers never called, imported modules' top level): walked
+    # alone, so its reads still get guard information for "never initialised" checks.
+    standalone = Trace()
+    context = Context(app, None, Mode.ANY_RUN)
+    for path in sorted(app.files):
+        facts = program.facts(path)
+        if facts is None:
+            continue
+        walker = Walker(program, context, standalone)
+        if path not in app.scripts:
+            walker.walk_module(path)
+        for function in facts.functions:
+            if (path, function.qualname) not in entered and (path, function.qualname) not in standalone.entered:
+                walker.walk_function(path, function)
+    return AppAnalysis(app, first_run, any_run, callbacks, standalone)

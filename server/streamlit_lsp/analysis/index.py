@@ -1,0 +1,198 @@
+"""The workspace index: every file's facts, updated one file at a time.
+
+The index owns no analysis beyond extraction: it maps paths to ``FileFacts`` (extracting
+on demand and again only when a file's text changes), and resolves module names to
+files the way Streamlit's ``sys.path`` does (the importing file's folder, the entry
+script's folder, the workspace roots). Files outside the workspace (site-packages) are
+never read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamlit_lsp.analysis.extract import extract
+from streamlit_lsp.analysis.facts import FileFacts
+from streamlit_lsp.analysis.source import SourceError, read_source
+
+# Folders that never hold a user's app code.
+SKIPPED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", "env",
+        ".env", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages",
+        "dist", "build", ".eggs",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file the analysis had to skip, with a message for a human."""
+
+    path: Path
+    message: str
+
+
+@dataclass(frozen=True)
+class IndexedFile:
+    path: Path
+    digest: str
+    facts: FileFacts
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class WorkspaceIndex:
+    """Facts of every known file; the one mutable piece of the analysis."""
+
+    def __init__(self, roots: Sequence[Path] = ()) -> None:
+        self.roots: tuple[Path, ...] = tuple(root.resolve() for root in roots)
+        self._files: dict[Path, IndexedFile] = {}
+        self._problems: dict[Path, Problem] = {}
+        # Paths looked up on disk and found missing, so imports of third-party modules
+        # are not re-probed on every resolution.
+        self._missing: set[Path] = set()
+        self.generation = 0
+
+    # ------------------------------------------------------------------ updates
+
+    def set_text(self, path: Path, text: str) -> bool:
+        """Index ``text`` as the content of ``path``; True when the facts changed."""
+        path = path.resolve()
+        digest = _digest(text)
+        current = self._files.get(path)
+        if current is not None and current.digest == digest:
+            return False
+        self._files[path] = IndexedFile(path, digest, extract(text))
+        self._problems.pop(path, None)
+        self._missing.discard(path)
+        self.generation += 1
+        return True
+
+    def load(self, path: Path) -> bool:
+        """(Re)read ``path`` from disk; a file that cannot be read becomes a problem."""
+        path = path.resolve()
+        try:
+            text = read_source(path)
+        except SourceError as error:
+            removed = self._files.pop(path, None) is not None
+            self._problems[path] = Problem(path, str(error))
+            self.generation += 1
+            return removed
+        return self.set_text(path, text)
+
+    def report_problem(self, path: Path, message: str) -> None:
+        """Record that ``path`` cannot be analysed (and forget any facts it had)."""
+        path = path.resolve()
+        self._files.pop(path, None)
+        self._problems[path] = Problem(path, message)
+        self.generation += 1
+
+    def remove(self, path: Path) -> bool:
+        path = path.resolve()
+        self._problems.pop(path, None)
+        if self._files.pop(path, None) is None:
+            return False
+        self.generation += 1
+        return True
+
+    def forget_missing(self) -> None:
+        self._missing.clear()
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def paths(self) -> list[Path]:
+        return sorted(self._files)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [self._problems[path] for path in sorted(self._problems)]
+
+    def facts(self, path: Path) -> FileFacts | None:
+        entry = self._files.get(path)
+        return entry.facts if entry is not None else None
+
+    def ensure(self, path: Path) -> FileFacts | None:
+        """Facts of ``path``, reading it from disk the first time it is needed."""
+        entry = self._files.get(path)
+        if entry is not None:
+            return entry.facts
+        if path in self._missing or path in self._problems:
+            return None
+        if not path.is_file():
+            self._missing.add(path)
+            return None
+        self.load(path)
+        return self.facts(path)
+
+    def resolve_module(self, module: str, level: int, importer: Path, extra_bases: Iterable[Path] = ()) -> Path | None:
+        """The workspace file a module name refers to from ``importer``, if any."""
+        parts = [part for part in module.split(".") if part]
+        if level > 0:
+            base = importer.parent
+            for _ in range(level - 1):
+                base = base.parent
+            bases: list[Path] = [base]
+        else:
+            bases = [importer.parent, *extra_bases, *self.roots]
+        seen: set[Path] = set()
+        for base in bases:
+            if base in seen:
+                continue
+            seen.add(base)
+            if not parts:
+                candidate = base / "__init__.py"
+                if self.ensure(candidate) is not None:
+                    return candidate
+                continue
+            target = base.joinpath(*parts)
+            for candidate in (target.with_suffix(".py"), target / "__init__.py"):
+                if self._within_roots(candidate) and self.ensure(candidate) is not None:
+                    return candidate
+        return None
+
+    def _within_roots(self, path: Path) -> bool:
+        if not self.roots:
+            return True
+        return any(path.is_relative_to(root) for root in self.roots)
+
+
+def iter_python_files(root: Path, is_excluded: object = None) -> Iterator[Path]:
+    """Python files under ``root``, skipping virtualenvs, caches and symlink loops."""
+    excluded = is_excluded if callable(is_excluded) else (lambda path: False)
+    visited: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            stat = folder.stat()
+        except OSError:
+            continue
+        identity = (stat.st_dev, stat.st_ino)
+        if identity in visited:
+            continue  # a symlink loop, or the same folder reached twice
+        visited.add(identity)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_dir():
+                    if entry.name in SKIPPED_DIRS or entry.name.startswith(".") or excluded(path):
+                        continue
+                    if (path / "pyvenv.cfg").exists():
+                        continue
+                    stack.append(path)
+                elif entry.name.endswith(".py") and entry.is_file() and not excluded(path):
+                    yield path
+            except OSError:
+                continue

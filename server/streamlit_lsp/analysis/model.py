@@ -1,0 +1,189 @@
+"""The model the rules query: the program, each app's run simulation, and key tables.
+
+A ``Model`` is built for one analysis (one ``check`` invocation, one server update) and
+caches what several rules share: the run simulation of each app (``flow.py``) and the
+flat table of every key an app writes, reads and binds to widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streamlit_lsp.analysis.facts import (
+    Access,
+    AccessKind,
+    Block,
+    Branch,
+    CallEvent,
+    Loop,
+    ParamKey,
+    Try,
+    WidgetCall,
+)
+from streamlit_lsp.analysis.flow import AppAnalysis, analyse_app
+from streamlit_lsp.analysis.program import ANY_KEY, App, KeySet, Program
+
+
+def iter_nodes(block: Block) -> Iterator[object]:
+    """Every node of a block, depth first, in source order."""
+    for node in block:
+        yield node
+        if isinstance(node, Branch):
+            yield from iter_nodes(node.then)
+            yield from iter_nodes(node.orelse)
+        elif isinstance(node, Loop):
+            yield from iter_nodes(node.body)
+            yield from iter_nodes(node.orelse)
+        elif isinstance(node, Try):
+            yield from iter_nodes(node.body)
+            for handler in node.handlers:
+                yield from iter_nodes(handler)
+            yield from iter_nodes(node.orelse)
+            yield from iter_nodes(node.finalbody)
+
+
+@dataclass(frozen=True)
+class KeyedAccess:
+    path: Path
+    access: Access
+    keys: KeySet
+
+
+@dataclass(frozen=True)
+class KeyedWidget:
+    path: Path
+    widget: WidgetCall
+    keys: KeySet
+
+
+@dataclass
+class KeyTable:
+    """Every session-state access and keyed element of one app, keys resolved."""
+
+    accesses: list[KeyedAccess] = field(default_factory=list)
+    widgets: list[KeyedWidget] = field(default_factory=list)
+    # Some file of the app hides what it does with session state (newer syntax we
+    # cannot read, state passed to code outside the workspace): "never" claims back off.
+    opaque: bool = False
+    whole_state_read: bool = False
+
+    def initialises(self, key: str) -> bool:
+        """Anything in the app that may give ``key`` a value."""
+        for entry in self.accesses:
+            # An augmented assignment reads first: it can never be what initialises a key.
+            initialising = entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT)
+            if initialising and entry.keys.could_be(key):
+                return True
+        return any(entry.widget.stores_value and entry.keys.could_be(key) for entry in self.widgets)
+
+    def is_element_key(self, key: str) -> bool:
+        return any(key in entry.keys.names for entry in self.widgets)
+
+    def reads(self, key: str) -> bool:
+        """Is the stored value of ``key`` used anywhere (ST009)?"""
+        for entry in self.accesses:
+            kind = entry.access.kind
+            used = kind.reads_value or kind in (AccessKind.DELETE,) or (
+                kind is AccessKind.CONTAINS and not entry.access.init_guard
+            )
+            if used and entry.keys.could_be(key):
+                return True
+        return False
+
+
+class Model:
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self._analyses: dict[Path, AppAnalysis] = {}
+        self._tables: dict[Path, KeyTable] = {}
+
+    @property
+    def apps(self) -> tuple[App, ...]:
+        return self.program.apps
+
+    def analysis(self, app: App) -> AppAnalysis:
+        if app.entry not in self._analyses:
+            self._analyses[app.entry] = analyse_app(self.program, app)
+        return self._analyses[app.entry]
+
+    def keys(self, app: App) -> KeyTable:
+        if app.entry not in self._tables:
+            self._tables[app.entry] = self._key_table(app)
+        return self._tables[app.entry]
+
+    def _key_table(self, app: App) -> KeyTable:
+        program = self.program
+        table = KeyTable()
+        param_bindings = self._param_bindings(app)
+        for path in sorted(app.files):
+            facts = program.facts(path)
+            if facts is None:
+                continue
+            if facts.opaque or facts.state_escapes:
+                table.opaque = True
+            if facts.whole_state_reads:
+                table.whole_state_read = True
+            bodies: list[tuple[str, Block]] = [("", facts.body)]
+            bodies.extend((function.qualname, function.body) for function in facts.functions)
+            for qualname, body in bodies:
+                bindings = param_bindings.get((path, qualname), {})
+                for node in iter_nodes(body):
+                    if isinstance(node, Access):
+                        keys = self._keys(path, node.key, bindings)
+                        table.accesses.append(KeyedAccess(path, node, keys))
+                    elif isinstance(node, WidgetCall) and node.key is not None:
+                        keys = self._keys(path, node.key, bindings)
+                        table.widgets.append(KeyedWidget(path, node, keys))
+        return table
+
+    def _keys(self, path: Path, key: object, bindings: dict[str, KeySet]) -> KeySet:
+        if isinstance(key, ParamKey) and key.name not in bindings:
+            return ANY_KEY
+        return self.program.resolve_key(path, key, bindings)  # type: ignore[arg-type]
+
+    def _param_bindings(self, app: App) -> dict[tuple[Path, str], dict[str, KeySet]]:
+        """For each function, the union of the keys its call sites pass to each parameter."""
+        found: dict[tuple[Path, str], dict[str, KeySet]] = {}
+        program = self.program
+        for path in sorted(app.files):
+            facts = program.facts(path)
+            if facts is None:
+                continue
+            blocks = [facts.body, *(function.body for function in facts.functions)]
+            for block in blocks:
+                for node in iter_nodes(block):
+                    calls: list[CallEvent] = []
+                    if isinstance(node, CallEvent):
+                        calls.append(node)
+                    elif isinstance(node, WidgetCall):
+                        calls.extend(node.callbacks)
+                    for call in calls:
+                        resolved = program.resolve_function(path, call.function)
+                        if resolved is None:
+                            continue
+                        target, function = resolved
+                        params = function.params
+                        offset = 1 if params[:1] in (("self",), ("cls",)) and "." in function.qualname else 0
+                        slot = found.setdefault((target, function.qualname), {})
+                        for position, key in call.args:
+                            if isinstance(position, int):
+                                index = position + offset
+                                if index >= len(params) or params[index].startswith("*"):
+                                    continue
+                                name = params[index]
+                            else:
+                                name = position
+                            # A parameter inside the caller resolves to any key here.
+                            keys = ANY_KEY if isinstance(key, ParamKey) else program.resolve_key(path, key)
+                            previous = slot.get(name)
+                            slot[name] = keys if previous is None else _union(previous, keys)
+        return found
+
+
+def _union(first: KeySet, second: KeySet) -> KeySet:
+    pattern = first.pattern
+    if second.pattern:
+        pattern = f"(?:{first.pattern})|(?:{second.pattern})" if first.pattern else second.pattern
+    return KeySet(first.names | second.names, pattern)

@@ -1,0 +1,326 @@
+"""The program: apps found in the indexed files, and cross-file resolution.
+
+An *app* is what ``streamlit run ENTRY`` executes. Its *runs* are the scripts a single
+rerun executes (RULES.md section 1, "A run, in order"):
+
+* a single-file app: the entry script;
+* a ``pages/`` folder beside the entry (MPA v1): each page, entry included, runs alone;
+  a user may open any page first by URL;
+* ``st.navigation``: the entry script runs before every page, which runs where the
+  entry calls ``.run()``.
+
+Every file belongs to the apps that execute or import it. Keys written through names
+imported from other modules, and functions called across modules, are resolved here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from streamlit_lsp.analysis.facts import (
+    ChoiceKey,
+    DynamicKey,
+    FileFacts,
+    FunctionFacts,
+    FunctionRef,
+    ImportedKey,
+    Key,
+    LiteralKey,
+    ParamKey,
+)
+from streamlit_lsp.analysis.index import WorkspaceIndex
+
+MAX_REEXPORT_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class KeySet:
+    """What a key expression can be at run time: known names and/or a pattern."""
+
+    names: frozenset[str] = frozenset()
+    # A regular expression runtime values match; "" when nothing unknown is possible.
+    pattern: str = ""
+
+    @property
+    def dynamic(self) -> bool:
+        return bool(self.pattern)
+
+    def could_be(self, name: str) -> bool:
+        if name in self.names:
+            return True
+        return bool(self.pattern) and re.fullmatch(self.pattern, name, re.DOTALL) is not None
+
+
+ANY_KEY = KeySet(pattern=".*")
+
+
+@dataclass(frozen=True)
+class PageTarget:
+    """A page of a navigation app: a script, or a function (``st.Page(callable)``)."""
+
+    path: Path
+    function: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name}:{self.function}" if self.function else self.path.name
+
+
+@dataclass(frozen=True)
+class Run:
+    """One kind of rerun of an app: the script that starts it and the page it shows."""
+
+    script: Path
+    page: PageTarget | None = None
+
+    @property
+    def label(self) -> str:
+        return self.page.label if self.page else self.script.name
+
+
+@dataclass(frozen=True)
+class App:
+    entry: Path
+    kind: str  # "single", "pages", "navigation"
+    runs: tuple[Run, ...]
+    files: frozenset[Path]
+    scripts: frozenset[Path]  # entry and page scripts: re-executed every run
+
+    def rank(self, path: Path) -> int:
+        """Entry first, then pages, then helper modules: where a human looks first."""
+        if path == self.entry:
+            return 0
+        return 1 if path in self.scripts else 2
+
+
+@dataclass
+class Program:
+    """A read-only view of the index with apps and resolution, built per analysis."""
+
+    index: WorkspaceIndex
+    entrypoints: Sequence[Path] = ()
+    # Restrict entry discovery to these files (``check file.py``); None: every file.
+    only_entries: Sequence[Path] | None = None
+    _function_cache: dict[tuple[Path, FunctionRef], tuple[Path, FunctionFacts] | None] = field(default_factory=dict)
+    _module_cache: dict[tuple[Path, str, int], Path | None] = field(default_factory=dict)
+
+    # ------------------------------------------------------------ resolution
+
+    def facts(self, path: Path) -> FileFacts | None:
+        return self.index.facts(path)
+
+    def module_path(self, importer: Path, module: str, level: int) -> Path | None:
+        cache_key = (importer, module, level)
+        if cache_key not in self._module_cache:
+            self._module_cache[cache_key] = self.index.resolve_module(module, level, importer)
+        return self._module_cache[cache_key]
+
+    def resolve_key(self, path: Path, key: Key, bindings: dict[str, KeySet] | None = None) -> KeySet:
+        """The runtime keys a key expression in ``path`` can be."""
+        if isinstance(key, LiteralKey):
+            return KeySet(frozenset({key.value}))
+        if isinstance(key, ChoiceKey):
+            return KeySet(frozenset(key.values))
+        if isinstance(key, DynamicKey):
+            return KeySet(pattern=key.pattern or ".*")
+        if isinstance(key, ParamKey):
+            if bindings is not None and key.name in bindings:
+                return bindings[key.name]
+            return ANY_KEY
+        return self._resolve_imported(path, key, 0)
+
+    def _resolve_imported(self, path: Path, key: ImportedKey, depth: int) -> KeySet:
+        if depth > MAX_REEXPORT_DEPTH:
+            return ANY_KEY
+        target = self.module_path(path, key.module, key.level)
+        if target is None and len(key.path) > 1:
+            # import pkg; pkg.keys.COUNT -> module pkg.keys, name COUNT
+            submodule = f"{key.module}.{key.path[0]}" if key.module else key.path[0]
+            return self._resolve_imported(path, ImportedKey(submodule, key.path[1:], key.level, key.collection), depth + 1)
+        facts = self.facts(target) if target is not None else None
+        if target is None or facts is None:
+            return ANY_KEY
+        dotted = ".".join(key.path)
+        if key.collection:
+            for name, keys in facts.key_collections:
+                if name == dotted:
+                    return KeySet(frozenset(keys))
+        else:
+            for name, value in facts.constants:
+                if name == dotted:
+                    return KeySet(frozenset({value}))
+        for name, reexport in facts.reexports:
+            if name == key.path[0]:
+                forwarded = ImportedKey(reexport.module, (*reexport.path, *key.path[1:]), reexport.level, key.collection)
+                return self._resolve_imported(target, forwarded, depth + 1)
+        # from pkg import keys (a submodule), keys.COUNT
+        if len(key.path) > 1:
+            base = key.module if key.level == 0 else key.module
+            submodule = f"{base}.{key.path[0]}" if base else key.path[0]
+            return self._resolve_imported(path, ImportedKey(submodule, key.path[1:], key.level, key.collection), depth + 1)
+        return ANY_KEY
+
+    def resolve_function(self, path: Path, ref: FunctionRef) -> tuple[Path, FunctionFacts] | None:
+        cache_key = (path, ref)
+        if cache_key in self._function_cache:
+            return self._function_cache[cache_key]
+        result = self._resolve_function(path, ref, 0)
+        self._function_cache[cache_key] = result
+        return result
+
+    def _resolve_function(self, path: Path, ref: FunctionRef, depth: int) -> tuple[Path, FunctionFacts] | None:
+        if depth > MAX_REEXPORT_DEPTH:
+            return None
+        if ref.module is None:
+            facts = self.facts(path)
+            function = facts.function(ref.name) if facts is not None else None
+            return (path, function) if function is not None else None
+        target = self.module_path(path, ref.module, ref.level)
+        if target is None:
+            # from pkg import helpers; helpers.init() was recorded as module "pkg.helpers";
+            # it may also be a class: from pkg import Helpers; Helpers.init()
+            module, _, owner = ref.module.rpartition(".")
+            if owner:
+                return self._resolve_function(path, FunctionRef(f"{owner}.{ref.name}", module or None, ref.level), depth + 1)
+            return None
+        facts = self.facts(target)
+        if facts is None:
+            return None
+        function = facts.function(ref.name)
+        if function is not None:
+            return target, function
+        head = ref.name.split(".")[0]
+        for name, reexport in facts.reexports:
+            if name == head:
+                rest = ref.name.split(".")[1:]
+                forwarded = FunctionRef(".".join([*reexport.path, *rest]), reexport.module, reexport.level)
+                return self._resolve_function(target, forwarded, depth + 1)
+        return None
+
+    # ------------------------------------------------------------- the apps
+
+    @cached_property
+    def apps(self) -> tuple[App, ...]:
+        return tuple(self._discover_apps())
+
+    def apps_of(self, path: Path) -> list[App]:
+        return [app for app in self.apps if path in app.files]
+
+    def _imports_of(self, path: Path, extra_bases: Iterable[Path] = ()) -> list[Path]:
+        facts = self.facts(path)
+        if facts is None:
+            return []
+        found = []
+        for fact in facts.imports:
+            if fact.module.split(".")[0] == "streamlit":
+                continue
+            target = self.index.resolve_module(fact.module, fact.level, path, extra_bases)
+            if target is None and fact.name is not None:
+                # from package import module
+                submodule = f"{fact.module}.{fact.name}" if fact.module else fact.name
+                target = self.index.resolve_module(submodule, fact.level, path, extra_bases)
+            if target is not None and target != path:
+                found.append(target)
+        return found
+
+    def _closure(self, scripts: Iterable[Path], entry: Path) -> frozenset[Path]:
+        seen: set[Path] = set()
+        stack = list(scripts)
+        while stack:
+            path = stack.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            if self.index.ensure(path) is None:
+                continue
+            stack.extend(self._imports_of(path, (entry.parent,)))
+        return frozenset(seen)
+
+    def _page_scripts(self, entry: Path) -> list[Path]:
+        folder = entry.parent / "pages"
+        if not folder.is_dir():
+            return []
+        pages = []
+        for candidate in sorted(folder.iterdir()):
+            if candidate.suffix == ".py" and candidate.is_file() and not candidate.name.startswith(("_", ".")):
+                if self.index.ensure(candidate.resolve()) is not None:
+                    pages.append(candidate.resolve())
+        return pages
+
+    def _navigation_pages(self, entry: Path) -> list[PageTarget]:
+        facts = self.facts(entry)
+        if facts is None:
+            return []
+        targets = []
+        for page in facts.pages:
+            if not page.in_navigation:
+                continue
+            if page.is_callable:
+                module, _, name = page.target.rpartition(":")
+                if module:
+                    resolved = self.resolve_function(entry, FunctionRef(name, module))
+                else:
+                    resolved = self.resolve_function(entry, FunctionRef(name))
+                if resolved is not None:
+                    targets.append(PageTarget(resolved[0], resolved[1].qualname))
+                continue
+            candidate = (entry.parent / page.target).resolve()
+            if self.index.ensure(candidate) is not None:
+                targets.append(PageTarget(candidate))
+        unique: dict[PageTarget, None] = dict.fromkeys(targets)
+        return list(unique)
+
+    def _discover_apps(self) -> list[App]:
+        candidates = self._entry_candidates()
+        apps = []
+        for entry in candidates:
+            facts = self.facts(entry)
+            navigation = self._navigation_pages(entry) if facts is not None and facts.has_navigation else []
+            page_scripts = [] if navigation else self._page_scripts(entry)
+            if navigation:
+                runs = tuple(Run(entry, page) for page in navigation)
+                scripts = {entry, *(page.path for page in navigation if page.function is None)}
+                kind = "navigation"
+            elif page_scripts:
+                runs = (Run(entry), *(Run(page) for page in page_scripts))
+                scripts = {entry, *page_scripts}
+                kind = "pages"
+            else:
+                runs = (Run(entry),)
+                scripts = {entry}
+                kind = "single"
+            roots = {*scripts, *(page.path for page in navigation)}
+            files = self._closure(roots, entry)
+            apps.append(App(entry, kind, runs, files, frozenset(scripts)))
+        return apps
+
+    def _entry_candidates(self) -> list[Path]:
+        configured = [path.resolve() for path in self.entrypoints if self.index.ensure(path.resolve()) is not None]
+        if self.only_entries is not None:
+            return sorted({*configured, *(path.resolve() for path in self.only_entries)})
+        streamlit_files = [path for path in self.index.paths if self._is_streamlit_script(path)]
+        not_entries: set[Path] = set()
+        for path in self.index.paths:
+            facts = self.facts(path)
+            if facts is None:
+                continue
+            not_entries.update(self._imports_of(path))
+            for page in facts.pages:
+                if not page.is_callable:
+                    not_entries.add((path.parent / page.target).resolve())
+        for path in streamlit_files:
+            if path.parent.name == "pages" and any(
+                self._is_streamlit_script(sibling)
+                for sibling in path.parent.parent.glob("*.py")
+            ):
+                not_entries.add(path)
+        found = [path for path in streamlit_files if path not in not_entries]
+        return sorted({*configured, *found})
+
+    def _is_streamlit_script(self, path: Path) -> bool:
+        facts = self.facts(path)
+        return facts is not None and facts.uses_streamlit and facts.parse_error is None

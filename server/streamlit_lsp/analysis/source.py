@@ -1,0 +1,114 @@
+"""Reading source files safely, and turning ``ast`` positions into code-point spans.
+
+``ast`` reports columns as UTF-8 byte offsets; everything downstream counts Unicode code
+points (and the server converts those to the client's encoding). Lines are split the
+way the Python tokenizer splits them (``\\r\\n``, ``\\r``, ``\\n`` only), not the way
+``str.splitlines`` does, which also breaks on form feeds and U+2028.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamlit_lsp.diagnostics import Span
+
+# Files larger than this are not analysed: nobody writes a 20 MB Streamlit page by hand,
+# and parsing one would stall the server. Reported as a problem, not a diagnostic.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class SourceError(Exception):
+    """A file that cannot be analysed (unreadable, binary, not UTF-8, too large)."""
+
+
+@dataclass(frozen=True)
+class SourceText:
+    text: str
+
+
+def decode_source(data: bytes, path: Path | None = None) -> str:
+    """Decode a Python file's bytes as Python does: UTF-8 (with BOM) or a PEP 263 cookie."""
+    where = f"{path}: " if path else ""
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(f"{where}skipped: {len(data) // (1024 * 1024)} MB is too large to analyse")
+    if b"\x00" in data:
+        raise SourceError(f"{where}skipped: binary file (contains NUL bytes)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    encoding = _coding_cookie(data) or "utf-8"
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise SourceError(f"{where}skipped: not valid {encoding} ({error.reason})") from None
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _coding_cookie(data: bytes) -> str | None:
+    for line in data.split(b"\n", 2)[:2]:
+        match = _COOKIE.match(line)
+        if match:
+            return match.group(1).decode("ascii")
+    return None
+
+
+def read_source(path: Path) -> str:
+    """Read and decode a file; every failure becomes a ``SourceError`` with a clear message."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SourceError(f"{path}: skipped: {size // (1024 * 1024)} MB is too large to analyse")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{path}: skipped: the file disappeared while being read") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path}: skipped: a directory, not a file") from None
+    except OSError as error:
+        raise SourceError(f"{path}: skipped: cannot be read ({error.strerror or error})") from None
+    return decode_source(data, path)
+
+
+class LineIndex:
+    """Converts ``ast`` (line, UTF-8 byte column) pairs to code-point spans."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = _LINE_BREAK.split(text)
+        self._encoded: dict[int, bytes] = {}
+
+    def line(self, number: int) -> str:
+        """The text of a 1-based line, without its line break ('' past the end)."""
+        if 1 <= number <= len(self._lines):
+            return self._lines[number - 1]
+        return ""
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    def column(self, line: int, byte_column: int) -> int:
+        text = self.line(line)
+        if text.isascii():
+            return byte_column
+        data = self._encoded.get(line)
+        if data is None:
+            data = self._encoded[line] = text.encode("utf-8")
+        return len(data[:byte_column].decode("utf-8", errors="ignore"))
+
+    def span(self, node: ast.AST) -> Span:
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        column = self.column(line, getattr(node, "col_offset", 0))
+        end_byte = getattr(node, "end_col_offset", None)
+        end_column = self.column(end_line, end_byte) if end_byte is not None else column
+        return Span(line, column, end_line, end_column)
+
+    def name_span(self, line: int, byte_column: int, name: str) -> Span:
+        """The span of an identifier starting at (line, byte column)."""
+        column = self.column(line, byte_column)
+        return Span(line, column, line, column + len(name))

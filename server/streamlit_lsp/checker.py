@@ -1,0 +1,150 @@
+"""``check``: analyse the apps under some paths and return their diagnostics.
+
+The engine's one entry point for batch use (the CLI, CI, tests). It reads files, builds
+the index and the model, runs every rule, then applies configuration: selected codes,
+per-file ignores, severities, ``# noqa`` comments and excluded files.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
+from streamlit_lsp.analysis.model import Model
+from streamlit_lsp.analysis.program import Program
+from streamlit_lsp.analysis.source import MAX_FILE_BYTES, SourceError, decode_source
+from streamlit_lsp.config import Config, ConfigProblem, load_config
+from streamlit_lsp.diagnostics import Diagnostic
+from streamlit_lsp.rules import RULES
+
+logger = logging.getLogger(__name__)
+
+# Files that do not mention Streamlit cannot hold an entry point or a page; they are
+# read only when an app imports them (helper modules, key constants).
+PREFILTER = b"streamlit"
+
+
+@dataclass
+class CheckResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Human-readable messages about files that could not be analysed, config problems.
+    problems: list[str] = field(default_factory=list)
+    files_checked: int = 0
+
+
+def check_paths(paths: Sequence[Path], config: Config | None = None) -> CheckResult:
+    """Analyse each path: a folder is a workspace, a ``.py`` file its own entry point."""
+    result = CheckResult()
+    for target in paths:
+        target = target.resolve()
+        if not target.exists():
+            result.problems.append(f"{target}: no such file or folder")
+            continue
+        effective = config
+        if effective is None:
+            effective, config_problems = load_config(target)
+            result.problems.extend(_describe_config_problem(problem) for problem in config_problems)
+        partial = _check_target(target, effective)
+        result.diagnostics.extend(partial.diagnostics)
+        result.problems.extend(partial.problems)
+        result.files_checked += partial.files_checked
+    result.diagnostics = _unique_sorted(result.diagnostics)
+    return result
+
+
+def _describe_config_problem(problem: ConfigProblem) -> str:
+    return f"{problem.path}: {problem.message}"
+
+
+def _check_target(target: Path, config: Config) -> CheckResult:
+    result = CheckResult()
+    if target.is_dir():
+        index = WorkspaceIndex([target])
+        for path in iter_python_files(target, config.is_excluded):
+            _index_file(index, path)
+        program = Program(index, entrypoints=config.entrypoints)
+    else:
+        index = WorkspaceIndex([target.parent])
+        index.load(target)
+        program = Program(index, entrypoints=config.entrypoints, only_entries=[target])
+    model = Model(program)
+    diagnostics = run_rules(model)
+    if target.is_dir():
+        reported = {path for path in index.paths if path.is_relative_to(target)}
+    else:
+        reported = {target, *(path for app in program.apps for path in app.files)}
+    reported = {path for path in reported if not config.is_excluded(path)}
+    result.diagnostics = list(apply_config(diagnostics, config, index, reported))
+    result.problems = [f"{problem.message}" for problem in index.problems if problem.path in reported or target.is_dir()]
+    result.files_checked = len(reported)
+    return result
+
+
+def _index_file(index: WorkspaceIndex, path: Path) -> None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            index.report_problem(path, f"{path}: skipped: {size // (1024 * 1024)} MB is too large to analyse")
+            return
+        data = path.read_bytes()
+    except FileNotFoundError:
+        index.report_problem(path, f"{path}: skipped: the file disappeared while being read")
+        return
+    except OSError as error:
+        index.report_problem(path, f"{path}: skipped: cannot be read ({error.strerror or error})")
+        return
+    if PREFILTER not in data:
+        return
+    try:
+        text = decode_source(data, path)
+    except SourceError as error:
+        index.report_problem(path, str(error))
+        return
+    index.set_text(path, text)
+
+
+def run_rules(model: Model, codes: Iterable[str] | None = None) -> list[Diagnostic]:
+    """Every rule's diagnostics; a rule that fails is logged and skipped, never fatal."""
+    found: list[Diagnostic] = []
+    for code, rule in RULES.items():
+        if codes is not None and code not in codes:
+            continue
+        try:
+            found.extend(rule.check(model))
+        except RecursionError:
+            logger.warning("%s skipped: the code is too deeply nested to analyse", code)
+        except Exception:
+            logger.exception("internal error in rule %s; its diagnostics are skipped", code)
+    return found
+
+
+def apply_config(
+    diagnostics: Iterable[Diagnostic], config: Config, index: WorkspaceIndex, reported: set[Path]
+) -> Iterable[Diagnostic]:
+    for item in diagnostics:
+        if item.path not in reported or not config.rule_enabled(item.code, item.path):
+            continue
+        facts = index.facts(item.path)
+        if facts is not None and _suppressed(item, facts.noqa):
+            continue
+        severity = config.severity_for(item.code, item.severity)
+        if severity is not item.severity:
+            item = Diagnostic(
+                item.code, item.message, item.path, item.span, severity, item.key, item.related, item.unnecessary
+            )
+        yield item
+
+
+def _suppressed(item: Diagnostic, noqa: tuple[tuple[int, frozenset[str]], ...]) -> bool:
+    for line, codes in noqa:
+        if line == item.span.line:
+            return not codes or item.code in codes
+    return False
+
+
+def _unique_sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    unique = {(d.code, d.path, d.span, d.key): d for d in diagnostics}
+    return sorted(unique.values(), key=Diagnostic.sort_key)

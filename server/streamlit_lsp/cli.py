@@ -1,0 +1,113 @@
+"""The ``streamlit-lsp`` command (contract: ``../shared/spec/cli.md``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from streamlit_lsp import __version__
+
+EXIT_CLEAN = 0
+EXIT_DIAGNOSTICS = 1
+EXIT_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamlit-lsp",
+        description="Finds st.session_state mistakes in Streamlit apps before they run.",
+    )
+    parser.add_argument("--version", action="version", version=f"streamlit-lsp {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="analyse apps and print diagnostics")
+    check.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
+    check.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text")
+    check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to report")
+    check.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to leave out")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with diagnostics")
+    check.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+
+    rule = commands.add_parser("rule", help="print a rule's documentation")
+    rule.add_argument("code", nargs="?", metavar="CODE")
+    rule.add_argument("--all", action="store_true", help="list every rule")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        arguments = parser.parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0) if stop.code in (0, None) else EXIT_ERROR
+    if arguments.command == "check":
+        return _check(arguments)
+    if arguments.command == "rule":
+        return _rule(arguments)
+    parser.print_help(sys.stderr)
+    return EXIT_ERROR
+
+
+def _rule(arguments: argparse.Namespace) -> int:
+    from streamlit_lsp.rules import RULES
+
+    if arguments.all or not arguments.code:
+        for rule in RULES.values():
+            print(f"{rule.code}  {rule.name:<30} {rule.severity.value:<8} {rule.summary}")
+        return EXIT_CLEAN
+    rule = RULES.get(arguments.code.upper())
+    if rule is None:
+        print(f"streamlit-lsp: unknown rule {arguments.code!r} (known: {', '.join(RULES)})", file=sys.stderr)
+        return EXIT_ERROR
+    print(rule.documentation())
+    return EXIT_CLEAN
+
+
+def _check(arguments: argparse.Namespace) -> int:
+    from streamlit_lsp.checker import check_paths
+    from streamlit_lsp.config import is_valid_selector, load_config, split_codes
+    from streamlit_lsp.output import render
+    from streamlit_lsp.rules import RULES
+
+    logging.basicConfig(
+        level=logging.INFO if arguments.verbose else logging.WARNING,
+        format="streamlit-lsp: %(message)s",
+        stream=sys.stderr,
+    )
+    for option in ("select", "ignore"):
+        value = getattr(arguments, option)
+        if value is not None:
+            bad = [code for code in split_codes(value) if not is_valid_selector(code)]
+            if bad:
+                print(f"streamlit-lsp: --{option}: unknown rule code(s): {', '.join(bad)}", file=sys.stderr)
+                return EXIT_ERROR
+    cwd = Path.cwd()
+    diagnostics = []
+    problems: list[str] = []
+    files = 0
+    try:
+        for path in arguments.paths:
+            config, config_problems = load_config(path.resolve() if path.exists() else cwd)
+            problems.extend(f"{problem.path}: {problem.message}" for problem in config_problems)
+            config = config.with_overrides(select=arguments.select, ignore=arguments.ignore)
+            result = check_paths([path], config)
+            diagnostics.extend(result.diagnostics)
+            problems.extend(result.problems)
+            files += result.files_checked
+    except Exception as error:  # the contract: exit 2 on internal error, with a message
+        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        print(f"streamlit-lsp: internal error: {error.__class__.__name__}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    for problem in problems:
+        print(f"streamlit-lsp: {problem}", file=sys.stderr)
+    render(diagnostics, arguments.format, cwd=cwd, rules=RULES, out=sys.stdout, files_checked=files)
+    if diagnostics and not arguments.exit_zero:
+        return EXIT_DIAGNOSTICS
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

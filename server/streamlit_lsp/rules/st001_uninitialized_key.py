@@ -1,0 +1,72 @@
+"""ST001 uninitialized-key: a key is read but nothing in the app ever initialises it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from streamlit_lsp.analysis.model import Model
+from streamlit_lsp.diagnostics import Diagnostic, Severity
+from streamlit_lsp.rules.base import Rule
+from streamlit_lsp.rules.common import diagnostic, missing_key_error, state_expr, unique
+
+CODE = "ST001"
+
+
+def check(model: Model) -> Iterator[Diagnostic]:
+    yield from unique(_check(model))
+
+
+def _check(model: Model) -> Iterator[Diagnostic]:
+    for app in model.apps:
+        table = model.keys(app)
+        if table.opaque:
+            continue  # some file hides what it writes: "never initialised" cannot be claimed
+        analysis = model.analysis(app)
+        traces = [analysis.first_run, *analysis.any_run.values(), *analysis.callbacks.values(), analysis.standalone]
+        for trace in traces:
+            for read in trace.reads:
+                access = read.access
+                if not access.kind.raises_when_missing or read.guarded:
+                    continue
+                if table.initialises(read.key):
+                    continue
+                yield diagnostic(
+                    CODE, RULE.severity, read.path, access.span,
+                    f"{state_expr(read.key, access)} is read but nothing in the app initialises it: "
+                    f"Streamlit raises {missing_key_error(access)}",
+                    read.key,
+                )
+
+
+RULE = Rule(
+    code=CODE,
+    name="uninitialized-key",
+    severity=Severity.ERROR,
+    summary="A key is read but nothing in the app ever initialises it.",
+    what_it_does="""
+Finds reads of `st.session_state` keys (`ss.k`, `ss["k"]`, `ss.k += 1`, `ss.pop("k")`,
+`del ss["k"]`) when no code anywhere in the app (entry script, pages, imported modules,
+callbacks) assigns the key, calls `setdefault` or `update` with it, or creates a widget
+with that `key=`. Reads protected by a guard (`if "k" in ss:`, `try/except KeyError`)
+and never-raising forms (`.get`, `"k" in ss`, `.pop("k", None)`) are not reported. A key
+written with a computed name (`ss[f"row_{i}"] = 0`) makes the rule stay silent about
+every key that name could produce.
+""",
+    why_it_matters="""
+`st.session_state` raises on a missing key: `KeyError` for `ss["k"]`, `AttributeError`
+for `ss.k`. The app crashes the first time that line runs, typically in front of a user.
+""",
+    example="""
+import streamlit as st
+
+if st.button("Increment"):
+    st.session_state.clicks += 1   # ST001: nothing initialises "clicks"
+st.metric("Clicks", st.session_state.clicks)
+""",
+    fix="""
+Initialise the key before any read, at the top of the entry script (or in a function
+every page calls): `st.session_state.setdefault("clicks", 0)`. Or read it with
+`st.session_state.get("clicks", 0)`.
+""",
+    check=check,
+)

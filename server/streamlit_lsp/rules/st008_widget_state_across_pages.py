@@ -1,0 +1,111 @@
+"""ST008 widget-state-across-pages: a widget key created on one page is read on another."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from streamlit_lsp.analysis.facts import AccessKind
+from streamlit_lsp.analysis.flow import ReadSeen, WidgetSeen
+from streamlit_lsp.analysis.model import Model
+from streamlit_lsp.analysis.program import App
+from streamlit_lsp.diagnostics import Diagnostic, Severity
+from streamlit_lsp.rules.base import Rule
+from streamlit_lsp.rules.common import diagnostic, related, unique
+
+CODE = "ST008"
+
+
+@dataclass(frozen=True)
+class CrossPageRead:
+    read: ReadSeen
+    widget: WidgetSeen
+
+
+def cross_page_reads(model: Model, app: App) -> list[CrossPageRead]:
+    """Reads, on one page, of a widget key that only a widget of another page creates.
+
+    Shared with ST002: such a read is labelled ST008 only (RULES.md section 5).
+    """
+    if len(app.runs) < 2:
+        return []
+    analysis = model.analysis(app)
+    table = model.keys(app)
+    persisted = {key for entry in table.widgets if entry.widget.persists for key in entry.keys.names}
+    written = {
+        key
+        for entry in table.accesses
+        if entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT, AccessKind.AUGMENT)
+        for key in entry.keys.names
+    }
+    widgets_by_run = {
+        run: {seen.key: seen for seen in trace.widgets if seen.widget.stores_value}
+        for run, trace in analysis.any_run.items()
+    }
+    found = []
+    for run, trace in analysis.any_run.items():
+        own = widgets_by_run[run]
+        for read in trace.reads:
+            if not read.access.kind.reads_value or read.key in own:
+                continue
+            if read.key in persisted or read.key in written:
+                continue
+            elsewhere = next(
+                (widgets[read.key] for other, widgets in widgets_by_run.items() if other != run and read.key in widgets),
+                None,
+            )
+            if elsewhere is not None:
+                found.append(CrossPageRead(read, elsewhere))
+    return found
+
+
+def check(model: Model) -> Iterator[Diagnostic]:
+    yield from unique(_check(model))
+
+
+def _check(model: Model) -> Iterator[Diagnostic]:
+    for app in model.apps:
+        for item in cross_page_reads(model, app):
+            widget = item.widget
+            page = widget.path.name
+            yield diagnostic(
+                CODE, RULE.severity, item.read.path, item.read.access.span,
+                f"{item.read.key!r} is the key of a {widget.widget.command} on {page}; on this page "
+                "that widget does not exist, so its value is dropped after the page switch",
+                item.read.key,
+                [related(widget.path, widget.widget.span, f"the {widget.widget.command} is created here")],
+            )
+
+
+RULE = Rule(
+    code=CODE,
+    name="widget-state-across-pages",
+    severity=Severity.WARNING,
+    summary="A widget key created on one page is read on another, where its value is gone.",
+    what_it_does="""
+In a multipage app (a `pages/` folder or `st.navigation`), finds reads on one page of a
+key that belongs to a widget created only on another page. Widgets created in the
+`st.navigation` entry script (rendered on every page), widgets with
+`persist_state="session"` or `bind="query-params"`, and keys also written through
+Session State are not reported.
+""",
+    why_it_matters="""
+Streamlit removes a widget's value at the end of the first run in which the widget was
+not rendered. After switching pages the old page's value is readable for exactly one
+run, then it is gone: an unguarded read raises, a guarded one silently falls back to
+its default.
+""",
+    example="""
+# pages/1_Filters.py
+st.slider("Minimum score", 0, 100, key="min_score")
+
+# pages/2_Results.py
+min_score = st.session_state.get("min_score", 0)   # ST008: gone after one rerun
+""",
+    fix="""
+Copy the value into a plain key the widget does not own (`on_change=lambda:
+st.session_state.update(saved_min=st.session_state.min_score)`), create the widget in
+the `st.navigation` entry script, or pass `persist_state="session"` to the widget.
+""",
+    check=check,
+)
