@@ -1,0 +1,1 @@
+"""Source -> facts -> index -> answers: the analysis engine, free of any LSP types."""
