@@ -42,7 +42,8 @@ def load_cases(root: Path) -> list[Case]:
     cases = []
     for name, case in sorted(data.items()):
         labels = frozenset(
-            (item["code"], item["path"], int(item["line"]), str(item["key"])) for item in case["diagnostics"]
+            (item["code"], item["path"], int(item["line"]), str(item["key"]))
+            for item in case["diagnostics"]
         )
         cases.append(Case(name, root, root / case["entry"], labels))
     return cases

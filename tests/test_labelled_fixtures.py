@@ -23,7 +23,10 @@ def _compare(case: Case) -> None:
     )
 
 
-@pytest.mark.skipif(not SHARED, reason=f"shared fixtures not found at {shared_fixtures()} (set STREAMLIT_LSP_FIXTURES)")
+@pytest.mark.skipif(
+    not SHARED,
+    reason=f"shared fixtures not found at {shared_fixtures()} (set STREAMLIT_LSP_FIXTURES)",
+)
 @pytest.mark.parametrize("case", SHARED, ids=lambda case: case.name)
 def test_shared_fixture(case: Case) -> None:
     _compare(case)

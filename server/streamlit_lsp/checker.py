@@ -78,7 +78,11 @@ def _check_target(target: Path, config: Config) -> CheckResult:
         reported = {target, *(path for app in program.apps for path in app.files)}
     reported = {path for path in reported if not config.is_excluded(path)}
     result.diagnostics = list(apply_config(diagnostics, config, index, reported))
-    result.problems = [f"{problem.message}" for problem in index.problems if problem.path in reported or target.is_dir()]
+    result.problems = [
+        f"{problem.message}"
+        for problem in index.problems
+        if problem.path in reported or target.is_dir()
+    ]
     result.files_checked = len(reported)
     return result
 
@@ -87,7 +91,9 @@ def _index_file(index: WorkspaceIndex, path: Path) -> None:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            index.report_problem(path, f"{path}: skipped: {size // (1024 * 1024)} MB is too large to analyse")
+            index.report_problem(
+                path, f"{path}: skipped: {size // (1024 * 1024)} MB is too large to analyse"
+            )
             return
         data = path.read_bytes()
     except FileNotFoundError:
@@ -133,7 +139,14 @@ def apply_config(
         severity = config.severity_for(item.code, item.severity)
         if severity is not item.severity:
             item = Diagnostic(
-                item.code, item.message, item.path, item.span, severity, item.key, item.related, item.unnecessary
+                item.code,
+                item.message,
+                item.path,
+                item.span,
+                severity,
+                item.key,
+                item.related,
+                item.unnecessary,
             )
         yield item
 

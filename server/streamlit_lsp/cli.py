@@ -26,8 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="analyse apps and print diagnostics")
     check.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
     check.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text")
-    check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to report")
-    check.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to leave out")
+    check.add_argument(
+        "--select", metavar="CODES", help="comma-separated codes or prefixes to report"
+    )
+    check.add_argument(
+        "--ignore", metavar="CODES", help="comma-separated codes or prefixes to leave out"
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with diagnostics")
     check.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
@@ -60,7 +64,10 @@ def _rule(arguments: argparse.Namespace) -> int:
         return EXIT_CLEAN
     rule = RULES.get(arguments.code.upper())
     if rule is None:
-        print(f"streamlit-lsp: unknown rule {arguments.code!r} (known: {', '.join(RULES)})", file=sys.stderr)
+        print(
+            f"streamlit-lsp: unknown rule {arguments.code!r} (known: {', '.join(RULES)})",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     print(rule.documentation())
     return EXIT_CLEAN
@@ -82,7 +89,10 @@ def _check(arguments: argparse.Namespace) -> int:
         if value is not None:
             bad = [code for code in split_codes(value) if not is_valid_selector(code)]
             if bad:
-                print(f"streamlit-lsp: --{option}: unknown rule code(s): {', '.join(bad)}", file=sys.stderr)
+                print(
+                    f"streamlit-lsp: --{option}: unknown rule code(s): {', '.join(bad)}",
+                    file=sys.stderr,
+                )
                 return EXIT_ERROR
     cwd = Path.cwd()
     diagnostics = []
@@ -99,7 +109,9 @@ def _check(arguments: argparse.Namespace) -> int:
             files += result.files_checked
     except Exception as error:  # the contract: exit 2 on internal error, with a message
         logging.getLogger(__name__).debug("internal error", exc_info=True)
-        print(f"streamlit-lsp: internal error: {error.__class__.__name__}: {error}", file=sys.stderr)
+        print(
+            f"streamlit-lsp: internal error: {error.__class__.__name__}: {error}", file=sys.stderr
+        )
         return EXIT_ERROR
     for problem in problems:
         print(f"streamlit-lsp: {problem}", file=sys.stderr)

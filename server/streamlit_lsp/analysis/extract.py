@@ -58,18 +58,48 @@ UNKNOWN_COND = Cond(CondKind.UNKNOWN)
 # Mapping methods of the proxy: ``ss.get`` is the method, not the key "get" (RULES.md 1).
 STATE_METHODS = frozenset(
     {
-        "get", "pop", "popitem", "setdefault", "update", "keys", "items", "values",
-        "clear", "to_dict", "copy", "filtered_state",
+        "get",
+        "pop",
+        "popitem",
+        "setdefault",
+        "update",
+        "keys",
+        "items",
+        "values",
+        "clear",
+        "to_dict",
+        "copy",
+        "filtered_state",
     }
 )
 WHOLE_STATE_METHODS = frozenset({"keys", "items", "values", "to_dict", "copy", "popitem"})
-WHOLE_STATE_BUILTINS = frozenset({"list", "dict", "len", "iter", "sorted", "set", "tuple", "repr", "str", "print", "vars"})
+WHOLE_STATE_BUILTINS = frozenset(
+    {"list", "dict", "len", "iter", "sorted", "set", "tuple", "repr", "str", "print", "vars"}
+)
 MUTATING_METHODS = frozenset(
     {
-        "append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse",
-        "update", "setdefault", "popitem", "add", "discard", "difference_update",
-        "intersection_update", "symmetric_difference_update", "appendleft", "extendleft",
-        "popleft", "rotate", "__setitem__", "__delitem__",
+        "append",
+        "extend",
+        "insert",
+        "remove",
+        "pop",
+        "clear",
+        "sort",
+        "reverse",
+        "update",
+        "setdefault",
+        "popitem",
+        "add",
+        "discard",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+        "appendleft",
+        "extendleft",
+        "popleft",
+        "rotate",
+        "__setitem__",
+        "__delitem__",
     }
 )
 MUTABLE_CONSTRUCTORS = frozenset(
@@ -79,7 +109,24 @@ KEY_ERROR_GUARDS = frozenset(
     {"KeyError", "AttributeError", "LookupError", "Exception", "BaseException"}
 )
 # Calls whose ``key=`` is a sort key, not a widget key.
-NOT_WIDGET_KEY_CALLS = frozenset({"sorted", "sort", "min", "max", "groupby", "sort_values", "sort_index", "nlargest", "nsmallest", "bisect", "bisect_left", "bisect_right", "insort", "merge"})
+NOT_WIDGET_KEY_CALLS = frozenset(
+    {
+        "sorted",
+        "sort",
+        "min",
+        "max",
+        "groupby",
+        "sort_values",
+        "sort_index",
+        "nlargest",
+        "nsmallest",
+        "bisect",
+        "bisect_left",
+        "bisect_right",
+        "insort",
+        "merge",
+    }
+)
 
 
 def extract(text: str) -> FileFacts:
@@ -90,7 +137,9 @@ def extract(text: str) -> FileFacts:
     except SyntaxError as error:
         if _parses_with_newer_grammar(text):
             return FileFacts(uses_streamlit=_mentions_streamlit(text), opaque=True)
-        return FileFacts(uses_streamlit=_mentions_streamlit(text), parse_error=_syntax_error(error, lines))
+        return FileFacts(
+            uses_streamlit=_mentions_streamlit(text), parse_error=_syntax_error(error, lines)
+        )
     except (RecursionError, MemoryError, ValueError) as error:
         message = "too deeply nested to parse" if isinstance(error, RecursionError) else str(error)
         return FileFacts(
@@ -284,9 +333,8 @@ class _Extractor:
         self._collect_alias_params()
         body = self.block(self.tree.body)
         return FileFacts(
-            uses_streamlit=bool(self.streamlit_aliases) or any(
-                fact.module.split(".")[0] == "streamlit" for fact in self.imports
-            ),
+            uses_streamlit=bool(self.streamlit_aliases)
+            or any(fact.module.split(".")[0] == "streamlit" for fact in self.imports),
             body=body,
             functions=tuple(self.functions),
             accesses=tuple(self.accesses),
@@ -294,7 +342,8 @@ class _Extractor:
             imports=tuple(self.imports),
             constants=tuple(sorted(self.constants.items())),
             key_collections=tuple(
-                (name, tuple(key for key, _ in items)) for name, items in sorted(self.collections.items())
+                (name, tuple(key for key, _ in items))
+                for name, items in sorted(self.collections.items())
             ),
             reexports=tuple(self.reexports),
             widget_bindings=tuple(self.widget_bindings),
@@ -323,7 +372,10 @@ class _Extractor:
         for statement in self.tree.body:
             self._collect_imports(statement)
         for statement in ast.walk(self.tree):
-            if isinstance(statement, (ast.Import, ast.ImportFrom)) and statement not in self.tree.body:
+            if (
+                isinstance(statement, (ast.Import, ast.ImportFrom))
+                and statement not in self.tree.body
+            ):
                 self._collect_imports(statement, nested=True)
         for statement in self.tree.body:
             if isinstance(statement, (ast.Assign, ast.AnnAssign)):
@@ -338,19 +390,31 @@ class _Extractor:
         if isinstance(statement, ast.Import):
             for alias in statement.names:
                 bound = alias.asname or alias.name.split(".")[0]
-                fact = ImportFact(alias.name if alias.asname else bound, None, bound, 0, self.lines.span(statement))
-                if alias.name == "streamlit" or (alias.name.startswith("streamlit.") and not alias.asname):
+                fact = ImportFact(
+                    alias.name if alias.asname else bound,
+                    None,
+                    bound,
+                    0,
+                    self.lines.span(statement),
+                )
+                if alias.name == "streamlit" or (
+                    alias.name.startswith("streamlit.") and not alias.asname
+                ):
                     self.streamlit_aliases.add(bound)
                 if not nested:
                     self.module_aliases[bound] = fact
-                self.imports.append(ImportFact(alias.name, None, bound, 0, self.lines.span(statement)))
+                self.imports.append(
+                    ImportFact(alias.name, None, bound, 0, self.lines.span(statement))
+                )
         elif isinstance(statement, ast.ImportFrom):
             module = statement.module or ""
             for alias in statement.names:
                 if alias.name == "*":
                     continue
                 bound = alias.asname or alias.name
-                fact = ImportFact(module, alias.name, bound, statement.level, self.lines.span(statement))
+                fact = ImportFact(
+                    module, alias.name, bound, statement.level, self.lines.span(statement)
+                )
                 self.imports.append(fact)
                 if not nested:
                     self.from_imports[bound] = fact
@@ -398,13 +462,21 @@ class _Extractor:
         return tuple(found) if found else None
 
     def _is_mutable_container(self, value: ast.expr) -> bool:
-        if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
+        if isinstance(
+            value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)
+        ):
             return True
         if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
             return isinstance(value.left, ast.List) or isinstance(value.right, ast.List)
         if isinstance(value, ast.Call):
             func = value.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else None
+            )
             return name in MUTABLE_CONSTRUCTORS
         return False
 
@@ -412,7 +484,13 @@ class _Extractor:
         kind = "plain"
         base_names = []
         for base in node.bases:
-            name = base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else ""
+            name = (
+                base.id
+                if isinstance(base, ast.Name)
+                else base.attr
+                if isinstance(base, ast.Attribute)
+                else ""
+            )
             base_names.append(name)
         if "StrEnum" in base_names:
             kind = "strenum"
@@ -422,7 +500,9 @@ class _Extractor:
         mutables: set[str] = set()
         for statement in node.body:
             if isinstance(statement, (ast.Assign, ast.AnnAssign)):
-                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                targets = (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
                 for target in targets:
                     if not isinstance(target, ast.Name) or statement.value is None:
                         continue
@@ -563,7 +643,12 @@ class _Extractor:
             return self._name_key(node.id)
         if isinstance(node, ast.Attribute):
             return self._attribute_key(node)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" and len(node.args) == 1:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "str"
+            and len(node.args) == 1
+        ):
             return self.key_of(node.args[0])
         return DynamicKey(None, "a computed key")
 
@@ -572,7 +657,11 @@ class _Extractor:
         for value in node.values:
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 parts.append(value.value)
-            elif isinstance(value, ast.FormattedValue) and value.format_spec is None and value.conversion in (-1, 115):
+            elif (
+                isinstance(value, ast.FormattedValue)
+                and value.format_spec is None
+                and value.conversion in (-1, 115)
+            ):
                 inner = self.key_of(value.value)
                 parts.append(inner.value if isinstance(inner, LiteralKey) else None)
             else:
@@ -633,14 +722,29 @@ class _Extractor:
     def _collection_choices(self, node: ast.expr) -> tuple[Key | None, int | None]:
         """Keys a ``for`` target takes over a literal collection (and the item count)."""
         target = node
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("items", "keys") and not node.args:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("items", "keys")
+            and not node.args
+        ):
             target = node.func.value
-        literal = self._literal_key_collection(target) if isinstance(target, (ast.Dict, ast.List, ast.Tuple, ast.Set)) else None
+        literal = (
+            self._literal_key_collection(target)
+            if isinstance(target, (ast.Dict, ast.List, ast.Tuple, ast.Set))
+            else None
+        )
         if literal is not None:
             return ChoiceKey(tuple(key for key, _ in literal)), len(literal)
-        if isinstance(target, (ast.List, ast.Tuple)) and target.elts and all(
-            isinstance(element, ast.Tuple) and element.elts and _string_constant(element.elts[0]) is not None
-            for element in target.elts
+        if (
+            isinstance(target, (ast.List, ast.Tuple))
+            and target.elts
+            and all(
+                isinstance(element, ast.Tuple)
+                and element.elts
+                and _string_constant(element.elts[0]) is not None
+                for element in target.elts
+            )
         ):
             # for key, default in [("a", 1), ("b", 2)]: the first items are the keys
             firsts = tuple(_string_constant(element.elts[0]) or "" for element in target.elts)  # type: ignore[attr-defined]
@@ -652,7 +756,9 @@ class _Extractor:
                 return ChoiceKey(keys), len(keys)
             imported = self.from_imports.get(target.id)
             if scope is None and imported is not None and imported.name is not None:
-                return ImportedKey(imported.module, (imported.name,), imported.level, collection=True), None
+                return ImportedKey(
+                    imported.module, (imported.name,), imported.level, collection=True
+                ), None
         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
             module = self.module_aliases.get(target.value.id)
             if module is not None:
@@ -728,7 +834,11 @@ class _Extractor:
         """``if "k" not in ss: ss.k = ...``: that test alone does not make ``k`` used (ST009)."""
         for index in range(start, len(out)):
             access = out[index]
-            if isinstance(access, Access) and access.kind is AccessKind.CONTAINS and access.key == key:
+            if (
+                isinstance(access, Access)
+                and access.kind is AccessKind.CONTAINS
+                and access.key == key
+            ):
                 marked = replace(access, init_guard=True)
                 out[index] = marked
                 for position in range(len(self.accesses) - 1, -1, -1):
@@ -779,10 +889,16 @@ class _Extractor:
 
     def _literal_length(self, node: ast.expr) -> int | None:
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return len(node.elts) if not any(isinstance(e, ast.Starred) for e in node.elts) else None
+            return (
+                len(node.elts) if not any(isinstance(e, ast.Starred) for e in node.elts) else None
+            )
         if isinstance(node, ast.Dict):
             return len(node.keys)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "range"
+        ):
             values = [_literal(arg) for arg in node.args]
             if values and all(isinstance(value, int) for value in values):
                 try:
@@ -820,7 +936,13 @@ class _Extractor:
             return True
         types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
         for caught in types:
-            name = caught.id if isinstance(caught, ast.Name) else caught.attr if isinstance(caught, ast.Attribute) else ""
+            name = (
+                caught.id
+                if isinstance(caught, ast.Name)
+                else caught.attr
+                if isinstance(caught, ast.Attribute)
+                else ""
+            )
             if name in KEY_ERROR_GUARDS:
                 return True
         return False
@@ -857,7 +979,9 @@ class _Extractor:
             orelse = (Branch(UNKNOWN_COND, then, orelse),)
         out.extend(orelse)
 
-    def stmt_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef, out: list[Node]) -> None:
+    def stmt_FunctionDef(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, out: list[Node]
+    ) -> None:
         for decorator in node.decorator_list:
             self.expr(decorator, out)
         for default in (*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]):
@@ -871,7 +995,10 @@ class _Extractor:
     def _is_fragment(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            if isinstance(target, ast.Attribute) and target.attr in ("fragment", "experimental_fragment"):
+            if isinstance(target, ast.Attribute) and target.attr in (
+                "fragment",
+                "experimental_fragment",
+            ):
                 return True
         return False
 
@@ -888,8 +1015,12 @@ class _Extractor:
                     qualname = f"{node.name}.{statement.name}"
                     self.scopes = saved
                     self.function(
-                        qualname, statement.args, statement.body, statement,
-                        is_fragment=self._is_fragment(statement), owner_class=node.name,
+                        qualname,
+                        statement.args,
+                        statement.body,
+                        statement,
+                        is_fragment=self._is_fragment(statement),
+                        owner_class=node.name,
                     )
                     self.scopes = [*saved, class_scope]
         finally:
@@ -956,7 +1087,11 @@ class _Extractor:
                         if isinstance(target, ast.Subscript):
                             self._mutation_of(target.value, node, scope, owner_class)
                         elif isinstance(target, ast.Name) and target.id in scope.globals_declared:
-                            if target.id in self.mutable_globals or target.id in self.constants or isinstance(node, ast.AugAssign):
+                            if (
+                                target.id in self.mutable_globals
+                                or target.id in self.constants
+                                or isinstance(node, ast.AugAssign)
+                            ):
                                 self.mutations.append(Mutation(target.id, self.lines.span(node)))
                         elif isinstance(target, ast.Attribute) and isinstance(node, ast.AugAssign):
                             self._mutation_of(target, node, scope, owner_class)
@@ -972,11 +1107,17 @@ class _Extractor:
                 continue
             yield from self._walk_no_nested(child)
 
-    def _mutation_of(self, target: ast.expr, statement: ast.stmt, scope: _Scope, owner_class: str | None) -> None:
+    def _mutation_of(
+        self, target: ast.expr, statement: ast.stmt, scope: _Scope, owner_class: str | None
+    ) -> None:
         span = self.lines.span(statement)
         if isinstance(target, ast.Name):
             name = target.id
-            if name in self.mutable_globals and (name not in scope.assigned or name in scope.globals_declared) and name not in scope.params:
+            if (
+                name in self.mutable_globals
+                and (name not in scope.assigned or name in scope.globals_declared)
+                and name not in scope.params
+            ):
                 self.mutations.append(Mutation(name, span))
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
             owner = target.value.id
@@ -985,7 +1126,10 @@ class _Extractor:
                 if self._instance_shadows(owner_class, target.attr):
                     return
             if target.attr in self.class_mutables.get(owner, ()):  # noqa: SIM102
-                if self._lookup_scope(target.value.id) in (None, self.scopes[0]) or target.value.id in ("self", "cls"):
+                if self._lookup_scope(target.value.id) in (
+                    None,
+                    self.scopes[0],
+                ) or target.value.id in ("self", "cls"):
                     self.mutations.append(Mutation(f"{owner}.{target.attr}", span))
 
     def _instance_shadows(self, class_name: str, attribute: str) -> bool:
@@ -1010,7 +1154,9 @@ class _Extractor:
     def assign_target(self, target: ast.expr, value: ast.expr | None, out: list[Node]) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
-                self.assign_target(element.value if isinstance(element, ast.Starred) else element, None, out)
+                self.assign_target(
+                    element.value if isinstance(element, ast.Starred) else element, None, out
+                )
             return
         access = self._state_target(target, AccessKind.WRITE, value)
         if access is not None:
@@ -1022,7 +1168,9 @@ class _Extractor:
             self.expr(target.value, out)
             self.expr(target.slice, out)
 
-    def _state_target(self, target: ast.expr, kind: AccessKind, value: ast.expr | None = None) -> Access | None:
+    def _state_target(
+        self, target: ast.expr, kind: AccessKind, value: ast.expr | None = None
+    ) -> Access | None:
         written_truth = None
         self_copy = False
         if value is not None and kind is AccessKind.WRITE:
@@ -1034,16 +1182,26 @@ class _Extractor:
             if value is not None:
                 self_copy = self._same_state_access(value, key)
             return Access(
-                kind, key, Syntax.ATTRIBUTE, self.lines.span(target), self._attr_span(target),
-                written_truth, self_copy,
+                kind,
+                key,
+                Syntax.ATTRIBUTE,
+                self.lines.span(target),
+                self._attr_span(target),
+                written_truth,
+                self_copy,
             )
         if isinstance(target, ast.Subscript) and self._is_state_expr(target.value):
             key = self.key_of(target.slice)
             if value is not None:
                 self_copy = self._same_state_access(value, key)
             return Access(
-                kind, key, Syntax.SUBSCRIPT, self.lines.span(target), self.lines.span(target.slice),
-                written_truth, self_copy,
+                kind,
+                key,
+                Syntax.SUBSCRIPT,
+                self.lines.span(target),
+                self.lines.span(target.slice),
+                written_truth,
+                self_copy,
             )
         return None
 
@@ -1090,7 +1248,13 @@ class _Extractor:
             if node.attr in STATE_METHODS:
                 return  # a bound method (ss.get) or whole-state view handled by the call
             self._record(
-                Access(AccessKind.READ, LiteralKey(node.attr), Syntax.ATTRIBUTE, self.lines.span(node), self._attr_span(node)),
+                Access(
+                    AccessKind.READ,
+                    LiteralKey(node.attr),
+                    Syntax.ATTRIBUTE,
+                    self.lines.span(node),
+                    self._attr_span(node),
+                ),
                 out,
             )
             return
@@ -1100,7 +1264,13 @@ class _Extractor:
         if isinstance(node.ctx, ast.Load) and self._is_state_expr(node.value):
             self.expr(node.slice, out)
             self._record(
-                Access(AccessKind.READ, self.key_of(node.slice), Syntax.SUBSCRIPT, self.lines.span(node), self.lines.span(node.slice)),
+                Access(
+                    AccessKind.READ,
+                    self.key_of(node.slice),
+                    Syntax.SUBSCRIPT,
+                    self.lines.span(node),
+                    self.lines.span(node.slice),
+                ),
                 out,
             )
             return
@@ -1109,12 +1279,18 @@ class _Extractor:
 
     def expr_Compare(self, node: ast.Compare, out: list[Node]) -> None:
         self.expr(node.left, out)
-        for operator, comparator in zip(node.ops, node.comparators):
+        for operator, comparator in zip(node.ops, node.comparators, strict=True):
             if not self._is_state_container(comparator):
                 self.expr(comparator, out)
             elif isinstance(operator, (ast.In, ast.NotIn)):
                 self._record(
-                    Access(AccessKind.CONTAINS, self.key_of(node.left), Syntax.CONTAINS, self.lines.span(node), self.lines.span(node.left)),
+                    Access(
+                        AccessKind.CONTAINS,
+                        self.key_of(node.left),
+                        Syntax.CONTAINS,
+                        self.lines.span(node),
+                        self.lines.span(node.left),
+                    ),
                     out,
                 )
 
@@ -1162,7 +1338,9 @@ class _Extractor:
         self.expr(node.value, out)
         self._bind_widget(node.target.id, node.value, out)
 
-    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, out: list[Node]) -> None:
+    def _comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, out: list[Node]
+    ) -> None:
         first, *rest = node.generators
         self.expr(first.iter, out)
         self._iteration_of_state(first.iter)
@@ -1188,13 +1366,17 @@ class _Extractor:
 
     def _iteration_of_state(self, node: ast.expr) -> None:
         target = node
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WHOLE_STATE_METHODS:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in WHOLE_STATE_METHODS
+        ):
             target = node.func.value
         if self._is_state_expr(target):
             self.whole_state_reads.append(self.lines.span(node))
 
     def expr_Dict(self, node: ast.Dict, out: list[Node]) -> None:
-        for key, value in zip(node.keys, node.values):
+        for key, value in zip(node.keys, node.values, strict=True):
             if key is None and self._is_state_expr(value):
                 self.whole_state_reads.append(self.lines.span(value))
                 continue
@@ -1208,7 +1390,12 @@ class _Extractor:
         if isinstance(func, ast.Attribute) and self._is_state_expr(func.value):
             self._state_method_call(node, func.attr, out)
             return
-        if isinstance(func, ast.Name) and func.id in ("hasattr", "getattr", "setattr", "delattr") and len(node.args) >= 2 and self._is_state_expr(node.args[0]):
+        if (
+            isinstance(func, ast.Name)
+            and func.id in ("hasattr", "getattr", "setattr", "delattr")
+            and len(node.args) >= 2
+            and self._is_state_expr(node.args[0])
+        ):
             self._attr_builtin(node, func.id, out)
             return
         # The callee and the arguments are evaluated before the call runs.
@@ -1232,8 +1419,16 @@ class _Extractor:
 
     def _call_effects(self, node: ast.Call, state_args: list[int | str], out: list[Node]) -> None:
         func = node.func
-        command = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-        receiver_is_streamlit = isinstance(func, ast.Attribute) and self._is_streamlit_receiver(func.value)
+        command = (
+            func.attr
+            if isinstance(func, ast.Attribute)
+            else func.id
+            if isinstance(func, ast.Name)
+            else None
+        )
+        receiver_is_streamlit = isinstance(func, ast.Attribute) and self._is_streamlit_receiver(
+            func.value
+        )
         direct_streamlit = isinstance(func, ast.Attribute) and self._is_streamlit_name(func.value)
         if state_args:
             if receiver_is_streamlit or direct_streamlit:
@@ -1270,7 +1465,14 @@ class _Extractor:
             out.append(unknown)
         reference = self._function_ref(func)
         if reference is not None:
-            out.append(CallEvent(reference, self.lines.span(node), self._call_args(node.args, node.keywords), tuple(state_args)))
+            out.append(
+                CallEvent(
+                    reference,
+                    self.lines.span(node),
+                    self._call_args(node.args, node.keywords),
+                    tuple(state_args),
+                )
+            )
         if state_args and reference is not None and reference.module is not None:
             # Another module's function gets session state: its parameter's accesses are
             # not in that module's facts, so treat the state as escaping.
@@ -1280,7 +1482,9 @@ class _Extractor:
             self.state_escapes.append(self.lines.span(node))
             self.whole_state_reads.append(self.lines.span(node))
 
-    def _call_args(self, args: list[ast.expr], keywords: list[ast.keyword]) -> tuple[tuple[int | str, Key], ...]:
+    def _call_args(
+        self, args: list[ast.expr], keywords: list[ast.keyword]
+    ) -> tuple[tuple[int | str, Key], ...]:
         found: list[tuple[int | str, Key]] = []
         for index, argument in enumerate(args):
             if isinstance(argument, ast.Starred):
@@ -1303,8 +1507,17 @@ class _Extractor:
             self.scopes[-1].navigation_names.add(target.id)
 
     def _page_reference(self, node: ast.Call, command: str) -> None:
-        argument = node.args[0] if node.args else next(
-            (keyword.value for keyword in node.keywords if keyword.arg in ("page", "page_name")), None
+        argument = (
+            node.args[0]
+            if node.args
+            else next(
+                (
+                    keyword.value
+                    for keyword in node.keywords
+                    if keyword.arg in ("page", "page_name")
+                ),
+                None,
+            )
         )
         if argument is None:
             return
@@ -1317,7 +1530,11 @@ class _Extractor:
         elif isinstance(argument, ast.Attribute) and command == "Page":
             ref = self._function_ref(argument)
             if ref is not None and ref.module is not None:
-                self.pages.append(PageRef(f"{ref.module}:{ref.name}", True, self.lines.span(argument), in_navigation))
+                self.pages.append(
+                    PageRef(
+                        f"{ref.module}:{ref.name}", True, self.lines.span(argument), in_navigation
+                    )
+                )
 
     def _function_ref(self, func: ast.expr) -> FunctionRef | None:
         if isinstance(func, ast.Name):
@@ -1329,17 +1546,33 @@ class _Extractor:
             if func.id in self.function_names:
                 return FunctionRef(self.function_names[func.id])
             imported = self.from_imports.get(func.id)
-            if imported is not None and imported.name is not None and not imported.module.startswith("streamlit"):
+            if (
+                imported is not None
+                and imported.name is not None
+                and not imported.module.startswith("streamlit")
+            ):
                 return FunctionRef(imported.name, imported.module, imported.level)
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             module = self.module_aliases.get(func.value.id)
-            if module is not None and not module.module.startswith("streamlit") and self._lookup_scope(func.value.id) in (None, self.scopes[0]):
+            if (
+                module is not None
+                and not module.module.startswith("streamlit")
+                and self._lookup_scope(func.value.id) in (None, self.scopes[0])
+            ):
                 return FunctionRef(func.attr, module.module, 0)
             imported = self.from_imports.get(func.value.id)
-            if imported is not None and imported.name is not None and not imported.module.startswith("streamlit"):
+            if (
+                imported is not None
+                and imported.name is not None
+                and not imported.module.startswith("streamlit")
+            ):
                 # from pkg import helpers; helpers.init()  (a submodule or a class)
-                return FunctionRef(func.attr, f"{imported.module}.{imported.name}" if imported.module else imported.name, imported.level)
+                return FunctionRef(
+                    func.attr,
+                    f"{imported.module}.{imported.name}" if imported.module else imported.name,
+                    imported.level,
+                )
             if func.value.id in self.classes:
                 return FunctionRef(f"{func.value.id}.{func.attr}")
         return None
@@ -1364,7 +1597,9 @@ class _Extractor:
                 literal = _literal(args[1]) if len(args) > 1 else None
                 truth = None if literal is widget_table.UNKNOWN_VALUE else bool(literal)
             removes = method == "pop"
-            self._record(Access(kind, key, Syntax.CALL_ARG, span, key_span, truth, removes=removes), out)
+            self._record(
+                Access(kind, key, Syntax.CALL_ARG, span, key_span, truth, removes=removes), out
+            )
             return
         if method == "update":
             self._update_call(node, out)
@@ -1376,24 +1611,55 @@ class _Extractor:
         span = self.lines.span(node)
         for argument in node.args:
             if isinstance(argument, ast.Dict):
-                for key, value in zip(argument.keys, argument.values):
+                for key, value in zip(argument.keys, argument.values, strict=True):
                     self.expr(value, out)
                     if key is None:
-                        self._record(Access(AccessKind.WRITE, DynamicKey(None, "an unpacked mapping"), Syntax.DICT_KEY, span, None), out)
+                        self._record(
+                            Access(
+                                AccessKind.WRITE,
+                                DynamicKey(None, "an unpacked mapping"),
+                                Syntax.DICT_KEY,
+                                span,
+                                None,
+                            ),
+                            out,
+                        )
                         continue
                     truth = _literal(value)
                     self._record(
                         Access(
-                            AccessKind.WRITE, self.key_of(key), Syntax.DICT_KEY, span, self.lines.span(key),
+                            AccessKind.WRITE,
+                            self.key_of(key),
+                            Syntax.DICT_KEY,
+                            span,
+                            self.lines.span(key),
                             None if truth is widget_table.UNKNOWN_VALUE else bool(truth),
                         ),
                         out,
                     )
-            elif isinstance(argument, ast.Call) and isinstance(argument.func, ast.Name) and argument.func.id == "dict" and not argument.args:
+            elif (
+                isinstance(argument, ast.Call)
+                and isinstance(argument.func, ast.Name)
+                and argument.func.id == "dict"
+                and not argument.args
+            ):
                 self._keyword_writes(argument.keywords, span, out)
-            elif isinstance(argument, ast.Name) and argument.id in self.collections and self._lookup_scope(argument.id) in (None, self.scopes[0]):
+            elif (
+                isinstance(argument, ast.Name)
+                and argument.id in self.collections
+                and self._lookup_scope(argument.id) in (None, self.scopes[0])
+            ):
                 for key, literal in self.collections[argument.id]:
-                    self._record(Access(AccessKind.WRITE, LiteralKey(key), Syntax.DICT_KEY, span, self.lines.span(literal)), out)
+                    self._record(
+                        Access(
+                            AccessKind.WRITE,
+                            LiteralKey(key),
+                            Syntax.DICT_KEY,
+                            span,
+                            self.lines.span(literal),
+                        ),
+                        out,
+                    )
             else:
                 self.expr(argument, out)
                 choices, _ = self._collection_choices(argument)
@@ -1405,14 +1671,27 @@ class _Extractor:
         for keyword in keywords:
             self.expr(keyword.value, out)
             if keyword.arg is None:
-                self._record(Access(AccessKind.WRITE, DynamicKey(None, "an unpacked mapping"), Syntax.KEYWORD, span, None), out)
+                self._record(
+                    Access(
+                        AccessKind.WRITE,
+                        DynamicKey(None, "an unpacked mapping"),
+                        Syntax.KEYWORD,
+                        span,
+                        None,
+                    ),
+                    out,
+                )
                 continue
             line = keyword.lineno
             key_span = self.lines.name_span(line, keyword.col_offset, keyword.arg)
             truth = _literal(keyword.value)
             self._record(
                 Access(
-                    AccessKind.WRITE, LiteralKey(keyword.arg), Syntax.KEYWORD, span, key_span,
+                    AccessKind.WRITE,
+                    LiteralKey(keyword.arg),
+                    Syntax.KEYWORD,
+                    span,
+                    key_span,
                     None if truth is widget_table.UNKNOWN_VALUE else bool(truth),
                 ),
                 out,
@@ -1456,7 +1735,11 @@ class _Extractor:
         for keyword in node.keywords:
             if keyword.arg == name:
                 return keyword.value
-        if position is not None and position < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1]):
+        if (
+            position is not None
+            and position < len(node.args)
+            and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1])
+        ):
             return node.args[position]
         return None
 
@@ -1480,7 +1763,9 @@ class _Extractor:
             value = _literal(argument)
             return value is widget_table.UNKNOWN_VALUE or value not in (None, "ignore")
 
-        persists = keywords.get("persist_state") == "session" or keywords.get("bind") == "query-params"
+        persists = (
+            keywords.get("persist_state") == "session" or keywords.get("bind") == "query-params"
+        )
         label_node = node.args[0] if node.args else None
         label = _string_constant(label_node) if label_node is not None else None
         callbacks = []
@@ -1497,7 +1782,7 @@ class _Extractor:
             if isinstance(args_node, (ast.Tuple, ast.List)):
                 call_args.extend(self._call_args(list(args_node.elts), []))
             if isinstance(kwargs_node, ast.Dict):
-                for key_expr, value in zip(kwargs_node.keys, kwargs_node.values):
+                for key_expr, value in zip(kwargs_node.keys, kwargs_node.values, strict=True):
                     name = _string_constant(key_expr) if key_expr is not None else None
                     if name is not None:
                         call_args.append((name, self.key_of(value)))
@@ -1514,7 +1799,8 @@ class _Extractor:
             has_default=has_default,
             first_run=first_run,
             stores_value=key is not None and (spec.stores_value or present(spec.stores_value_if)),
-            registers_key=key is not None and (spec.registers_key or present(spec.registers_key_if)),
+            registers_key=key is not None
+            and (spec.registers_key or present(spec.registers_key_if)),
             readonly=key is not None and (spec.readonly or present(spec.readonly_if)),
             is_form=spec.is_form,
             persists=persists,
@@ -1525,11 +1811,30 @@ class _Extractor:
         if isinstance(node, ast.Lambda):
             self.lambda_count += 1
             qualname = f"<lambda:{node.lineno}:{node.col_offset}>"
-            self.function(qualname, node.args, [ast.Expr(node.body, lineno=node.lineno, col_offset=node.col_offset, end_lineno=node.end_lineno, end_col_offset=node.end_col_offset)], node)
+            self.function(
+                qualname,
+                node.args,
+                [
+                    ast.Expr(
+                        node.body,
+                        lineno=node.lineno,
+                        col_offset=node.col_offset,
+                        end_lineno=node.end_lineno,
+                        end_col_offset=node.end_col_offset,
+                    )
+                ],
+                node,
+            )
             return FunctionRef(qualname)
         if isinstance(node, ast.Call) and node.args:
             func = node.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else ""
+            )
             if name == "partial":
                 return self._callback_ref(node.args[0])
             return None
@@ -1540,7 +1845,9 @@ class _Extractor:
         key_node = next((keyword.value for keyword in node.keywords if keyword.arg == "key"), None)
         if key_node is None or command in NOT_WIDGET_KEY_CALLS or command is None:
             return None
-        if isinstance(key_node, (ast.Lambda, ast.Attribute)) and not isinstance(self.key_of(key_node), (LiteralKey, ImportedKey)):
+        if isinstance(key_node, (ast.Lambda, ast.Attribute)) and not isinstance(
+            self.key_of(key_node), (LiteralKey, ImportedKey)
+        ):
             return None
         key = self.key_of(key_node)
         if isinstance(key, DynamicKey) and not isinstance(key_node, (ast.JoinedStr, ast.BinOp)):
@@ -1563,7 +1870,11 @@ class _Extractor:
 
     def _bind_widget(self, name: str, value: ast.expr, out: list[Node]) -> None:
         widget = next((node for node in reversed(out) if isinstance(node, WidgetCall)), None)
-        if widget is None or not isinstance(value, ast.Call) or widget.span != self.lines.span(value):
+        if (
+            widget is None
+            or not isinstance(value, ast.Call)
+            or widget.span != self.lines.span(value)
+        ):
             return
         out.append(BindEvent(name, widget))
         if widget.known:
@@ -1586,10 +1897,20 @@ class _Extractor:
                 return Cond(CondKind.CONST, value=isinstance(operator, ast.Eq))
             if isinstance(operator, (ast.In, ast.NotIn)) and self._is_state_container(right):
                 self.expr(node, out)
-                return Cond(CondKind.CONTAINS, key=self.key_of(node.left), negated=isinstance(operator, ast.NotIn))
-            if isinstance(operator, (ast.Is, ast.IsNot)) and isinstance(right, ast.Constant) and right.value is None:
+                return Cond(
+                    CondKind.CONTAINS,
+                    key=self.key_of(node.left),
+                    negated=isinstance(operator, ast.NotIn),
+                )
+            if (
+                isinstance(operator, (ast.Is, ast.IsNot))
+                and isinstance(right, ast.Constant)
+                and right.value is None
+            ):
                 operand = self.condition(node.left, out)
-                return Cond(CondKind.IS_NONE, negated=isinstance(operator, ast.IsNot), operands=(operand,))
+                return Cond(
+                    CondKind.IS_NONE, negated=isinstance(operator, ast.IsNot), operands=(operand,)
+                )
         if isinstance(node, ast.Name):
             self.expr(node, out)
             return Cond(CondKind.NAME, name=node.id)
@@ -1600,11 +1921,22 @@ class _Extractor:
         if state_value is not None:
             self.expr(node, out)
             return state_value
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "hasattr" and len(node.args) == 2 and self._is_state_expr(node.args[0]):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "hasattr"
+            and len(node.args) == 2
+            and self._is_state_expr(node.args[0])
+        ):
             self.expr(node, out)
             return Cond(CondKind.CONTAINS, key=self.key_of(node.args[1]))
         self.expr(node, out)
-        if isinstance(node, ast.Call) and out and isinstance(out[-1], WidgetCall) and out[-1].span == self.lines.span(node):
+        if (
+            isinstance(node, ast.Call)
+            and out
+            and isinstance(out[-1], WidgetCall)
+            and out[-1].span == self.lines.span(node)
+        ):
             synthetic = f"<widget:{node.lineno}:{node.col_offset}>"
             out.append(BindEvent(synthetic, out[-1]))
             return Cond(CondKind.NAME, name=synthetic)
@@ -1614,10 +1946,18 @@ class _Extractor:
         left, right = node.left, node.comparators[0]
         names = {getattr(left, "id", None), getattr(right, "id", None)}
         values = {getattr(left, "value", None), getattr(right, "value", None)}
-        return "__name__" in names and "__main__" in values and isinstance(node.ops[0], (ast.Eq, ast.NotEq))
+        return (
+            "__name__" in names
+            and "__main__" in values
+            and isinstance(node.ops[0], (ast.Eq, ast.NotEq))
+        )
 
     def _state_value_cond(self, node: ast.expr) -> Cond | None:
-        if isinstance(node, ast.Attribute) and self._is_state_expr(node.value) and node.attr not in STATE_METHODS:
+        if (
+            isinstance(node, ast.Attribute)
+            and self._is_state_expr(node.value)
+            and node.attr not in STATE_METHODS
+        ):
             return Cond(CondKind.KEY_VALUE, key=LiteralKey(node.attr))
         if isinstance(node, ast.Subscript) and self._is_state_expr(node.value):
             return Cond(CondKind.KEY_VALUE, key=self.key_of(node.slice))
@@ -1647,11 +1987,15 @@ def _writes_key(block: Block, key: Key) -> bool:
     for node in block:
         if isinstance(node, Access) and node.kind.writes and node.key == key:
             return True
-        if isinstance(node, Branch) and (_writes_key(node.then, key) or _writes_key(node.orelse, key)):
+        if isinstance(node, Branch) and (
+            _writes_key(node.then, key) or _writes_key(node.orelse, key)
+        ):
             return True
         if isinstance(node, Loop) and _writes_key(node.body, key):
             return True
-        if isinstance(node, Try) and (_writes_key(node.body, key) or any(_writes_key(h, key) for h in node.handlers)):
+        if isinstance(node, Try) and (
+            _writes_key(node.body, key) or any(_writes_key(h, key) for h in node.handlers)
+        ):
             return True
     return False
 

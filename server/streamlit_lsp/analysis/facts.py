@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Union
 
 from streamlit_lsp.analysis.widgets import FirstRunValue
 from streamlit_lsp.diagnostics import Span
@@ -80,7 +79,7 @@ class ParamKey:
     name: str
 
 
-Key = Union[LiteralKey, ChoiceKey, ImportedKey, DynamicKey, ParamKey]
+Key = LiteralKey | ChoiceKey | ImportedKey | DynamicKey | ParamKey
 
 
 # ---------------------------------------------------------------------- accesses
@@ -282,7 +281,7 @@ class Try:
     guards_missing_key: bool
 
 
-Node = Union[Access, WidgetCall, CallEvent, BindEvent, Exit, PageRun, Branch, Loop, Try]
+Node = Access | WidgetCall | CallEvent | BindEvent | Exit | PageRun | Branch | Loop | Try
 Block = tuple[Node, ...]
 
 
@@ -373,7 +372,7 @@ class FileFacts:
     # Session state passed to a function outside the workspace: it may write any key.
     state_escapes: tuple[Span, ...] = ()
     has_navigation: bool = False
-    # Lines with a ``# noqa`` comment: (line, codes); no codes means every code.
+    # Lines with a noqa comment: (line, codes); no codes means every code.
     noqa: tuple[tuple[int, frozenset[str]], ...] = field(default=())
 
     def function(self, qualname: str) -> FunctionFacts | None:

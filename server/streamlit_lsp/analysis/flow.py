@@ -217,7 +217,9 @@ class Walker:
         outcome = self.block(frame, facts.body, State())
         return outcome.state
 
-    def walk_function(self, path: Path, function: FunctionFacts, bindings: dict[str, KeySet] | None = None) -> None:
+    def walk_function(
+        self, path: Path, function: FunctionFacts, bindings: dict[str, KeySet] | None = None
+    ) -> None:
         frame = Frame(path, function.qualname, bindings or {}, ((path, function.qualname),))
         self.trace.entered.add((path, function.qualname))
         self.block(frame, function.body, State(definite=False))
@@ -270,13 +272,25 @@ class Walker:
     def access(self, frame: Frame, access: Access, state: State) -> State:
         keys = self.keys(frame, access.key)
         kind = access.kind
-        if kind in (AccessKind.READ, AccessKind.AUGMENT, AccessKind.DELETE, AccessKind.POP, AccessKind.SAFE_READ, AccessKind.CONTAINS):
+        if kind in (
+            AccessKind.READ,
+            AccessKind.AUGMENT,
+            AccessKind.DELETE,
+            AccessKind.POP,
+            AccessKind.SAFE_READ,
+            AccessKind.CONTAINS,
+        ):
             for key in sorted(keys.names):
                 guarded = state.try_guard > 0 or key in state.must_init
                 self.trace.reads.append(
                     ReadSeen(
-                        frame.path, access, key, guarded, state.definite,
-                        not state.could_be_initialised(key), self.context,
+                        frame.path,
+                        access,
+                        key,
+                        guarded,
+                        state.definite,
+                        not state.could_be_initialised(key),
+                        self.context,
                     )
                 )
         if kind.writes:
@@ -370,7 +384,13 @@ class Walker:
         joined = merge([then.state, orelse.state])
         if joined.reachable:
             if value is None:
-                joined.definite = state.definite and not then.exits and not orelse.exits and then.state.reachable and orelse.state.reachable
+                joined.definite = (
+                    state.definite
+                    and not then.exits
+                    and not orelse.exits
+                    and then.state.reachable
+                    and orelse.state.reachable
+                )
             else:
                 taken = then if value else orelse
                 joined.definite = taken.state.definite
@@ -386,13 +406,26 @@ class Walker:
         else:
             second_start = merge([state.copy(definite=False), continued])
             second_start.definite = False
-        second = self.block(frame, loop.body, second_start) if second_start.reachable else Outcome(UNREACHABLE.copy())
-        ends = [first.state, second.state, *first.exits_of(ExitKind.CONTINUE, ExitKind.BREAK), *second.exits_of(ExitKind.CONTINUE, ExitKind.BREAK)]
+        second = (
+            self.block(frame, loop.body, second_start)
+            if second_start.reachable
+            else Outcome(UNREACHABLE.copy())
+        )
+        ends = [
+            first.state,
+            second.state,
+            *first.exits_of(ExitKind.CONTINUE, ExitKind.BREAK),
+            *second.exits_of(ExitKind.CONTINUE, ExitKind.BREAK),
+        ]
         if not runs_at_least_once:
             ends.append(state)
         after = merge(ends)
         orelse = self.block(frame, loop.orelse, after) if loop.orelse else Outcome(after)
-        passing = [(kind, exit_state) for kind, exit_state in first.exits + second.exits if kind not in (ExitKind.BREAK, ExitKind.CONTINUE)]
+        passing = [
+            (kind, exit_state)
+            for kind, exit_state in first.exits + second.exits
+            if kind not in (ExitKind.BREAK, ExitKind.CONTINUE)
+        ]
         final = orelse.state
         if final.reachable:
             # After the loop is reached whenever the loop is, unless its body can end the run.
@@ -410,9 +443,13 @@ class Walker:
         orelse = self.block(frame, node.orelse, body.state) if node.orelse else Outcome(body.state)
         joined = merge([orelse.state, *(handler.state for handler in handlers)])
         if joined.reachable:
-            joined.definite = state.definite and not body.exits and not orelse.exits and all(
-                not handler.exits for handler in handlers
-            ) and orelse.state.definite
+            joined.definite = (
+                state.definite
+                and not body.exits
+                and not orelse.exits
+                and all(not handler.exits for handler in handlers)
+                and orelse.state.definite
+            )
         exits = body.exits + orelse.exits + [exit for handler in handlers for exit in handler.exits]
         if node.finalbody:
             final = self.block(frame, node.finalbody, joined if joined.reachable else handler_start)
@@ -434,12 +471,18 @@ class Walker:
         self.trace.entered.add(identity)
         body = self.block(inner, function.body, state)
         returned = merge([body.state, *body.exits_of(ExitKind.RETURN)])
-        passing = [(kind, exit_state) for kind, exit_state in body.exits if kind in (ExitKind.STOP, ExitKind.RERUN, ExitKind.RAISE)]
+        passing = [
+            (kind, exit_state)
+            for kind, exit_state in body.exits
+            if kind in (ExitKind.STOP, ExitKind.RERUN, ExitKind.RAISE)
+        ]
         if returned.reachable:
             returned.definite = state.definite and not passing
         return Outcome(returned, passing)
 
-    def bind_arguments(self, frame: Frame, event: CallEvent, function: FunctionFacts) -> dict[str, KeySet]:
+    def bind_arguments(
+        self, frame: Frame, event: CallEvent, function: FunctionFacts
+    ) -> dict[str, KeySet]:
         bindings: dict[str, KeySet] = {}
         params = function.params
         offset = 1 if "." in function.qualname and params[:1] in (("self",), ("cls",)) else 0
@@ -463,7 +506,11 @@ class Walker:
                 return Outcome(state)
             inner = Frame(page.path, "", {}, frame.stack)
             outcome = self.block(inner, facts.body, state)
-            passing = [(kind, s) for kind, s in outcome.exits if kind in (ExitKind.STOP, ExitKind.RERUN, ExitKind.RAISE)]
+            passing = [
+                (kind, s)
+                for kind, s in outcome.exits
+                if kind in (ExitKind.STOP, ExitKind.RERUN, ExitKind.RAISE)
+            ]
             end = merge([outcome.state, *outcome.exits_of(ExitKind.RETURN)])
             return Outcome(end, passing)
         facts = self.program.facts(page.path)
@@ -474,7 +521,11 @@ class Walker:
         self.trace.entered.add(identity)
         inner = Frame(page.path, function.qualname, {}, (*frame.stack, identity))
         outcome = self.block(inner, function.body, state)
-        passing = [(kind, s) for kind, s in outcome.exits if kind in (ExitKind.STOP, ExitKind.RERUN, ExitKind.RAISE)]
+        passing = [
+            (kind, s)
+            for kind, s in outcome.exits
+            if kind in (ExitKind.STOP, ExitKind.RERUN, ExitKind.RAISE)
+        ]
         return Outcome(merge([outcome.state, *outcome.exits_of(ExitKind.RETURN)]), passing)
 
     # ------------------------------------------------------------- conditions
@@ -558,9 +609,15 @@ class Walker:
         if kind is CondKind.NOT:
             return self._present_keys(frame, cond.operands[0], not outcome)
         if kind is CondKind.AND and outcome:
-            return [key for operand in cond.operands for key in self._present_keys(frame, operand, True)]
+            return [
+                key for operand in cond.operands for key in self._present_keys(frame, operand, True)
+            ]
         if kind is CondKind.OR and not outcome:
-            return [key for operand in cond.operands for key in self._present_keys(frame, operand, False)]
+            return [
+                key
+                for operand in cond.operands
+                for key in self._present_keys(frame, operand, False)
+            ]
         if kind is CondKind.CONTAINS and outcome != cond.negated:
             key = self._single_key(frame, cond)
             return [key] if key else []
@@ -623,6 +680,9 @@ def analyse_app(program: Program, app: App) -> AppAnalysis:
         if path not in app.scripts:
             walker.walk_module(path)
         for function in facts.functions:
-            if (path, function.qualname) not in entered and (path, function.qualname) not in standalone.entered:
+            if (path, function.qualname) not in entered and (
+                path,
+                function.qualname,
+            ) not in standalone.entered:
                 walker.walk_function(path, function)
     return AppAnalysis(app, first_run, any_run, callbacks, standalone)

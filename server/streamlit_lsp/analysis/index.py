@@ -22,9 +22,24 @@ from streamlit_lsp.analysis.source import SourceError, read_source
 # Folders that never hold a user's app code.
 SKIPPED_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", "env",
-        ".env", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages",
-        "dist", "build", ".eggs",
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        "node_modules",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        "dist",
+        "build",
+        ".eggs",
     }
 )
 
@@ -132,7 +147,9 @@ class WorkspaceIndex:
         self.load(path)
         return self.facts(path)
 
-    def resolve_module(self, module: str, level: int, importer: Path, extra_bases: Iterable[Path] = ()) -> Path | None:
+    def resolve_module(
+        self, module: str, level: int, importer: Path, extra_bases: Iterable[Path] = ()
+    ) -> Path | None:
         """The workspace file a module name refers to from ``importer``, if any."""
         parts = [part for part in module.split(".") if part]
         if level > 0:

@@ -85,8 +85,10 @@ class KeyTable:
         """Is the stored value of ``key`` used anywhere (ST009)?"""
         for entry in self.accesses:
             kind = entry.access.kind
-            used = kind.reads_value or kind in (AccessKind.DELETE,) or (
-                kind is AccessKind.CONTAINS and not entry.access.init_guard
+            used = (
+                kind.reads_value
+                or kind in (AccessKind.DELETE,)
+                or (kind is AccessKind.CONTAINS and not entry.access.init_guard)
             )
             if used and entry.keys.could_be(key):
                 return True
@@ -165,7 +167,11 @@ class Model:
                             continue
                         target, function = resolved
                         params = function.params
-                        offset = 1 if params[:1] in (("self",), ("cls",)) and "." in function.qualname else 0
+                        offset = (
+                            1
+                            if params[:1] in (("self",), ("cls",)) and "." in function.qualname
+                            else 0
+                        )
                         slot = found.setdefault((target, function.qualname), {})
                         for position, key in call.args:
                             if isinstance(position, int):
@@ -176,7 +182,11 @@ class Model:
                             else:
                                 name = position
                             # A parameter inside the caller resolves to any key here.
-                            keys = ANY_KEY if isinstance(key, ParamKey) else program.resolve_key(path, key)
+                            keys = (
+                                ANY_KEY
+                                if isinstance(key, ParamKey)
+                                else program.resolve_key(path, key)
+                            )
                             previous = slot.get(name)
                             slot[name] = keys if previous is None else _union(previous, keys)
         return found

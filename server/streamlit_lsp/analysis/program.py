@@ -105,7 +105,9 @@ class Program:
     entrypoints: Sequence[Path] = ()
     # Restrict entry discovery to these files (``check file.py``); None: every file.
     only_entries: Sequence[Path] | None = None
-    _function_cache: dict[tuple[Path, FunctionRef], tuple[Path, FunctionFacts] | None] = field(default_factory=dict)
+    _function_cache: dict[tuple[Path, FunctionRef], tuple[Path, FunctionFacts] | None] = field(
+        default_factory=dict
+    )
     _module_cache: dict[tuple[Path, str, int], Path | None] = field(default_factory=dict)
 
     # ------------------------------------------------------------ resolution
@@ -119,7 +121,9 @@ class Program:
             self._module_cache[cache_key] = self.index.resolve_module(module, level, importer)
         return self._module_cache[cache_key]
 
-    def resolve_key(self, path: Path, key: Key, bindings: dict[str, KeySet] | None = None) -> KeySet:
+    def resolve_key(
+        self, path: Path, key: Key, bindings: dict[str, KeySet] | None = None
+    ) -> KeySet:
         """The runtime keys a key expression in ``path`` can be."""
         if isinstance(key, LiteralKey):
             return KeySet(frozenset({key.value}))
@@ -140,7 +144,9 @@ class Program:
         if target is None and len(key.path) > 1:
             # import pkg; pkg.keys.COUNT -> module pkg.keys, name COUNT
             submodule = f"{key.module}.{key.path[0]}" if key.module else key.path[0]
-            return self._resolve_imported(path, ImportedKey(submodule, key.path[1:], key.level, key.collection), depth + 1)
+            return self._resolve_imported(
+                path, ImportedKey(submodule, key.path[1:], key.level, key.collection), depth + 1
+            )
         facts = self.facts(target) if target is not None else None
         if target is None or facts is None:
             return ANY_KEY
@@ -155,13 +161,16 @@ class Program:
                     return KeySet(frozenset({value}))
         for name, reexport in facts.reexports:
             if name == key.path[0]:
-                forwarded = ImportedKey(reexport.module, (*reexport.path, *key.path[1:]), reexport.level, key.collection)
+                forwarded = ImportedKey(
+                    reexport.module, (*reexport.path, *key.path[1:]), reexport.level, key.collection
+                )
                 return self._resolve_imported(target, forwarded, depth + 1)
         # from pkg import keys (a submodule), keys.COUNT
         if len(key.path) > 1:
-            base = key.module if key.level == 0 else key.module
-            submodule = f"{base}.{key.path[0]}" if base else key.path[0]
-            return self._resolve_imported(path, ImportedKey(submodule, key.path[1:], key.level, key.collection), depth + 1)
+            submodule = f"{key.module}.{key.path[0]}" if key.module else key.path[0]
+            return self._resolve_imported(
+                path, ImportedKey(submodule, key.path[1:], key.level, key.collection), depth + 1
+            )
         return ANY_KEY
 
     def resolve_function(self, path: Path, ref: FunctionRef) -> tuple[Path, FunctionFacts] | None:
@@ -172,7 +181,9 @@ class Program:
         self._function_cache[cache_key] = result
         return result
 
-    def _resolve_function(self, path: Path, ref: FunctionRef, depth: int) -> tuple[Path, FunctionFacts] | None:
+    def _resolve_function(
+        self, path: Path, ref: FunctionRef, depth: int
+    ) -> tuple[Path, FunctionFacts] | None:
         if depth > MAX_REEXPORT_DEPTH:
             return None
         if ref.module is None:
@@ -185,7 +196,9 @@ class Program:
             # it may also be a class: from pkg import Helpers; Helpers.init()
             module, _, owner = ref.module.rpartition(".")
             if owner:
-                return self._resolve_function(path, FunctionRef(f"{owner}.{ref.name}", module or None, ref.level), depth + 1)
+                return self._resolve_function(
+                    path, FunctionRef(f"{owner}.{ref.name}", module or None, ref.level), depth + 1
+                )
             return None
         facts = self.facts(target)
         if facts is None:
@@ -197,7 +210,9 @@ class Program:
         for name, reexport in facts.reexports:
             if name == head:
                 rest = ref.name.split(".")[1:]
-                forwarded = FunctionRef(".".join([*reexport.path, *rest]), reexport.module, reexport.level)
+                forwarded = FunctionRef(
+                    ".".join([*reexport.path, *rest]), reexport.module, reexport.level
+                )
                 return self._resolve_function(target, forwarded, depth + 1)
         return None
 
@@ -246,9 +261,13 @@ class Program:
             return []
         pages = []
         for candidate in sorted(folder.iterdir()):
-            if candidate.suffix == ".py" and candidate.is_file() and not candidate.name.startswith(("_", ".")):
-                if self.index.ensure(candidate.resolve()) is not None:
-                    pages.append(candidate.resolve())
+            if (
+                candidate.suffix == ".py"
+                and candidate.is_file()
+                and not candidate.name.startswith(("_", "."))
+                and self.index.ensure(candidate.resolve()) is not None
+            ):
+                pages.append(candidate.resolve())
         return pages
 
     def _navigation_pages(self, entry: Path) -> list[PageTarget]:
@@ -279,7 +298,9 @@ class Program:
         apps = []
         for entry in candidates:
             facts = self.facts(entry)
-            navigation = self._navigation_pages(entry) if facts is not None and facts.has_navigation else []
+            navigation = (
+                self._navigation_pages(entry) if facts is not None and facts.has_navigation else []
+            )
             page_scripts = [] if navigation else self._page_scripts(entry)
             if navigation:
                 runs = tuple(Run(entry, page) for page in navigation)
@@ -299,7 +320,11 @@ class Program:
         return apps
 
     def _entry_candidates(self) -> list[Path]:
-        configured = [path.resolve() for path in self.entrypoints if self.index.ensure(path.resolve()) is not None]
+        configured = [
+            path.resolve()
+            for path in self.entrypoints
+            if self.index.ensure(path.resolve()) is not None
+        ]
         if self.only_entries is not None:
             return sorted({*configured, *(path.resolve() for path in self.only_entries)})
         streamlit_files = [path for path in self.index.paths if self._is_streamlit_script(path)]
@@ -314,8 +339,7 @@ class Program:
                     not_entries.add((path.parent / page.target).resolve())
         for path in streamlit_files:
             if path.parent.name == "pages" and any(
-                self._is_streamlit_script(sibling)
-                for sibling in path.parent.parent.glob("*.py")
+                self._is_streamlit_script(sibling) for sibling in path.parent.parent.glob("*.py")
             ):
                 not_entries.add(path)
         found = [path for path in streamlit_files if path not in not_entries]

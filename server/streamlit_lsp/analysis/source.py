@@ -35,7 +35,9 @@ def decode_source(data: bytes, path: Path | None = None) -> str:
     """Decode a Python file's bytes as Python does: UTF-8 (with BOM) or a PEP 263 cookie."""
     where = f"{path}: " if path else ""
     if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"{where}skipped: {len(data) // (1024 * 1024)} MB is too large to analyse")
+        raise SourceError(
+            f"{where}skipped: {len(data) // (1024 * 1024)} MB is too large to analyse"
+        )
     if b"\x00" in data:
         raise SourceError(f"{where}skipped: binary file (contains NUL bytes)")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -63,7 +65,9 @@ def read_source(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise SourceError(f"{path}: skipped: {size // (1024 * 1024)} MB is too large to analyse")
+            raise SourceError(
+                f"{path}: skipped: {size // (1024 * 1024)} MB is too large to analyse"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise SourceError(f"{path}: skipped: the file disappeared while being read") from None

@@ -28,7 +28,9 @@ def where(path: Path, span: Span, relative_to: Path | None = None) -> str:
             name = path.relative_to(relative_to.parent).as_posix()
         except ValueError:
             name = path.name
-    return f"{name}:{span.line}" if relative_to is None or path != relative_to else f"line {span.line}"
+    return (
+        f"{name}:{span.line}" if relative_to is None or path != relative_to else f"line {span.line}"
+    )
 
 
 def related(path: Path, span: Span, message: str) -> Related:

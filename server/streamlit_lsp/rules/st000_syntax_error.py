@@ -20,7 +20,10 @@ def check(model: Model) -> Iterator[Diagnostic]:
             continue
         error = facts.parse_error
         yield diagnostic(
-            CODE, RULE.severity, path, error.span,
+            CODE,
+            RULE.severity,
+            path,
+            error.span,
             f"Syntax error: {error.message}; the file is left out of the session-state analysis",
             None,
         )

@@ -22,7 +22,12 @@ def _check(model: Model) -> Iterator[Diagnostic]:
         if table.opaque:
             continue  # some file hides what it writes: "never initialised" cannot be claimed
         analysis = model.analysis(app)
-        traces = [analysis.first_run, *analysis.any_run.values(), *analysis.callbacks.values(), analysis.standalone]
+        traces = [
+            analysis.first_run,
+            *analysis.any_run.values(),
+            *analysis.callbacks.values(),
+            analysis.standalone,
+        ]
         for trace in traces:
             for read in trace.reads:
                 access = read.access
@@ -31,7 +36,10 @@ def _check(model: Model) -> Iterator[Diagnostic]:
                 if table.initialises(read.key):
                     continue
                 yield diagnostic(
-                    CODE, RULE.severity, read.path, access.span,
+                    CODE,
+                    RULE.severity,
+                    read.path,
+                    access.span,
                     f"{state_expr(read.key, access)} is read but nothing in the app initialises it: "
                     f"Streamlit raises {missing_key_error(access)}",
                     read.key,

@@ -23,10 +23,18 @@ def _check(model: Model) -> Iterator[Diagnostic]:
     for app in model.apps:
         table = model.keys(app)
         analysis = model.analysis(app)
-        cross_page = {(item.read.path, item.read.access.span, item.read.key) for item in cross_page_reads(model, app)}
+        cross_page = {
+            (item.read.path, item.read.access.span, item.read.key)
+            for item in cross_page_reads(model, app)
+        }
         for read in analysis.first_run.reads:
             access = read.access
-            if not access.kind.raises_when_missing or read.guarded or not read.definite or not read.missing:
+            if (
+                not access.kind.raises_when_missing
+                or read.guarded
+                or not read.definite
+                or not read.missing
+            ):
                 continue
             if not table.initialises(read.key):
                 continue  # ST001's case
@@ -36,9 +44,16 @@ def _check(model: Model) -> Iterator[Diagnostic]:
             first = places[0] if places else None
             where = f" (initialised at {first.path.name}:{first.span.line})" if first else ""
             run = read.context.run
-            opened = f" when {run.label} is opened first" if run is not None and len(app.runs) > 1 else " on the first run"
+            opened = (
+                f" when {run.label} is opened first"
+                if run is not None and len(app.runs) > 1
+                else " on the first run"
+            )
             yield diagnostic(
-                CODE, RULE.severity, read.path, access.span,
+                CODE,
+                RULE.severity,
+                read.path,
+                access.span,
                 f"{state_expr(read.key, access)} is read before it is initialised{opened}{where}: "
                 f"Streamlit raises {missing_key_error(access)}",
                 read.key,
@@ -50,11 +65,30 @@ def _init_sites(model: Model, app: object, key: str) -> list[Related]:
     table = model.keys(app)  # type: ignore[arg-type]
     places: list[tuple[int, Path, Related]] = []
     for entry in table.accesses:
-        if entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT) and key in entry.keys.names:
-            places.append((app.rank(entry.path), entry.path, related(entry.path, entry.access.span, "initialised here")))  # type: ignore[attr-defined]
+        if (
+            entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT)
+            and key in entry.keys.names
+        ):
+            places.append(
+                (
+                    app.rank(entry.path),
+                    entry.path,
+                    related(entry.path, entry.access.span, "initialised here"),
+                )
+            )  # type: ignore[attr-defined]
     for widget in table.widgets:
         if widget.widget.stores_value and key in widget.keys.names:
-            places.append((app.rank(widget.path), widget.path, related(widget.path, widget.widget.span, f"the {widget.widget.command} creates it here")))  # type: ignore[attr-defined]
+            places.append(
+                (
+                    app.rank(widget.path),
+                    widget.path,
+                    related(
+                        widget.path,
+                        widget.widget.span,
+                        f"the {widget.widget.command} creates it here",
+                    ),
+                )
+            )  # type: ignore[attr-defined]
     places.sort(key=lambda item: (item[0], str(item[1]), item[2].span))
     return [place for _, _, place in places]
 

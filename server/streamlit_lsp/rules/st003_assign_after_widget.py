@@ -26,9 +26,16 @@ def _check(model: Model) -> Iterator[Diagnostic]:
                     continue  # read-only keys are ST005
                 if write.access.kind not in (AccessKind.WRITE, AccessKind.AUGMENT):
                     continue
-                place = f"line {widget.widget.span.line}" if widget.path == write.path else f"{widget.path.name}:{widget.widget.span.line}"
+                place = (
+                    f"line {widget.widget.span.line}"
+                    if widget.path == write.path
+                    else f"{widget.path.name}:{widget.widget.span.line}"
+                )
                 yield diagnostic(
-                    CODE, RULE.severity, write.path, write.access.span,
+                    CODE,
+                    RULE.severity,
+                    write.path,
+                    write.access.span,
                     f"{state_expr(write.key)} is assigned after the {widget.widget.command} with key "
                     f"{write.key!r} was created ({place}): Streamlit raises StreamlitAPIException",
                     write.key,

@@ -36,12 +36,18 @@ def _check(model: Model) -> Iterator[Diagnostic]:
                     continue
                 first = writes[0]
                 yield diagnostic(
-                    CODE, RULE.severity, seen.path, widget.span,
+                    CODE,
+                    RULE.severity,
+                    seen.path,
+                    widget.span,
                     f"The {widget.command} with key {seen.key!r} is given a default value, but its key is "
                     f"also set through Session State ({first.path.name}:{first.access.span.line}): Streamlit "
                     "ignores the default and logs a warning",
                     seen.key,
-                    [related(write.path, write.access.span, "Session State value set here") for write in writes],
+                    [
+                        related(write.path, write.access.span, "Session State value set here")
+                        for write in writes
+                    ],
                 )
 
 

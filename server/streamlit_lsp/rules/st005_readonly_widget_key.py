@@ -18,7 +18,10 @@ WRITING = (AccessKind.WRITE, AccessKind.AUGMENT, AccessKind.SETDEFAULT)
 def _report(write: WriteSeen, widget: WidgetSeen, how: str) -> Diagnostic:
     owner = "form" if widget.widget.is_form else widget.widget.command
     return diagnostic(
-        CODE, RULE.severity, write.path, write.access.span,
+        CODE,
+        RULE.severity,
+        write.path,
+        write.access.span,
         f"{state_expr(write.key)} belongs to the {owner} created at {widget.path.name}:"
         f"{widget.widget.span.line} and is read-only: {how}",
         write.key,
@@ -35,21 +38,31 @@ def _check(model: Model) -> Iterator[Diagnostic]:
         analysis = model.analysis(app)
         for run, trace in analysis.any_run.items():
             readonly = {
-                seen.key: seen for seen in trace.widgets if seen.widget.readonly or seen.widget.is_form
+                seen.key: seen
+                for seen in trace.widgets
+                if seen.widget.readonly or seen.widget.is_form
             }
             for write in trace.writes:
                 widget = write.after_widget
-                if widget is not None and (widget.widget.readonly or widget.widget.is_form):
-                    if write.access.kind in (AccessKind.WRITE, AccessKind.AUGMENT):
-                        yield _report(write, widget, "assigning it raises StreamlitAPIException")
+                readonly_widget = widget is not None and (
+                    widget.widget.readonly or widget.widget.is_form
+                )
+                if readonly_widget and write.access.kind in (AccessKind.WRITE, AccessKind.AUGMENT):
+                    yield _report(write, widget, "assigning it raises StreamlitAPIException")
             for seen in readonly.values():
                 for write in seen.prior_writes:
                     if write.access.kind in WRITING and not seen.widget.is_form:
-                        yield _report(write, seen, "creating the widget after this write raises StreamlitAPIException")
+                        yield _report(
+                            write,
+                            seen,
+                            "creating the widget after this write raises StreamlitAPIException",
+                        )
             for write in analysis.callbacks[run].writes:
                 seen = readonly.get(write.key)
                 if seen is not None and write.access.kind in WRITING and not seen.widget.is_form:
-                    yield _report(write, seen, "after this callback the widget raises StreamlitAPIException")
+                    yield _report(
+                        write, seen, "after this callback the widget raises StreamlitAPIException"
+                    )
 
 
 RULE = Rule(

@@ -25,7 +25,10 @@ def _check(model: Model) -> Iterator[Diagnostic]:
                     continue
                 place = f"{first.path.name}:{first.widget.span.line}"
                 yield diagnostic(
-                    CODE, RULE.severity, seen.path, seen.widget.span,
+                    CODE,
+                    RULE.severity,
+                    seen.path,
+                    seen.widget.span,
                     f"Another element already uses key {seen.key!r} ({first.widget.command} at {place}): "
                     "Streamlit raises StreamlitDuplicateElementKey",
                     seen.key,

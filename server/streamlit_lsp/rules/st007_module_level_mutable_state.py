@@ -24,7 +24,10 @@ def _check(model: Model) -> Iterator[Diagnostic]:
                 continue
             for mutation in facts.mutations:
                 yield diagnostic(
-                    CODE, RULE.severity, path, mutation.span,
+                    CODE,
+                    RULE.severity,
+                    path,
+                    mutation.span,
                     f"{mutation.name} is module-level state of {path.name}, an imported module: this "
                     "change is shared by every user session of the server",
                     mutation.name,

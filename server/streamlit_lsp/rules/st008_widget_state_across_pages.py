@@ -31,7 +31,9 @@ def cross_page_reads(model: Model, app: App) -> list[CrossPageRead]:
         return []
     analysis = model.analysis(app)
     table = model.keys(app)
-    persisted = {key for entry in table.widgets if entry.widget.persists for key in entry.keys.names}
+    persisted = {
+        key for entry in table.widgets if entry.widget.persists for key in entry.keys.names
+    }
     written = {
         key
         for entry in table.accesses
@@ -51,7 +53,11 @@ def cross_page_reads(model: Model, app: App) -> list[CrossPageRead]:
             if read.key in persisted or read.key in written:
                 continue
             elsewhere = next(
-                (widgets[read.key] for other, widgets in widgets_by_run.items() if other != run and read.key in widgets),
+                (
+                    widgets[read.key]
+                    for other, widgets in widgets_by_run.items()
+                    if other != run and read.key in widgets
+                ),
                 None,
             )
             if elsewhere is not None:
@@ -69,11 +75,20 @@ def _check(model: Model) -> Iterator[Diagnostic]:
             widget = item.widget
             page = widget.path.name
             yield diagnostic(
-                CODE, RULE.severity, item.read.path, item.read.access.span,
+                CODE,
+                RULE.severity,
+                item.read.path,
+                item.read.access.span,
                 f"{item.read.key!r} is the key of a {widget.widget.command} on {page}; on this page "
                 "that widget does not exist, so its value is dropped after the page switch",
                 item.read.key,
-                [related(widget.path, widget.widget.span, f"the {widget.widget.command} is created here")],
+                [
+                    related(
+                        widget.path,
+                        widget.widget.span,
+                        f"the {widget.widget.command} is created here",
+                    )
+                ],
             )
 
 

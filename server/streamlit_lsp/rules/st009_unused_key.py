@@ -24,7 +24,11 @@ def _check(model: Model) -> Iterator[Diagnostic]:
             continue  # state iterated, printed or handed to unseen code: reads may hide there
         first_write = {}
         ordered = sorted(
-            (entry for entry in table.accesses if entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT)),
+            (
+                entry
+                for entry in table.accesses
+                if entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT)
+            ),
             key=lambda entry: (app.rank(entry.path), str(entry.path), entry.access.span),
         )
         for entry in ordered:
@@ -36,7 +40,10 @@ def _check(model: Model) -> Iterator[Diagnostic]:
             if table.is_element_key(key) or table.reads(key):
                 continue
             yield diagnostic(
-                CODE, RULE.severity, entry.path, entry.access.span,
+                CODE,
+                RULE.severity,
+                entry.path,
+                entry.access.span,
                 f"{state_expr(key, entry.access)} is initialised here but never read anywhere in the app",
                 key,
                 unnecessary=True,

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from streamlit_lsp.analysis.facts import FileFacts, FunctionFacts, LiteralKey, WidgetBinding
+from streamlit_lsp.analysis.facts import (
+    FileFacts,
+    FunctionFacts,
+    LiteralKey,
+    WidgetBinding,
+    WidgetCall,
+)
 from streamlit_lsp.analysis.model import Model, iter_nodes
-from streamlit_lsp.analysis.facts import WidgetCall
 from streamlit_lsp.diagnostics import Diagnostic, Severity
 from streamlit_lsp.rules.base import Rule
 from streamlit_lsp.rules.common import diagnostic, related, unique
@@ -26,11 +31,17 @@ def _callbacks(facts: FileFacts) -> set[str]:
     for block in blocks:
         for node in iter_nodes(block):
             if isinstance(node, WidgetCall):
-                names.update(callback.function.name for callback in node.callbacks if callback.function.module is None)
+                names.update(
+                    callback.function.name
+                    for callback in node.callbacks
+                    if callback.function.module is None
+                )
     return names
 
 
-def _binding(bindings: list[WidgetBinding], name: str, function: FunctionFacts) -> WidgetBinding | None:
+def _binding(
+    bindings: list[WidgetBinding], name: str, function: FunctionFacts
+) -> WidgetBinding | None:
     scopes = []
     enclosing = function.qualname
     while "." in enclosing:
@@ -64,14 +75,27 @@ def _check(model: Model) -> Iterator[Diagnostic]:
                     if binding is None:
                         continue
                     key = binding.widget.key.value  # type: ignore[union-attr]
-                    label = "lambda" if function.qualname.split(".")[-1].startswith("<lambda") else function.qualname.split(".")[-1]
+                    label = (
+                        "lambda"
+                        if function.qualname.split(".")[-1].startswith("<lambda")
+                        else function.qualname.split(".")[-1]
+                    )
                     yield diagnostic(
-                        CODE, RULE.severity, path, span,
+                        CODE,
+                        RULE.severity,
+                        path,
+                        span,
                         f"Callback {label} reads {name}, the return value of the {binding.widget.command} with "
                         f"key {key!r}, which still holds the previous run's value when the callback runs; "
                         f"read st.session_state[{key!r}] instead",
                         key,
-                        [related(path, binding.widget.span, f"{name} is assigned from this {binding.widget.command}")],
+                        [
+                            related(
+                                path,
+                                binding.widget.span,
+                                f"{name} is assigned from this {binding.widget.command}",
+                            )
+                        ],
                     )
 
 
