@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial as partial_call
 from pathlib import Path
 
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
@@ -17,6 +18,7 @@ from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import Program
 from streamlit_lsp.analysis.source import MAX_FILE_BYTES, SourceError, decode_source
 from streamlit_lsp.config import Config, ConfigProblem, load_config
+from streamlit_lsp.deepstack import call_with_deep_stack
 from streamlit_lsp.diagnostics import Diagnostic
 from streamlit_lsp.rules import RULES
 
@@ -47,7 +49,7 @@ def check_paths(paths: Sequence[Path], config: Config | None = None) -> CheckRes
         if effective is None:
             effective, config_problems = load_config(target)
             result.problems.extend(_describe_config_problem(problem) for problem in config_problems)
-        partial = _check_target(target, effective)
+        partial = call_with_deep_stack(partial_call(_check_target, target, effective))
         result.diagnostics.extend(partial.diagnostics)
         result.problems.extend(partial.problems)
         result.files_checked += partial.files_checked

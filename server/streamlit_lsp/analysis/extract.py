@@ -149,10 +149,8 @@ def extract(text: str) -> FileFacts:
     try:
         return _Extractor(tree, lines).facts()
     except RecursionError:
-        return FileFacts(
-            uses_streamlit=_mentions_streamlit(text),
-            parse_error=ParseError("too deeply nested to analyse", Span(1, 0, 1, 0)),
-        )
+        # Valid Python, only too deep for this analysis: unknown facts, not a syntax error.
+        return FileFacts(uses_streamlit=_mentions_streamlit(text), opaque=True)
 
 
 def _mentions_streamlit(text: str) -> bool:

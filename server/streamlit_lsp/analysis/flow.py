@@ -51,6 +51,19 @@ from streamlit_lsp.analysis.program import App, KeySet, Program, Run
 from streamlit_lsp.analysis.widgets import FirstRunValue
 
 MAX_CALL_DEPTH = 12
+# Node visits one app's simulation may spend. Inlining calls and walking loops twice can
+# multiply work on pathological code; past the budget, calls are no longer inlined and
+# loops are walked once, so the analysis stays linear (and merely less precise).
+WALK_BUDGET = 400_000
+
+
+@dataclass
+class Budget:
+    remaining: int = WALK_BUDGET
+
+    def spend(self, amount: int = 1) -> bool:
+        self.remaining -= amount
+        return self.remaining > 0
 
 
 class Mode(enum.Enum):
@@ -201,11 +214,14 @@ class Frame:
 
 
 class Walker:
-    def __init__(self, program: Program, context: Context, trace: Trace) -> None:
+    def __init__(
+        self, program: Program, context: Context, trace: Trace, budget: Budget | None = None
+    ) -> None:
         self.program = program
         self.context = context
         self.trace = trace
         self.mode = context.mode
+        self.budget = budget if budget is not None else Budget()
 
     # ---------------------------------------------------------------- entry points
 
@@ -242,6 +258,7 @@ class Walker:
         return Outcome(state, exits)
 
     def node(self, frame: Frame, node: object, state: State) -> Outcome:
+        self.budget.spend()
         if isinstance(node, Access):
             return Outcome(self.access(frame, node, state))
         if isinstance(node, WidgetCall):
@@ -408,7 +425,7 @@ class Walker:
             second_start.definite = False
         second = (
             self.block(frame, loop.body, second_start)
-            if second_start.reachable
+            if second_start.reachable and self.budget.remaining > 0
             else Outcome(UNREACHABLE.copy())
         )
         ends = [
@@ -464,7 +481,11 @@ class Walker:
             return Outcome(state)
         path, function = resolved
         identity = (path, function.qualname)
-        if identity in frame.stack or len(frame.stack) >= MAX_CALL_DEPTH:
+        if (
+            identity in frame.stack
+            or len(frame.stack) >= MAX_CALL_DEPTH
+            or self.budget.remaining <= 0
+        ):
             return Outcome(state)
         bindings = self.bind_arguments(frame, event, function)
         inner = Frame(path, function.qualname, bindings, (*frame.stack, identity))
