@@ -118,8 +118,16 @@ class Program:
     def module_path(self, importer: Path, module: str, level: int) -> Path | None:
         cache_key = (importer, module, level)
         if cache_key not in self._module_cache:
-            self._module_cache[cache_key] = self.index.resolve_module(module, level, importer)
+            self._module_cache[cache_key] = self.index.resolve_module(
+                module, level, importer, self.entry_folders
+            )
         return self._module_cache[cache_key]
+
+    @cached_property
+    def entry_folders(self) -> tuple[Path, ...]:
+        """``streamlit run`` puts the entry script's folder on ``sys.path``: pages in a
+        subfolder import the app's modules from there."""
+        return tuple(sorted({entry.parent for entry in self._entry_candidates()}))
 
     def resolve_key(
         self, path: Path, key: Key, bindings: dict[str, KeySet] | None = None
