@@ -94,6 +94,11 @@ def _check(arguments: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return EXIT_ERROR
+    missing = [path for path in arguments.paths if not path.exists()]
+    if missing:
+        for path in missing:
+            print(f"streamlit-lsp: {path}: no such file or folder", file=sys.stderr)
+        return EXIT_ERROR
     cwd = Path.cwd()
     diagnostics = []
     problems: list[str] = []

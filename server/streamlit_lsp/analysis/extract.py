@@ -135,7 +135,7 @@ def extract(text: str) -> FileFacts:
     try:
         tree = ast.parse(text)
     except SyntaxError as error:
-        if _parses_with_newer_grammar(text):
+        if _may_be_newer_syntax(error, text) and _parses_with_newer_grammar(text):
             return FileFacts(uses_streamlit=_mentions_streamlit(text), opaque=True)
         return FileFacts(
             uses_streamlit=_mentions_streamlit(text), parse_error=_syntax_error(error, lines)
@@ -166,6 +166,26 @@ def _syntax_error(error: SyntaxError, lines: LineIndex) -> ParseError:
     if end_line == line and end_column <= column:
         end_column = min(column + 1, max(len(lines.line(line)), column))
     return ParseError(error.msg, Span(line, column, end_line, end_column))
+
+
+# libcst's native parser crashes the process on pathologically nested input; it is only
+# asked about files that look like ordinary code.
+MAX_BRACKET_DEPTH_FOR_LIBCST = 100
+
+
+def _may_be_newer_syntax(error: SyntaxError, text: str) -> bool:
+    if "too many nested" in (error.msg or "") or "too many statically nested" in (error.msg or ""):
+        return False
+    depth = deepest = 0
+    for character in text:
+        if character in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_BRACKET_DEPTH_FOR_LIBCST:
+                return False
+        elif character in ")]}":
+            depth = max(depth - 1, 0)
+    return True
 
 
 def _parses_with_newer_grammar(text: str) -> bool:
