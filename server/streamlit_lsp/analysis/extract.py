@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from streamlit_lsp.analysis import widgets as widget_table
@@ -1769,17 +1769,21 @@ class _Extractor:
             key = None
         if isinstance(key, LiteralKey) and key.value == "None":
             key = None  # Streamlit treats key="None" as no key (RULES.md section 6.8)
-        has_default = None if opaque else widget_table.has_default(spec, positional, keywords)
-        first_run = widget_table.first_run_value(spec, positional, keywords)
+        has_default = widget_table.has_default(
+            spec, positional, keywords, star_args=opaque, star_kwargs=opaque
+        )
+        first_run = widget_table.first_run_value(
+            spec, positional, keywords, star_args=opaque, star_kwargs=opaque
+        )
 
-        def present(parameter: str | None) -> bool:
-            if parameter is None:
-                return False
-            argument = self._argument_node(node, parameter, None)
-            if argument is None:
-                return False
-            value = _literal(argument)
-            return value is widget_table.UNKNOWN_VALUE or value not in (None, "ignore")
+        star_args = any(isinstance(argument, ast.Starred) for argument in node.args)
+        star_kwargs = any(keyword.arg is None for keyword in node.keywords)
+
+        def in_call(question: Callable[..., bool | None]) -> bool:
+            answer = question(
+                spec, positional, keywords, star_args=star_args, star_kwargs=star_kwargs
+            )
+            return answer is not False
 
         persists = (
             keywords.get("persist_state") == "session" or keywords.get("bind") == "query-params"
@@ -1816,10 +1820,10 @@ class _Extractor:
             label=label,
             has_default=has_default,
             first_run=first_run,
-            stores_value=key is not None and (spec.stores_value or present(spec.stores_value_if)),
-            registers_key=key is not None
-            and (spec.registers_key or present(spec.registers_key_if)),
-            readonly=key is not None and (spec.readonly or present(spec.readonly_if)),
+            # A callback passed by name (not a literal) counts as given: it usually is.
+            stores_value=key is not None and in_call(widget_table.stores_value_in_call),
+            registers_key=key is not None and in_call(widget_table.registers_key_in_call),
+            readonly=key is not None and in_call(widget_table.readonly_in_call),
             is_form=spec.is_form,
             persists=persists,
             callbacks=tuple(callbacks),
