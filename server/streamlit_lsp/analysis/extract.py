@@ -213,6 +213,8 @@ class _Scope:
     globals_declared: set[str] = field(default_factory=set)
     literal_locals: dict[str, str] = field(default_factory=dict)
     loop_choices: dict[str, Key] = field(default_factory=dict)
+    # for label, callback in [("A", on_a), ("B", on_b)]: the functions a name takes.
+    loop_functions: dict[str, tuple[FunctionRef, ...]] = field(default_factory=dict)
     layout_names: set[str] = field(default_factory=set)
     navigation_names: set[str] = field(default_factory=set)
     free_loads: list[tuple[str, Span]] = field(default_factory=list)
@@ -288,6 +290,30 @@ def _literal(node: ast.AST) -> object:
         return widget_table.UNKNOWN_VALUE
 
 
+# Calls that build a date, time or timestamp: never None, never "today"/"now".
+VALUE_CONSTRUCTORS = frozenset(
+    {"date", "time", "datetime", "timedelta", "today", "now", "fromisoformat", "Timestamp"}
+)
+
+
+class _ConstructedValue:
+    """An argument built by a constructor call: some object, certainly not None."""
+
+    def __repr__(self) -> str:
+        return "<constructed value>"
+
+
+def _argument_value(node: ast.expr) -> object:
+    """A widget argument's value: the literal, a constructed object, or unknown."""
+    value = _literal(node)
+    if value is widget_table.UNKNOWN_VALUE and isinstance(node, ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in VALUE_CONSTRUCTORS:
+            return _ConstructedValue()
+    return value
+
+
 def _key_from_constant(value: object) -> Key | None:
     """Streamlit stringifies keys with ``str()``; ``None`` means no key at all."""
     if value is None:
@@ -333,6 +359,7 @@ class _Extractor:
         self.scopes: list[_Scope] = []
         self.lambda_count = 0
         self.in_navigation_call = 0
+        self._module_values: dict[str, ast.expr] = {}
 
     # ------------------------------------------------------------------ driving
 
@@ -342,6 +369,9 @@ class _Extractor:
         assigned, values, _ = _assigned_names(self.tree.body)
         module_scope.assigned = assigned
         module_scope.literal_locals = self._single_literals(values)
+        self._module_values = {
+            name: assigned[0] for name, assigned in values.items() if len(assigned) == 1
+        }
         # A module name bound twice is not a constant (which value would a key get?).
         for name in [name for name in self.constants if "." not in name]:
             if len(values.get(name, ())) != 1:
@@ -843,8 +873,10 @@ class _Extractor:
         then = self.block(node.body)
         orelse = self.block(node.orelse)
         if cond.kind is CondKind.CONTAINS and cond.key is not None:
+            # Only the key's own initialisation: a sentinel guarding other keys' set-up
+            # (if "initialized" not in ss: ...) is a real use of the sentinel (RULES.md ST009).
             initialising_arm = then if cond.negated else orelse
-            if _writes_key(initialising_arm, cond.key):
+            if _written_keys(initialising_arm) == {cond.key}:
                 self._mark_init_guard(out, start, cond.key)
         out.append(Branch(cond, then, orelse))
 
@@ -887,8 +919,16 @@ class _Extractor:
             saved = scope.loop_choices.get(target.id)
             scope.loop_choices[target.id] = choices
         self.assign_target(node.target, None, out)
+        functions = self._loop_functions(node.target, node.iter)
+        saved_functions = {name: scope.loop_functions.get(name) for name in functions}
+        scope.loop_functions.update(functions)
         body = self.block(node.body)
         orelse = self.block(node.orelse)
+        for name, previous in saved_functions.items():
+            if previous is None:
+                scope.loop_functions.pop(name, None)
+            else:
+                scope.loop_functions[name] = previous
         if isinstance(target, ast.Name) and choices is not None:
             if saved is None:
                 scope.loop_choices.pop(target.id, None)
@@ -905,7 +945,73 @@ class _Extractor:
 
     stmt_AsyncFor = stmt_For
 
+    def _loop_functions(
+        self, target: ast.expr, iterable: ast.expr
+    ) -> dict[str, tuple[FunctionRef, ...]]:
+        """Loop variables that take known functions from a literal list (of tuples)."""
+        if not isinstance(iterable, (ast.List, ast.Tuple)) or not iterable.elts:
+            return {}
+        rows: list[list[ast.expr]] = []
+        for element in iterable.elts:
+            rows.append(list(element.elts) if isinstance(element, ast.Tuple) else [element])
+        names = [target] if isinstance(target, ast.Name) else list(getattr(target, "elts", []))
+        found: dict[str, tuple[FunctionRef, ...]] = {}
+        for position, name in enumerate(names):
+            if not isinstance(name, ast.Name):
+                continue
+            refs = []
+            for row in rows:
+                reference = self._function_ref(row[position]) if position < len(row) else None
+                if reference is None:
+                    break
+                refs.append(reference)
+            else:
+                found[name.id] = tuple(refs)
+        return found
+
     def _literal_length(self, node: ast.expr) -> int | None:
+        """How many items iterating ``node`` yields, when it is statically known."""
+        if isinstance(node, ast.Name):
+            scope = self._lookup_scope(node.id)
+            if scope is None or not scope.qualname:
+                value = self._module_values.get(node.id)
+                return self._literal_length(value) if value is not None else None
+            return None
+        if isinstance(node, ast.Call) and not node.keywords:
+            func = node.func
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else ""
+            )
+            if name in ("enumerate", "reversed", "sorted", "list", "tuple") and len(node.args) == 1:
+                return self._literal_length(node.args[0])
+            if name == "zip" and node.args:
+                lengths = [self._literal_length(argument) for argument in node.args]
+                return min(lengths) if all(length is not None for length in lengths) else None  # type: ignore[type-var]
+            if (
+                name in ("items", "keys", "values")
+                and isinstance(func, ast.Attribute)
+                and not node.args
+            ):
+                return self._literal_length(func.value)
+            if (
+                name in ("columns", "tabs")
+                and isinstance(func, ast.Attribute)
+                and self._is_streamlit_receiver(func.value)
+                and node.args
+            ):
+                spec = node.args[0]
+                count = _literal(spec)
+                if isinstance(count, int) and not isinstance(count, bool):
+                    return count
+                if isinstance(count, (list, tuple)):
+                    return len(count)
+                return self._length_call(spec)
+            if name == "len" and len(node.args) == 1:
+                return None
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return (
                 len(node.elts) if not any(isinstance(e, ast.Starred) for e in node.elts) else None
@@ -917,12 +1023,23 @@ class _Extractor:
             and isinstance(node.func, ast.Name)
             and node.func.id == "range"
         ):
-            values = [_literal(arg) for arg in node.args]
+            values = [self._length_call(arg) or _literal(arg) for arg in node.args]
             if values and all(isinstance(value, int) for value in values):
                 try:
                     return len(range(*values))  # type: ignore[arg-type]
                 except (ValueError, TypeError):
                     return None
+        return None
+
+    def _length_call(self, node: ast.expr) -> int | None:
+        """``len(X)`` of a statically known collection."""
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "len"
+            and len(node.args) == 1
+        ):
+            return self._literal_length(node.args[0])
         return None
 
     def stmt_With(self, node: ast.With | ast.AsyncWith, out: list[Node]) -> None:
@@ -1741,12 +1858,12 @@ class _Extractor:
             if isinstance(argument, ast.Starred):
                 opaque = True
                 break
-            positional.append(_literal(argument))
+            positional.append(_argument_value(argument))
         for keyword in node.keywords:
             if keyword.arg is None:
                 opaque = True
                 continue
-            keywords[keyword.arg] = _literal(keyword.value)
+            keywords[keyword.arg] = _argument_value(keyword.value)
         return positional, keywords, opaque
 
     def _argument_node(self, node: ast.Call, name: str, position: int | None) -> ast.expr | None:
@@ -1795,8 +1912,8 @@ class _Extractor:
             callback = self._argument_node(node, parameter, None)
             if callback is None:
                 continue
-            reference = self._callback_ref(callback)
-            if reference is None:
+            references = self._callback_refs(callback)
+            if not references:
                 continue
             args_node = self._argument_node(node, "args", None)
             kwargs_node = self._argument_node(node, "kwargs", None)
@@ -1810,7 +1927,10 @@ class _Extractor:
                         call_args.append((name, self.key_of(value)))
             if isinstance(callback, ast.Call):  # functools.partial(f, *args)
                 call_args = [*self._call_args(callback.args[1:], callback.keywords), *call_args]
-            callbacks.append(CallEvent(reference, self.lines.span(callback), tuple(call_args)))
+            callbacks.extend(
+                CallEvent(reference, self.lines.span(callback), tuple(call_args))
+                for reference in references
+            )
         return WidgetCall(
             command=spec.command,
             known=True,
@@ -1829,10 +1949,20 @@ class _Extractor:
             callbacks=tuple(callbacks),
         )
 
+    def _callback_refs(self, node: ast.expr) -> tuple[FunctionRef, ...]:
+        if isinstance(node, ast.Name):
+            for scope in reversed(self.scopes):
+                if node.id in scope.loop_functions:
+                    return scope.loop_functions[node.id]
+        reference = self._callback_ref(node)
+        return (reference,) if reference is not None else ()
+
     def _callback_ref(self, node: ast.expr) -> FunctionRef | None:
         if isinstance(node, ast.Lambda):
             self.lambda_count += 1
-            qualname = f"<lambda:{node.lineno}:{node.col_offset}>"
+            parent = self.scopes[-1].qualname
+            name = f"<lambda:{node.lineno}:{node.col_offset}>"
+            qualname = f"{parent}.{name}" if parent else name
             self.function(
                 qualname,
                 node.args,
@@ -2005,21 +2135,21 @@ class _PendingBranch:
     orelse: list[Node]
 
 
-def _writes_key(block: Block, key: Key) -> bool:
+def _written_keys(block: Block) -> set[Key]:
+    """Keys a block writes, looking into branches, loops and try blocks."""
+    found: set[Key] = set()
     for node in block:
-        if isinstance(node, Access) and node.kind.writes and node.key == key:
-            return True
-        if isinstance(node, Branch) and (
-            _writes_key(node.then, key) or _writes_key(node.orelse, key)
-        ):
-            return True
-        if isinstance(node, Loop) and _writes_key(node.body, key):
-            return True
-        if isinstance(node, Try) and (
-            _writes_key(node.body, key) or any(_writes_key(h, key) for h in node.handlers)
-        ):
-            return True
-    return False
+        if isinstance(node, Access) and node.kind.writes:
+            found.add(node.key)
+        elif isinstance(node, Branch):
+            found |= _written_keys(node.then) | _written_keys(node.orelse)
+        elif isinstance(node, Loop):
+            found |= _written_keys(node.body)
+        elif isinstance(node, Try):
+            found |= _written_keys(node.body)
+            for handler in node.handlers:
+                found |= _written_keys(handler)
+    return found
 
 
 def _freeze(nodes: list[Node]) -> Block:

@@ -119,6 +119,8 @@ class Trace:
     reads: list[ReadSeen] = field(default_factory=list)
     writes: list[WriteSeen] = field(default_factory=list)
     widgets: list[WidgetSeen] = field(default_factory=list)
+    # Callbacks registered by the widgets this walk created (keyed or not).
+    callbacks: list[tuple[Path, CallEvent]] = field(default_factory=list)
     # Functions whose bodies some walk entered: (path, qualname).
     entered: set[tuple[Path, str]] = field(default_factory=set)
 
@@ -343,12 +345,16 @@ class Walker:
             state.truth.pop(key, None)
 
     def widget(self, frame: Frame, widget: WidgetCall, state: State) -> State:
-        if widget.key is None:
-            return state
+        self.trace.callbacks.extend((frame.path, callback) for callback in widget.callbacks)
+        state = state.copy()
         keys = self.keys(frame, widget.key)
+        if self.mode is Mode.FIRST_RUN:
+            # What the call returns on a fresh session, unless its key already holds a value.
+            preset = keys.dynamic or any(state.could_be_initialised(key) for key in keys.names)
+            value = FirstRunValue.UNKNOWN if preset else widget.first_run
+            state.names[_widget_slot(widget)] = value
         if not keys.names:
             return state
-        state = state.copy()
         for key in sorted(keys.names):
             if widget.stores_value:
                 state.may_init = state.may_init | {key}
@@ -372,15 +378,7 @@ class Walker:
 
     def bind(self, frame: Frame, bind: BindEvent, state: State) -> State:
         state = state.copy()
-        value = FirstRunValue.UNKNOWN
-        if self.mode is Mode.FIRST_RUN:
-            value = bind.widget.first_run
-            if bind.widget.key is not None:
-                # A key written before the widget makes it return that value instead.
-                keys = self.keys(frame, bind.widget.key)
-                if keys.dynamic or any(state.could_be_initialised(key) for key in keys.names):
-                    value = FirstRunValue.UNKNOWN
-        state.names[bind.name] = value
+        state.names[bind.name] = state.names.get(_widget_slot(bind.widget), FirstRunValue.UNKNOWN)
         return state
 
     # ------------------------------------------------------------- control flow
@@ -648,6 +646,12 @@ class Walker:
         return []
 
 
+def _widget_slot(widget: WidgetCall) -> str:
+    """Where the walk keeps a widget call's first-run value until a name is bound to it."""
+    span = widget.span
+    return f"<call:{span.line}:{span.column}>"
+
+
 # ---------------------------------------------------------------------- analysis
 
 
@@ -677,16 +681,15 @@ def analyse_app(program: Program, app: App) -> AppAnalysis:
         callback_trace = Trace()
         context = Context(app, run, Mode.ANY_RUN, in_callback=True)
         walked: set[tuple[Path, str]] = set()
-        for seen in trace.widgets:
-            for callback in seen.widget.callbacks:
-                resolved = program.resolve_function(seen.path, callback.function)
-                if resolved is None or (resolved[0], resolved[1].qualname) in walked:
-                    continue
-                walked.add((resolved[0], resolved[1].qualname))
-                walker = Walker(program, context, callback_trace)
-                fake_frame = Frame(seen.path, "", {}, ())
-                bindings = walker.bind_arguments(fake_frame, callback, resolved[1])
-                walker.walk_function(resolved[0], resolved[1], bindings)
+        for caller, callback in trace.callbacks:
+            resolved = program.resolve_function(caller, callback.function)
+            if resolved is None or (resolved[0], resolved[1].qualname) in walked:
+                continue
+            walked.add((resolved[0], resolved[1].qualname))
+            walker = Walker(program, context, callback_trace)
+            caller_frame = Frame(caller, "", {}, ())
+            bindings = walker.bind_arguments(caller_frame, callback, resolved[1])
+            walker.walk_function(resolved[0], resolved[1], bindings)
         callbacks[run] = callback_trace
         entered |= callback_trace.entered
     # Code no run reaches (helpers never called, imported modules' top level): walked

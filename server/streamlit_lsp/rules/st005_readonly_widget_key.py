@@ -51,7 +51,7 @@ def _check(model: Model) -> Iterator[Diagnostic]:
                     yield _report(write, widget, "assigning it raises StreamlitAPIException")
             for seen in readonly.values():
                 for write in seen.prior_writes:
-                    if write.access.kind in WRITING and not seen.widget.is_form:
+                    if write.access.kind in WRITING:
                         yield _report(
                             write,
                             seen,
@@ -59,7 +59,7 @@ def _check(model: Model) -> Iterator[Diagnostic]:
                         )
             for write in analysis.callbacks[run].writes:
                 seen = readonly.get(write.key)
-                if seen is not None and write.access.kind in WRITING and not seen.widget.is_form:
+                if seen is not None and write.access.kind in WRITING:
                     yield _report(
                         write, seen, "after this callback the widget raises StreamlitAPIException"
                     )
