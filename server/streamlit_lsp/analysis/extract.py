@@ -314,6 +314,19 @@ def _argument_value(node: ast.expr) -> object:
     return value
 
 
+def _describe_value(node: ast.expr | None) -> str | None:
+    """A written value as hover and completion show it: ``int = 0``."""
+    if node is None:
+        return None
+    value = _literal(node)
+    if value is widget_table.UNKNOWN_VALUE:
+        return None
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{type(value).__name__} = {text}"
+
+
 def _key_from_constant(value: object) -> Key | None:
     """Streamlit stringifies keys with ``str()``; ``None`` means no key at all."""
     if value is None:
@@ -360,6 +373,7 @@ class _Extractor:
         self.lambda_count = 0
         self.in_navigation_call = 0
         self._module_values: dict[str, ast.expr] = {}
+        self.all_state_aliases: set[str] = set()
 
     # ------------------------------------------------------------------ driving
 
@@ -399,6 +413,8 @@ class _Extractor:
             pages=tuple(self.pages),
             whole_state_reads=tuple(self.whole_state_reads),
             state_escapes=tuple(self.state_escapes),
+            streamlit_aliases=tuple(sorted(self.streamlit_aliases)),
+            state_aliases=tuple(sorted(self.all_state_aliases)),
             has_navigation=self.has_navigation,
             noqa=self._noqa_lines(),
         )
@@ -608,6 +624,7 @@ class _Extractor:
                     if isinstance(target, ast.Name):
                         scope.state_aliases.add(target.id)
             stack.extend(ast.iter_child_nodes(node))
+        self.all_state_aliases.update(scope.state_aliases)
 
     def _collect_alias_params(self) -> None:
         """Parameters of same-file functions that receive session state at some call."""
@@ -1324,6 +1341,7 @@ class _Extractor:
                 self._attr_span(target),
                 written_truth,
                 self_copy,
+                value=_describe_value(value),
             )
         if isinstance(target, ast.Subscript) and self._is_state_expr(target.value):
             key = self.key_of(target.slice)
@@ -1337,6 +1355,7 @@ class _Extractor:
                 self.lines.span(target.slice),
                 written_truth,
                 self_copy,
+                value=_describe_value(value),
             )
         return None
 
@@ -1732,8 +1751,12 @@ class _Extractor:
                 literal = _literal(args[1]) if len(args) > 1 else None
                 truth = None if literal is widget_table.UNKNOWN_VALUE else bool(literal)
             removes = method == "pop"
+            value = _describe_value(args[1]) if method == "setdefault" and len(args) > 1 else None
             self._record(
-                Access(kind, key, Syntax.CALL_ARG, span, key_span, truth, removes=removes), out
+                Access(
+                    kind, key, Syntax.CALL_ARG, span, key_span, truth, removes=removes, value=value
+                ),
+                out,
             )
             return
         if method == "update":

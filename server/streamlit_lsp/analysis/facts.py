@@ -139,6 +139,8 @@ class Access:
     removes: bool = False
     # The ``"k" not in ss`` test guarding the key's own initialisation (ST009 ignores it).
     init_guard: bool = False
+    # The written literal, described for people: "int = 0", "list = []".
+    value: str | None = None
 
 
 # ------------------------------------------------------------------------ widgets
@@ -372,6 +374,10 @@ class FileFacts:
     # Session state passed to a function outside the workspace: it may write any key.
     state_escapes: tuple[Span, ...] = ()
     has_navigation: bool = False
+    # Names bound to the streamlit module, and names bound to session state (any scope):
+    # what completion recognises on the line being typed.
+    streamlit_aliases: tuple[str, ...] = ()
+    state_aliases: tuple[str, ...] = ()
     # Lines with a noqa comment: (line, codes); no codes means every code.
     noqa: tuple[tuple[int, frozenset[str]], ...] = field(default=())
 
