@@ -35,6 +35,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with diagnostics")
     check.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
+    serve = commands.add_parser("serve", help="run the language server (stdio by default)")
+    transport = serve.add_mutually_exclusive_group()
+    transport.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
+    transport.add_argument("--tcp", action="store_true", help="listen on a TCP port")
+    transport.add_argument("--ws", action="store_true", help="listen for a WebSocket client")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=2087, help="port for --tcp/--ws (default 2087)")
+    serve.add_argument("--log-file", type=Path, help="write the server log to this file")
+    serve.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)"
+    )
+
     rule = commands.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code", nargs="?", metavar="CODE")
     rule.add_argument("--all", action="store_true", help="list every rule")
@@ -51,8 +63,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(arguments)
     if arguments.command == "rule":
         return _rule(arguments)
+    if arguments.command == "serve":
+        return _serve(arguments)
     parser.print_help(sys.stderr)
     return EXIT_ERROR
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    level = logging.WARNING - 10 * min(arguments.verbose, 2)
+    handler: logging.Handler = (
+        logging.FileHandler(arguments.log_file, encoding="utf-8")
+        if arguments.log_file
+        else logging.StreamHandler(sys.stderr)  # never stdout: it is the protocol channel
+    )
+    logging.basicConfig(
+        level=level, handlers=[handler], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from streamlit_lsp.lsp.server import create_server
+
+    server = create_server()
+    if arguments.tcp:
+        server.start_tcp(arguments.host, arguments.port)
+    elif arguments.ws:
+        server.start_ws(arguments.host, arguments.port)
+    else:
+        server.start_io()
+    return EXIT_CLEAN
 
 
 def _rule(arguments: argparse.Namespace) -> int:

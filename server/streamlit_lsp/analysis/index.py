@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streamlit_lsp.analysis.extract import extract
-from streamlit_lsp.analysis.facts import FileFacts
+from streamlit_lsp.analysis.facts import FileFacts, ParseError
 from streamlit_lsp.analysis.source import SourceError, read_source
 
 # Folders that never hold a user's app code.
@@ -57,6 +57,9 @@ class IndexedFile:
     path: Path
     digest: str
     facts: FileFacts
+    # The current text does not parse but ``facts`` are the last good ones (an editor
+    # buffer mid-typing): the error is reported, the rest of the analysis stays.
+    current_error: ParseError | None = None
 
 
 def _digest(text: str) -> str:
@@ -77,14 +80,28 @@ class WorkspaceIndex:
 
     # ------------------------------------------------------------------ updates
 
-    def set_text(self, path: Path, text: str) -> bool:
-        """Index ``text`` as the content of ``path``; True when the facts changed."""
+    def set_text(self, path: Path, text: str, keep_last_good: bool = False) -> bool:
+        """Index ``text`` as the content of ``path``; True when the facts changed.
+
+        With ``keep_last_good`` (an editor buffer), text that does not parse keeps the
+        previous good facts and only records the error, so the diagnostics of the rest
+        of the file do not flicker away while the user is typing.
+        """
         path = path.resolve()
         digest = _digest(text)
         current = self._files.get(path)
         if current is not None and current.digest == digest:
             return False
-        self._files[path] = IndexedFile(path, digest, extract(text))
+        facts = extract(text)
+        if (
+            keep_last_good
+            and facts.parse_error is not None
+            and current is not None
+            and current.facts.parse_error is None
+        ):
+            self._files[path] = IndexedFile(path, digest, current.facts, facts.parse_error)
+        else:
+            self._files[path] = IndexedFile(path, digest, facts)
         self._problems.pop(path, None)
         self._missing.discard(path)
         self.generation += 1
@@ -133,6 +150,13 @@ class WorkspaceIndex:
     def facts(self, path: Path) -> FileFacts | None:
         entry = self._files.get(path)
         return entry.facts if entry is not None else None
+
+    def parse_error(self, path: Path) -> ParseError | None:
+        """The syntax error of the file's current text, if any."""
+        entry = self._files.get(path)
+        if entry is None:
+            return None
+        return entry.current_error or entry.facts.parse_error
 
     def ensure(self, path: Path) -> FileFacts | None:
         """Facts of ``path``, reading it from disk the first time it is needed."""

@@ -15,10 +15,9 @@ CODE = "ST000"
 def check(model: Model) -> Iterator[Diagnostic]:
     index = model.program.index
     for path in index.paths:
-        facts = index.facts(path)
-        if facts is None or facts.parse_error is None:
+        error = index.parse_error(path)
+        if error is None:
             continue
-        error = facts.parse_error
         yield diagnostic(
             CODE,
             RULE.severity,

@@ -1,0 +1,1 @@
+"""The language server: thin translation between the analysis and the protocol."""

@@ -1,0 +1,173 @@
+"""Completion of session-state keys on the line being typed.
+
+The line may not parse (the user is mid-expression), so the context is read from the
+line's text before the cursor, and the keys come from the last good facts of the
+workspace: no parse on the completion path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lsprotocol import types as lsp
+
+from streamlit_lsp.analysis.answers import KeyInfo, Role
+from streamlit_lsp.lsp.server import StreamlitLanguageServer
+
+IDENTIFIER = r"[^\W\d]\w*"
+# What can stand before the key: st.session_state, streamlit.session_state, an alias.
+RECEIVER = rf"(?P<receiver>{IDENTIFIER}(?:\.{IDENTIFIER})*)"
+
+ATTRIBUTE = re.compile(rf"{RECEIVER}\s*\.\s*(?P<partial>\w*)$")
+SUBSCRIPT = re.compile(rf"{RECEIVER}\s*\[\s*(?P<quote>['\"])(?P<partial>[^'\"\\]*)$")
+METHOD = re.compile(
+    rf"{RECEIVER}\s*\.\s*(?:get|setdefault|pop)\s*\(\s*(?P<quote>['\"])(?P<partial>[^'\"\\]*)$"
+)
+MEMBERSHIP_PREFIX = re.compile(r"(?P<quote>['\"])(?P<partial>[^'\"\\]*)$")
+MEMBERSHIP_SUFFIX = re.compile(rf"^[^'\"\\]*['\"]\s+(?:not\s+)?in\s+{RECEIVER}")
+WIDGET_KEY = re.compile(r"\bkey\s*=\s*(?P<quote>['\"])(?P<partial>[^'\"\\]*)$")
+
+
+@dataclass(frozen=True)
+class Context:
+    kind: str  # "attribute", "string", "widget_key"
+    partial: str
+    start: int  # code-point column where the replaced text starts
+    dot: int | None = None  # column of the "." before an attribute (for ["key"] edits)
+
+
+def _is_state(receiver: str, streamlit_names: set[str], state_names: set[str]) -> bool:
+    parts = receiver.split(".")
+    if len(parts) == 1:
+        return parts[0] in state_names
+    return parts[-1] == "session_state" and parts[0] in streamlit_names
+
+
+def find_context(
+    before: str, after: str, streamlit_names: set[str], state_names: set[str]
+) -> Context | None:
+    """Which kind of key completion, if any, the text around the cursor asks for."""
+    column = len(before)
+    for pattern in (SUBSCRIPT, METHOD):
+        match = pattern.search(before)
+        if match and _is_state(match["receiver"], streamlit_names, state_names):
+            return Context("string", match["partial"], column - len(match["partial"]))
+    match = WIDGET_KEY.search(before)
+    if match:
+        return Context("widget_key", match["partial"], column - len(match["partial"]))
+    match = MEMBERSHIP_PREFIX.search(before)
+    if match:
+        suffix = MEMBERSHIP_SUFFIX.match(after)
+        if suffix and _is_state(suffix["receiver"], streamlit_names, state_names):
+            return Context("string", match["partial"], column - len(match["partial"]))
+    match = ATTRIBUTE.search(before)
+    if match and _is_state(match["receiver"], streamlit_names, state_names):
+        partial = match["partial"]
+        dot = before.rindex(".", 0, column - len(partial))
+        return Context("attribute", partial, column - len(partial), dot)
+    return None
+
+
+def _detail(info: KeyInfo, ls_root: Path | None) -> str:
+    widgets = [o for o in info.widgets if o.widget is not None and o.widget.stores_value]
+    place = widgets[0] if widgets else (info.inits[0] if info.inits else None)
+    where = ""
+    if place is not None:
+        name = place.path.name
+        if ls_root is not None and place.path.is_relative_to(ls_root):
+            name = place.path.relative_to(ls_root).as_posix()
+        where = f"{name}:{place.key_span.line}"
+    if widgets:
+        command = widgets[0].widget.command if widgets[0].widget else "widget"
+        return f"st.{command} · {where}"
+    value = info.value or "state"
+    return f"{value} · {where}" if where else value
+
+
+def _documentation(info: KeyInfo) -> str:
+    lines = [f"**`{info.key}`**"]
+    if info.is_widget_key:
+        widget = info.widgets[0].widget
+        if widget is not None:
+            lines.append(
+                f"Widget key of `st.{widget.command}`"
+                + (f" ({widget.label!r})" if widget.label else "")
+            )
+    elif info.value:
+        lines.append(f"Initial value: `{info.value}`")
+    lines.append(
+        f"{len(info.inits)} initialisation(s), {len([o for o in info.occurrences if o.role is Role.READ])} read(s)"
+    )
+    return "\n\n".join(lines)
+
+
+def register(server: StreamlitLanguageServer) -> None:
+    @server.feature(
+        lsp.TEXT_DOCUMENT_COMPLETION,
+        lsp.CompletionOptions(trigger_characters=[".", '"', "'", "["], resolve_provider=False),
+    )
+    def completion(
+        ls: StreamlitLanguageServer, params: lsp.CompletionParams
+    ) -> lsp.CompletionList | None:
+        path = ls.path_of(params.text_document.uri)
+        if path is None:
+            return None
+        text = ls.text_of(path)
+        if text is None:
+            return None
+        converter = ls.converter(path)
+        line_number, column = converter.position(params.position)
+        line = converter.line(line_number - 1)
+        before, after = line[:column], line[column:]
+        snapshot = ls.snapshot()
+        facts = snapshot.model.program.facts(path)
+        streamlit_names = {"st", "streamlit", *(facts.streamlit_aliases if facts else ())}
+        state_names = {"session_state", *(facts.state_aliases if facts else ())}
+        context = find_context(before, after, streamlit_names, state_names)
+        if context is None:
+            return None
+        keys = snapshot.answers.keys_for(path)
+        if context.kind == "widget_key":
+            # Keys some code reads but no widget binds yet: what a new widget would serve.
+            keys = {key: info for key, info in keys.items() if not info.widgets and info.readers}
+        root = next((r for r in ls.ensure_engine().roots if path.is_relative_to(r)), None)
+        items = []
+        here = {o.key for o in snapshot.answers.in_file(path)}
+        for key, info in sorted(keys.items()):
+            if not key.startswith(context.partial) and context.partial not in key:
+                continue
+            items.append(_item(key, info, context, converter, line_number - 1, column, here, root))
+        return lsp.CompletionList(is_incomplete=False, items=items)
+
+
+def _item(
+    key: str,
+    info: KeyInfo,
+    context: Context,
+    converter: object,
+    line: int,
+    column: int,
+    here: set[str],
+    root: Path | None,
+) -> lsp.CompletionItem:
+    to_client = converter.to_client_column  # type: ignore[attr-defined]
+    end = lsp.Position(line=line, character=to_client(line, column))
+    if context.kind == "attribute" and not key.isidentifier():
+        # ss.my key is not Python: offer ss["my key"] instead, replacing from the dot.
+        start = lsp.Position(line=line, character=to_client(line, context.dot or context.start))
+        new_text = f"[{key!r}]"
+    else:
+        start = lsp.Position(line=line, character=to_client(line, context.start))
+        new_text = key
+    kind = lsp.CompletionItemKind.Field if info.is_widget_key else lsp.CompletionItemKind.Variable
+    return lsp.CompletionItem(
+        label=key,
+        kind=kind,
+        detail=_detail(info, root),
+        documentation=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=_documentation(info)),
+        sort_text=("0" if key in here else "1") + key,
+        filter_text=key,
+        text_edit=lsp.TextEdit(range=lsp.Range(start=start, end=end), new_text=new_text),
+    )

@@ -1,0 +1,147 @@
+"""The analysis as the server keeps it: one index over the workspace roots.
+
+Edits update one file's facts; everything derived (apps, the run simulation, the
+diagnostics, the key occurrences) is a *snapshot* computed on demand from the index and
+cached until the index changes again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+
+from streamlit_lsp.analysis.answers import Answers
+from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
+from streamlit_lsp.analysis.model import Model
+from streamlit_lsp.analysis.program import Program
+from streamlit_lsp.checker import PREFILTER, run_rules
+from streamlit_lsp.config import Config, load_config
+from streamlit_lsp.diagnostics import Diagnostic
+
+logger = logging.getLogger(__name__)
+
+
+class Snapshot:
+    """Everything derived from one state of the index; each part computed on first use."""
+
+    def __init__(self, generation: int, model: Model, engine: Engine) -> None:
+        self.generation = generation
+        self.model = model
+        self._engine = engine
+
+    @cached_property
+    def answers(self) -> Answers:
+        return Answers(self.model)
+
+    @cached_property
+    def diagnostics(self) -> dict[Path, list[Diagnostic]]:
+        return self._engine.diagnose(self.model)
+
+
+class Engine:
+    def __init__(self, roots: list[Path]) -> None:
+        self.roots = [root.resolve() for root in roots]
+        self.index = WorkspaceIndex(self.roots)
+        self.configs: dict[Path, Config] = {}
+        self.config_messages: list[str] = []
+        self._snapshot: Snapshot | None = None
+        self.reload_configs()
+
+    # ----------------------------------------------------------------- config
+
+    def reload_configs(self) -> None:
+        self.config_messages = []
+        for root in self.roots:
+            config, problems = load_config(root)
+            self.configs[root] = config
+            self.config_messages.extend(
+                f"{problem.path}: {problem.message}" for problem in problems
+            )
+        self._snapshot = None
+
+    def config_for(self, path: Path) -> Config:
+        best: Config | None = None
+        for root, config in self.configs.items():
+            inside = path.is_relative_to(config.root) or path.is_relative_to(root)
+            if inside and (best is None or len(str(config.root)) > len(str(best.root))):
+                best = config
+        return best if best is not None else Config(root=path.parent)
+
+    # ---------------------------------------------------------------- updates
+
+    def workspace_files(self) -> Iterator[Path]:
+        for root in self.roots:
+            if root.is_dir():
+                yield from iter_python_files(root, self.config_for(root).is_excluded)
+
+    def index_file(self, path: Path) -> None:
+        """Index a file found on disk at start-up (cheap prefilter first)."""
+        try:
+            with path.open("rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            self.index.report_problem(
+                path, f"{path}: skipped: cannot be read ({error.strerror or error})"
+            )
+            return
+        if PREFILTER not in data:
+            return
+        self.index.load(path)
+
+    def set_text(self, path: Path, text: str) -> bool:
+        """An editor buffer: while it does not parse, its last good facts stay."""
+        return self.index.set_text(path, text, keep_last_good=True)
+
+    def reload(self, path: Path) -> bool:
+        if not path.exists():
+            return self.index.remove(path)
+        return self.index.load(path)
+
+    def remove(self, path: Path) -> bool:
+        return self.index.remove(path)
+
+    # -------------------------------------------------------------- snapshot
+
+    def snapshot(self) -> Snapshot:
+        generation = self.index.generation
+        if self._snapshot is not None and self._snapshot.generation == generation:
+            return self._snapshot
+        entrypoints = [path for config in self.configs.values() for path in config.entrypoints]
+        model = Model(Program(self.index, entrypoints=entrypoints))
+        model.apps  # noqa: B018 - finds the apps now: may read imported files from disk
+        self._snapshot = Snapshot(self.index.generation, model, self)
+        return self._snapshot
+
+    def diagnose(self, model: Model) -> dict[Path, list[Diagnostic]]:
+        """Every rule's diagnostics, with each file's configuration and noqa applied."""
+        diagnostics: dict[Path, list[Diagnostic]] = {}
+        for item in run_rules(model):
+            config = self.config_for(item.path)
+            if config.is_excluded(item.path) or not config.rule_enabled(item.code, item.path):
+                continue
+            facts = self.index.facts(item.path)
+            if facts is not None and any(
+                line == item.span.line and (not codes or item.code in codes)
+                for line, codes in facts.noqa
+            ):
+                continue
+            severity = config.severity_for(item.code, item.severity)
+            if severity is not item.severity:
+                item = Diagnostic(
+                    item.code,
+                    item.message,
+                    item.path,
+                    item.span,
+                    severity,
+                    item.key,
+                    item.related,
+                    item.unnecessary,
+                )
+            bucket = diagnostics.setdefault(item.path, [])
+            if item not in bucket:
+                bucket.append(item)
+        for bucket in diagnostics.values():
+            bucket.sort(key=Diagnostic.sort_key)
+        return diagnostics

@@ -1,0 +1,98 @@
+"""Hover on a key: what it is, where it gets its value, who reads and writes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsprotocol import types as lsp
+from pygls.uris import from_fs_path
+
+from streamlit_lsp.analysis.answers import KeyInfo, Occurrence
+from streamlit_lsp.lsp.navigation import occurrence_at
+from streamlit_lsp.lsp.server import StreamlitLanguageServer
+from streamlit_lsp.rules import RULES
+
+
+def _link(occurrence: Occurrence, root: Path | None) -> str:
+    name = occurrence.path.name
+    if root is not None and occurrence.path.is_relative_to(root):
+        name = occurrence.path.relative_to(root).as_posix()
+    uri = from_fs_path(str(occurrence.path)) or ""
+    return f"[{name}:{occurrence.key_span.line}]({uri}#L{occurrence.key_span.line})"
+
+
+def hover_markdown(info: KeyInfo, pages: list[str], root: Path | None) -> str:
+    lines = [f"### `st.session_state[{info.key!r}]`"]
+    widgets = [o for o in info.widgets if o.widget is not None]
+    if widgets:
+        widget = widgets[0].widget
+        assert widget is not None
+        kind = "widget key" if widget.stores_value else "element key (stores no value)"
+        detail = f"**{kind}** of `st.{widget.command}`"
+        if widget.label:
+            detail += f" labelled {widget.label!r}"
+        lines.append(detail)
+        facts = []
+        if widget.readonly:
+            facts.append("read-only: cannot be set through Session State")
+        if widget.has_default:
+            facts.append("created with a default value")
+        if widget.persists:
+            facts.append("kept across pages")
+        callbacks = [callback.function.name for callback in widget.callbacks]
+        if callbacks:
+            facts.append("callbacks: " + ", ".join(f"`{name}`" for name in callbacks))
+        if facts:
+            lines.append("; ".join(facts))
+    else:
+        lines.append("**session-state variable**" + (f": `{info.value}`" if info.value else ""))
+    if info.inits:
+        lines.append("Initialised at " + ", ".join(_link(o, root) for o in info.inits[:8]))
+    else:
+        lines.append("Never initialised in this workspace")
+    lines.append(f"{len(info.readers)} read(s), {len(info.writers)} write(s)")
+    if pages:
+        lines.append("Pages: " + ", ".join(pages))
+    return "\n\n".join(lines)
+
+
+def register(server: StreamlitLanguageServer) -> None:
+    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
+    def hover(ls: StreamlitLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
+        path = ls.path_of(params.text_document.uri)
+        if path is None:
+            return None
+        occurrence = occurrence_at(ls, params.text_document.uri, params.position)
+        snapshot = ls.snapshot()
+        converter = ls.converter(path)
+        if occurrence is None:
+            return _rule_hover(ls, path, params.position, converter)
+        info = snapshot.answers.info(occurrence.key)
+        if info is None:
+            return None
+        root = next((r for r in ls.ensure_engine().roots if path.is_relative_to(r)), None)
+        value = hover_markdown(info, snapshot.answers.pages_using(info.key), root)
+        return lsp.Hover(
+            contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=value),
+            range=converter.range(occurrence.key_span),
+        )
+
+
+def _rule_hover(
+    ls: StreamlitLanguageServer, path: Path, position: lsp.Position, converter: object
+) -> lsp.Hover | None:
+    """On a ``# noqa: ST001`` code: the rule's documentation."""
+    line_number, column = converter.position(position)  # type: ignore[attr-defined]
+    line = converter.line(line_number - 1)  # type: ignore[attr-defined]
+    start = column
+    while start > 0 and line[start - 1].isalnum():
+        start -= 1
+    end = column
+    while end < len(line) and line[end].isalnum():
+        end += 1
+    rule = RULES.get(line[start:end].upper())
+    if rule is None or "noqa" not in line[:start].lower():
+        return None
+    return lsp.Hover(
+        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=rule.documentation())
+    )

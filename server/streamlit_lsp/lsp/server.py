@@ -1,0 +1,202 @@
+"""The language server object: state, document access, diagnostics publishing.
+
+Feature modules (``completion``, ``navigation``, ``hover``, ``symbols``,
+``code_actions``, ``sync``) register their handlers on the instance that
+``create_server`` builds; each handler is a thin translation between the protocol
+and the analysis (``Engine`` snapshots and ``Answers``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from lsprotocol import types as lsp
+from pygls.capabilities import get_capability
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from streamlit_lsp import __version__
+from streamlit_lsp.analysis.source import SourceError, read_source
+from streamlit_lsp.diagnostics import Diagnostic, Severity
+from streamlit_lsp.lsp.engine import Engine, Snapshot
+from streamlit_lsp.lsp.positions import Converter
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "streamlit-lsp"
+DEBOUNCE_SECONDS = 0.15
+
+SEVERITIES = {
+    Severity.ERROR: lsp.DiagnosticSeverity.Error,
+    Severity.WARNING: lsp.DiagnosticSeverity.Warning,
+    Severity.INFORMATION: lsp.DiagnosticSeverity.Information,
+    Severity.HINT: lsp.DiagnosticSeverity.Hint,
+}
+
+
+class StreamlitLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(name="streamlit-lsp", version=__version__)
+        self.engine: Engine | None = None
+        self.indexing_done: asyncio.Event | None = None
+        self.published: set[str] = set()
+        self._refresh: asyncio.TimerHandle | None = None
+
+    # ---------------------------------------------------------------- access
+
+    @property
+    def encoding(self) -> str:
+        try:
+            return self.workspace.position_encoding or lsp.PositionEncodingKind.Utf16
+        except RuntimeError:
+            return lsp.PositionEncodingKind.Utf16
+
+    def ensure_engine(self) -> Engine:
+        if self.engine is None:
+            self.engine = Engine(self.workspace_roots())
+        return self.engine
+
+    def workspace_roots(self) -> list[Path]:
+        roots: list[Path] = []
+        for folder in self.workspace.folders.values():
+            path = to_fs_path(folder.uri)
+            if path:
+                roots.append(Path(path))
+        if not roots and self.workspace.root_path:
+            roots.append(Path(self.workspace.root_path))
+        return roots
+
+    @staticmethod
+    def path_of(uri: str) -> Path | None:
+        path = to_fs_path(uri)
+        return Path(path).resolve() if path else None
+
+    def text_of(self, path: Path) -> str | None:
+        """The editor's buffer when the file is open, else the file on disk."""
+        uri = from_fs_path(str(path))
+        document = self.workspace.text_documents.get(uri) if uri else None
+        if document is None and uri:
+            for open_uri, candidate in self.workspace.text_documents.items():
+                if self.path_of(open_uri) == path:
+                    document = candidate
+                    break
+        if document is not None:
+            return document.source
+        try:
+            return read_source(path)
+        except SourceError:
+            return None
+
+    def converter(self, path: Path) -> Converter:
+        return Converter.for_text(self.text_of(path) or "", self.encoding)
+
+    def snapshot(self) -> Snapshot:
+        return self.ensure_engine().snapshot()
+
+    def location(
+        self, path: Path, span: object, converters: dict[Path, Converter] | None = None
+    ) -> lsp.Location:
+        converter = (converters or {}).get(path) or self.converter(path)
+        if converters is not None:
+            converters[path] = converter
+        return lsp.Location(uri=from_fs_path(str(path)) or str(path), range=converter.range(span))  # type: ignore[arg-type]
+
+    # ----------------------------------------------------------- diagnostics
+
+    @property
+    def pulls_diagnostics(self) -> bool:
+        return (
+            get_capability(self.client_capabilities, "text_document.diagnostic", None) is not None
+        )
+
+    def to_lsp_diagnostic(
+        self, item: Diagnostic, converters: dict[Path, Converter]
+    ) -> lsp.Diagnostic:
+        converter = converters.get(item.path) or self.converter(item.path)
+        converters[item.path] = converter
+        related = [
+            lsp.DiagnosticRelatedInformation(
+                location=self.location(place.path, place.span, converters), message=place.message
+            )
+            for place in item.related
+        ]
+        return lsp.Diagnostic(
+            range=converter.range(item.span),
+            message=item.message,
+            severity=SEVERITIES[item.severity],
+            code=item.code,
+            source=SOURCE,
+            related_information=related or None,
+            tags=[lsp.DiagnosticTag.Unnecessary] if item.unnecessary else None,
+            data={"key": item.key, "code": item.code},
+        )
+
+    def diagnostics_for(self, path: Path) -> list[lsp.Diagnostic]:
+        snapshot = self.snapshot()
+        converters: dict[Path, Converter] = {}
+        return [
+            self.to_lsp_diagnostic(item, converters) for item in snapshot.diagnostics.get(path, [])
+        ]
+
+    def schedule_refresh(self, delay: float = DEBOUNCE_SECONDS) -> None:
+        """Debounce: many edits in a burst produce one analysis and one publication."""
+        if self._refresh is not None:
+            self._refresh.cancel()
+        loop = asyncio.get_running_loop()
+        self._refresh = loop.call_later(delay, self._refresh_now)
+
+    def _refresh_now(self) -> None:
+        self._refresh = None
+        try:
+            self.publish_all()
+        except Exception:
+            logger.exception("could not refresh diagnostics")
+
+    def publish_all(self) -> None:
+        """Push every file's diagnostics (or ask a pull client to pull again)."""
+        if self.pulls_diagnostics:
+            if get_capability(
+                self.client_capabilities, "workspace.diagnostics.refresh_support", False
+            ):
+                self.workspace_diagnostic_refresh(None)
+            return
+        snapshot = self.snapshot()
+        converters: dict[Path, Converter] = {}
+        current: set[str] = set()
+        for path, items in snapshot.diagnostics.items():
+            uri = from_fs_path(str(path))
+            if not uri:
+                continue
+            current.add(uri)
+            self.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(
+                    uri=uri,
+                    diagnostics=[self.to_lsp_diagnostic(item, converters) for item in items],
+                    version=self._version(uri),
+                )
+            )
+        for uri in self.published - current:
+            self.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[], version=self._version(uri))
+            )
+        self.published = current
+
+    def _version(self, uri: str) -> int | None:
+        document = self.workspace.text_documents.get(uri)
+        return document.version if document is not None else None
+
+    def report_server_error(self, error: Exception, source: object) -> None:
+        # A failing notification handler must not pop up in the user's editor: log it.
+        logger.error("internal error (%s): %s", type(source).__name__, error, exc_info=error)
+
+
+def create_server() -> StreamlitLanguageServer:
+    """A server with every feature registered (a new instance per call: tests, TCP)."""
+    from streamlit_lsp.lsp import code_actions, completion, hover, navigation, symbols, sync
+
+    server = StreamlitLanguageServer()
+    for module in (sync, completion, navigation, hover, symbols, code_actions):
+        module.register(server)
+    return server

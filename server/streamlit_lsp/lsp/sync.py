@@ -1,0 +1,157 @@
+"""Lifecycle and document sync: indexing with progress, edits, files on disk, diagnostics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from lsprotocol import types as lsp
+from pygls.capabilities import get_capability
+
+from streamlit_lsp.lsp.server import StreamlitLanguageServer
+
+logger = logging.getLogger(__name__)
+
+BATCH = 25  # files indexed between yields to the event loop, so requests stay answered
+
+
+async def index_workspace(ls: StreamlitLanguageServer) -> None:
+    engine = ls.ensure_engine()
+    files = list(engine.workspace_files())
+    token: str | None = None
+    if get_capability(ls.client_capabilities, "window.work_done_progress", False):
+        token = f"streamlit-lsp-index-{uuid.uuid4()}"
+        try:
+            await ls.work_done_progress.create_async(token)
+            ls.work_done_progress.begin(
+                token,
+                lsp.WorkDoneProgressBegin(
+                    title="Indexing Streamlit apps", percentage=0, cancellable=False
+                ),
+            )
+        except Exception:
+            logger.info("the client refused a progress token; indexing silently")
+            token = None
+    try:
+        for number, path in enumerate(files, start=1):
+            engine.index_file(path)
+            if number % BATCH == 0:
+                if token is not None:
+                    ls.work_done_progress.report(
+                        token,
+                        lsp.WorkDoneProgressReport(
+                            message=f"{number}/{len(files)} files",
+                            percentage=int(100 * number / len(files)),
+                        ),
+                    )
+                await asyncio.sleep(0)
+    finally:
+        if token is not None:
+            ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=f"{len(files)} files"))
+    for message in engine.config_messages:
+        ls.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Warning, message=message))
+    for problem in engine.index.problems:
+        ls.window_log_message(
+            lsp.LogMessageParams(type=lsp.MessageType.Info, message=problem.message)
+        )
+    if ls.indexing_done is not None:
+        ls.indexing_done.set()
+    ls.publish_all()
+
+
+def _watch_files(ls: StreamlitLanguageServer) -> None:
+    if not get_capability(
+        ls.client_capabilities, "workspace.did_change_watched_files.dynamic_registration", False
+    ):
+        return
+    options = lsp.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[
+            lsp.FileSystemWatcher(glob_pattern="**/*.py"),
+            lsp.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
+        ]
+    )
+    registration = lsp.Registration(
+        id="streamlit-lsp-watch",
+        method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=options,
+    )
+    ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
+
+
+def register(server: StreamlitLanguageServer) -> None:
+    @server.feature(lsp.INITIALIZED)
+    async def initialized(ls: StreamlitLanguageServer, params: lsp.InitializedParams) -> None:
+        ls.indexing_done = asyncio.Event()
+        try:
+            _watch_files(ls)
+        except Exception:
+            logger.info("file watching could not be registered; changes are picked up on save")
+        try:
+            await index_workspace(ls)
+        except Exception:
+            logger.exception("indexing the workspace failed")
+            if ls.indexing_done is not None:
+                ls.indexing_done.set()
+
+    def _update_from_buffer(ls: StreamlitLanguageServer, uri: str) -> None:
+        path = ls.path_of(uri)
+        if path is None or path.suffix != ".py":
+            return
+        document = ls.workspace.get_text_document(uri)
+        ls.ensure_engine().set_text(path, document.source)
+        ls.schedule_refresh()
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: StreamlitLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        _update_from_buffer(ls, params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: StreamlitLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        _update_from_buffer(ls, params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: StreamlitLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        _update_from_buffer(ls, params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: StreamlitLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        path = ls.path_of(params.text_document.uri)
+        if path is not None and path.suffix == ".py":
+            # The buffer may have held unsaved text: the file on disk is the truth again.
+            ls.ensure_engine().reload(path)
+            ls.schedule_refresh()
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_files(ls: StreamlitLanguageServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        engine = ls.ensure_engine()
+        for change in params.changes:
+            path = ls.path_of(change.uri)
+            if path is None:
+                continue
+            if path.name == "pyproject.toml":
+                engine.reload_configs()
+                continue
+            if path.suffix != ".py" or change.uri in ls.workspace.text_documents:
+                continue  # open buffers are the truth while open
+            if change.type == lsp.FileChangeType.Deleted:
+                engine.remove(path)
+            else:
+                engine.index.forget_missing()
+                engine.reload(path)
+        ls.schedule_refresh()
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_DIAGNOSTIC,
+        lsp.DiagnosticOptions(
+            identifier="streamlit-lsp", inter_file_dependencies=True, workspace_diagnostics=False
+        ),
+    )
+    async def pull_diagnostics(
+        ls: StreamlitLanguageServer, params: lsp.DocumentDiagnosticParams
+    ) -> lsp.RelatedFullDocumentDiagnosticReport:
+        if ls.indexing_done is not None:
+            await ls.indexing_done.wait()
+        path = ls.path_of(params.text_document.uri)
+        items = ls.diagnostics_for(path) if path is not None else []
+        return lsp.RelatedFullDocumentDiagnosticReport(items=items)

@@ -1,0 +1,65 @@
+"""A real LSP client (pytest-lsp) talking to ``python -m streamlit_lsp serve`` over stdio.
+
+Every test runs twice: with VS Code's capabilities (UTF-16 positions, pushed
+diagnostics) and with Neovim's (UTF-8 positions, pulled diagnostics).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest_lsp
+from lsprotocol import types as lsp
+from pygls.uris import from_fs_path
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+WORKSPACES = Path(__file__).resolve().parents[1] / "fixtures" / "workspaces"
+SERVER = [sys.executable, "-m", "streamlit_lsp", "serve"]
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting for the server")
+        await asyncio.sleep(0.05)
+
+
+def indexed(client: LanguageClient) -> bool:
+    return any(
+        isinstance(report, lsp.WorkDoneProgressEnd)
+        for reports in client.progress_reports.values()
+        for report in reports
+    )
+
+
+@pytest_lsp.fixture(
+    params=["visual-studio-code", "neovim"],
+    config=ClientServerConfig(server_command=SERVER),
+)
+async def client(request, lsp_client: LanguageClient, tmp_path: Path):
+    workspace = tmp_path / "shop"
+    shutil.copytree(WORKSPACES / "shop", workspace)
+    lsp_client.workspace_path = workspace  # type: ignore[attr-defined]
+    lsp_client.registrations = []  # type: ignore[attr-defined]
+
+    @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
+    def _register(params: lsp.RegistrationParams) -> None:
+        lsp_client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+    result = await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            root_uri=from_fs_path(str(workspace)),
+            workspace_folders=[lsp.WorkspaceFolder(uri=from_fs_path(str(workspace)), name="shop")],
+        )
+    )
+    lsp_client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
+    lsp_client.encoding = result.capabilities.position_encoding or lsp.PositionEncodingKind.Utf16  # type: ignore[attr-defined]
+    await wait_until(lambda: indexed(lsp_client))
+    yield
+    await lsp_client.shutdown_session()

@@ -1,0 +1,330 @@
+"""The language server end to end, through a real client, as an editor user sees it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+from pygls.uris import from_fs_path
+from pytest_lsp import LanguageClient
+
+
+def units(text: str, encoding: str) -> int:
+    """Length of ``text`` in the negotiated position encoding."""
+    if encoding == lsp.PositionEncodingKind.Utf8:
+        return len(text.encode("utf-8"))
+    if encoding == lsp.PositionEncodingKind.Utf32:
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def ws(client: LanguageClient) -> Path:
+    return client.workspace_path  # type: ignore[attr-defined]
+
+
+def uri(client: LanguageClient, relative: str) -> str:
+    return from_fs_path(str(ws(client) / relative)) or ""
+
+
+def open_doc(client: LanguageClient, relative: str, text: str | None = None) -> str:
+    path = ws(client) / relative
+    if text is None:
+        text = path.read_text(encoding="utf-8")
+    document_uri = uri(client, relative)
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=document_uri, language_id="python", version=1, text=text
+            )
+        )
+    )
+    return document_uri
+
+
+def replace_all(client: LanguageClient, document_uri: str, text: str, version: int) -> None:
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=document_uri, version=version),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def diagnostics(client: LanguageClient, document_uri: str) -> list[lsp.Diagnostic]:
+    """What the editor shows for a file, pulled or pushed as the client negotiated."""
+    if (
+        client.capabilities.text_document
+        and client.capabilities.text_document.diagnostic is not None
+    ):
+        report = await client.text_document_diagnostic_async(
+            lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri=document_uri))
+        )
+        return list(report.items)
+    return list(client.diagnostics.get(document_uri, []))
+
+
+async def codes_eventually(
+    client: LanguageClient, document_uri: str, expected: set[str]
+) -> list[lsp.Diagnostic]:
+    found: list[lsp.Diagnostic] = []
+
+    async def check() -> bool:
+        nonlocal found
+        found = await diagnostics(client, document_uri)
+        return {f"{d.code}:{d.range.start.line}" for d in found} == expected
+
+    deadline = 40
+    for _ in range(deadline * 10):
+        if await check():
+            return found
+        await _sleep()
+    raise AssertionError(
+        f"expected {expected}, got {[(d.code, d.range.start.line, d.message) for d in found]}"
+    )
+
+
+async def _sleep() -> None:
+    import asyncio
+
+    await asyncio.sleep(0.1)
+
+
+def position(client: LanguageClient, relative: str, line: int, before: str) -> lsp.Position:
+    """The client position right after ``before`` on a 0-based line of a workspace file."""
+    text = (ws(client) / relative).read_text(encoding="utf-8").splitlines()[line]
+    column = text.index(before) + len(before)
+    return lsp.Position(line=line, character=units(text[:column], client.encoding))  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------------------ tests
+
+
+async def test_capabilities_and_encoding(client: LanguageClient):
+    capabilities = client.server_capabilities  # type: ignore[attr-defined]
+    assert capabilities is not None
+    assert set(capabilities.completion_provider.trigger_characters) == {".", '"', "'", "["}
+    assert client.encoding in (lsp.PositionEncodingKind.Utf16, lsp.PositionEncodingKind.Utf8)  # type: ignore[attr-defined]
+
+
+async def test_diagnostics_of_open_and_closed_files(client: LanguageClient):
+    app = open_doc(client, "app.py")
+    found = await codes_eventually(client, app, {"ST001:10"})
+    assert "total" in found[0].message
+    assert found[0].source == "streamlit-lsp"
+    page = open_doc(client, "pages/1_Profile.py")
+    await codes_eventually(client, page, {"ST001:7"})
+
+
+async def test_fixing_the_init_in_a_helper_clears_the_page(client: LanguageClient):
+    page = open_doc(client, "pages/1_Profile.py")
+    await codes_eventually(client, page, {"ST001:7"})
+    state = open_doc(client, "state.py")
+    fixed = (ws(client) / "state.py").read_text(
+        encoding="utf-8"
+    ) + '    st.session_state.setdefault("carts", [])\n'
+    replace_all(client, state, fixed, 2)
+    await codes_eventually(client, page, set())
+
+
+async def test_diagnostics_stay_while_the_user_types_invalid_code(client: LanguageClient):
+    app = open_doc(client, "app.py")
+    await codes_eventually(client, app, {"ST001:10"})
+    text = (ws(client) / "app.py").read_text(encoding="utf-8")
+    replace_all(client, app, text + "st.session_state[\n", 2)
+    found = await codes_eventually(client, app, {"ST001:10", "ST000:11"})
+    assert any(d.code == "ST000" for d in found)
+
+
+async def test_attribute_completion_after_emoji(client: LanguageClient):
+    text = (ws(client) / "app.py").read_text(encoding="utf-8")
+    line = 'st.write("🛍️ café"); st.session_state.'
+    document = open_doc(client, "app.py", text + line + "\n")
+    line_number = len(text.splitlines())
+    cursor = lsp.Position(line=line_number, character=units(line, client.encoding))  # type: ignore[attr-defined]
+    result = await client.text_document_completion_async(
+        lsp.CompletionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=document), position=cursor
+        )
+    )
+    assert result is not None
+    items = {item.label: item for item in result.items}
+    assert {"cart", "user_name", "discount"} <= set(items)
+    assert items["cart"].detail == "list = [] · state.py:7"
+    assert items["user_name"].detail.startswith("st.text_input · pages/1_Profile.py:6")
+    assert items["cart"].text_edit.range.start == cursor
+
+
+async def test_string_completion_inside_brackets_and_get(client: LanguageClient):
+    text = (ws(client) / "app.py").read_text(encoding="utf-8")
+    for typed in ('ss["us', "ss.get('us"):
+        document = open_doc(client, "app.py", text + typed + "\n")
+        line_number = len(text.splitlines())
+        cursor = lsp.Position(line=line_number, character=units(typed, client.encoding))  # type: ignore[attr-defined]
+        result = await client.text_document_completion_async(
+            lsp.CompletionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=document), position=cursor
+            )
+        )
+        assert result is not None
+        item = next(item for item in result.items if item.label == "user_name")
+        assert item.text_edit.new_text == "user_name"
+        assert item.text_edit.range.start.character == cursor.character - 2
+
+
+async def test_definition_jumps_to_the_initialisation_across_files(client: LanguageClient):
+    open_doc(client, "app.py")
+    result = await client.text_document_definition_async(
+        lsp.DefinitionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri(client, "app.py")),
+            position=position(client, "app.py", 6, "st.session_state.ca"),
+        )
+    )
+    assert result, "no definition"
+    assert result[0].uri == uri(client, "state.py")
+    assert result[0].range.start.line == 6
+
+
+async def test_references_and_rename(client: LanguageClient):
+    open_doc(client, "app.py")
+    where = position(client, "app.py", 9, "ss['user")
+    references = await client.text_document_references_async(
+        lsp.ReferenceParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri(client, "app.py")),
+            position=where,
+            context=lsp.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert {(r.uri.rsplit("/", 1)[-1], r.range.start.line) for r in references} == {
+        ("app.py", 8),
+        ("app.py", 9),
+        ("state.py", 7),
+        ("1_Profile.py", 5),
+    }
+    edit = await client.text_document_rename_async(
+        lsp.RenameParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri(client, "app.py")),
+            position=where,
+            new_name="display name",
+        )
+    )
+    assert edit is not None and edit.changes
+    renamed = apply(ws(client), edit, client.encoding)  # type: ignore[attr-defined]
+    assert (
+        "ss['display name']" in renamed["app.py"] and 'ss.get("display name")' in renamed["app.py"]
+    )
+    assert 'setdefault("display name", "")' in renamed["state.py"]
+    assert 'key="display name"' in renamed["pages/1_Profile.py"]
+
+
+async def test_rename_of_a_key_held_by_a_constant_is_refused(client: LanguageClient):
+    open_doc(client, "pages/1_Profile.py")
+    with pytest.raises(JsonRpcException) as refusal:
+        await client.text_document_rename_async(
+            lsp.RenameParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri(client, "pages/1_Profile.py")),
+                position=position(client, "pages/1_Profile.py", 6, "session_state.disc"),
+                new_name="rebate",
+            )
+        )
+    assert "constant" in str(refusal.value)
+
+
+async def test_hover_on_a_widget_key(client: LanguageClient):
+    open_doc(client, "app.py")
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri(client, "app.py")),
+            position=position(client, "app.py", 8, 'ss.get("user'),
+        )
+    )
+    assert hover is not None
+    assert "st.text_input" in hover.contents.value
+    assert "state.py:8" in hover.contents.value
+
+
+async def test_document_and_workspace_symbols(client: LanguageClient):
+    open_doc(client, "app.py")
+    symbols = await client.text_document_document_symbol_async(
+        lsp.DocumentSymbolParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri(client, "app.py"))
+        )
+    )
+    assert [symbol.name for symbol in symbols] == ["cart", "user_name", "total"]
+    found = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="disc"))
+    assert [symbol.name for symbol in found] == ["discount"]
+
+
+async def test_quick_fixes_for_a_misspelled_key(client: LanguageClient):
+    page = open_doc(client, "pages/1_Profile.py")
+    found = await codes_eventually(client, page, {"ST001:7"})
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=page),
+            range=found[0].range,
+            context=lsp.CodeActionContext(diagnostics=found),
+        )
+    )
+    titles = [action.title for action in actions]
+    assert "Did you mean 'cart'?" in titles
+    fix = next(action for action in actions if action.title == "Did you mean 'cart'?")
+    fixed = apply(ws(client), fix.edit, client.encoding)["pages/1_Profile.py"]  # type: ignore[attr-defined]
+    assert "st.session_state.cart)" in fixed
+    noqa = next(action for action in actions if "noqa" in action.title)
+    assert "# noqa: ST001" in apply(ws(client), noqa.edit, client.encoding)["pages/1_Profile.py"]  # type: ignore[attr-defined]
+
+
+async def test_requests_for_unknown_documents_and_positions(client: LanguageClient):
+    outside = "file:///nowhere/else.py"
+    assert (
+        await client.text_document_hover_async(
+            lsp.HoverParams(
+                text_document=lsp.TextDocumentIdentifier(uri=outside),
+                position=lsp.Position(line=0, character=0),
+            )
+        )
+        is None
+    )
+    open_doc(client, "app.py")
+    past_end = lsp.Position(line=999, character=999)
+    assert (
+        await client.text_document_definition_async(
+            lsp.DefinitionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri(client, "app.py")),
+                position=past_end,
+            )
+        )
+        is None
+    )
+    completion = await client.text_document_completion_async(
+        lsp.CompletionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri(client, "app.py")), position=past_end
+        )
+    )
+    assert completion is None or completion.items == []
+
+
+def code_points(line: str, client_units: int, encoding: str) -> int:
+    """The string index of a client column on ``line``."""
+    for index in range(len(line) + 1):
+        if units(line[:index], encoding) >= client_units:
+            return index
+    return len(line)
+
+
+def apply(root: Path, edit: lsp.WorkspaceEdit, encoding: str) -> dict[str, str]:
+    """Apply a WorkspaceEdit to the files on disk (read-only: returns the new texts)."""
+    results = {}
+    for document_uri, edits in (edit.changes or {}).items():
+        path = Path(document_uri.removeprefix("file://"))
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for change in sorted(
+            edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+        ):
+            start, end = change.range.start, change.range.end
+            head = lines[start.line][: code_points(lines[start.line], start.character, encoding)]
+            tail = lines[end.line][code_points(lines[end.line], end.character, encoding) :]
+            lines[start.line : end.line + 1] = (head + change.new_text + tail).split("\n")
+        results[path.relative_to(root).as_posix()] = "\n".join(lines)
+    return results
