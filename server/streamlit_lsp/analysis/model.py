@@ -68,6 +68,10 @@ class KeyTable:
     # cannot read, state passed to code outside the workspace): "never" claims back off.
     opaque: bool = False
     whole_state_read: bool = False
+    # The app uses a Streamlit add-on package installed outside the workspace
+    # (streamlit_authenticator, streamlit_extras...): such packages read and write
+    # session-state keys of their own that no file here shows.
+    external_state_users: tuple[str, ...] = ()
 
     def initialises(self, key: str) -> bool:
         """Anything in the app that may give ``key`` a value."""
@@ -125,6 +129,9 @@ class Model:
                 continue
             if facts.opaque or facts.state_escapes:
                 table.opaque = True
+            external = self._external_streamlit_packages(path)
+            if external:
+                table.external_state_users = tuple(sorted({*table.external_state_users, *external}))
             if facts.whole_state_reads:
                 table.whole_state_read = True
             bodies: list[tuple[str, Block]] = [("", facts.body)]
@@ -139,6 +146,19 @@ class Model:
                         keys = self._keys(path, node.key, bindings)
                         table.widgets.append(KeyedWidget(path, node, keys))
         return table
+
+    def _external_streamlit_packages(self, path: Path) -> list[str]:
+        facts = self.program.facts(path)
+        if facts is None:
+            return []
+        found = []
+        for fact in facts.imports:
+            top = fact.module.split(".")[0] if fact.level == 0 else ""
+            if not top or top == "streamlit" or not _is_streamlit_addon(top):
+                continue
+            if self.program.module_path(path, fact.module, fact.level) is None:
+                found.append(top)
+        return found
 
     def _keys(self, path: Path, key: object, bindings: dict[str, KeySet]) -> KeySet:
         if isinstance(key, ParamKey) and key.name not in bindings:
@@ -190,6 +210,12 @@ class Model:
                             previous = slot.get(name)
                             slot[name] = keys if previous is None else _union(previous, keys)
         return found
+
+
+def _is_streamlit_addon(module: str) -> bool:
+    """``streamlit_authenticator``, ``st_aggrid``, ``extra_streamlit_components``..."""
+    lowered = module.lower()
+    return lowered.startswith(("streamlit_", "st_")) or "streamlit" in lowered
 
 
 def _union(first: KeySet, second: KeySet) -> KeySet:

@@ -19,8 +19,10 @@ def check(model: Model) -> Iterator[Diagnostic]:
 def _check(model: Model) -> Iterator[Diagnostic]:
     for app in model.apps:
         table = model.keys(app)
-        if table.opaque:
-            continue  # some file hides what it writes: "never initialised" cannot be claimed
+        if table.opaque or table.external_state_users:
+            # Some file hides what it writes, or an add-on package keeps keys of its own:
+            # "never initialised" cannot be claimed.
+            continue
         analysis = model.analysis(app)
         traces = [
             analysis.first_run,
@@ -55,7 +57,9 @@ RULE = Rule(
 Finds reads of `st.session_state` keys (`ss.k`, `ss["k"]`, `ss.k += 1`, `ss.pop("k")`,
 `del ss["k"]`) when no code anywhere in the app (entry script, pages, imported modules,
 callbacks) assigns the key, calls `setdefault` or `update` with it, or creates a widget
-with that `key=`. Reads protected by a guard (`if "k" in ss:`, `try/except KeyError`)
+with that `key=`. Apps that use a Streamlit add-on package from outside the workspace
+(`streamlit_authenticator`, `streamlit_extras`...), which keep keys of their own, are
+left alone. Reads protected by a guard (`if "k" in ss:`, `try/except KeyError`)
 and never-raising forms (`.get`, `"k" in ss`, `.pop("k", None)`) are not reported. A key
 written with a computed name (`ss[f"row_{i}"] = 0`) makes the rule stay silent about
 every key that name could produce.

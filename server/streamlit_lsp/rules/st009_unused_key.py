@@ -20,7 +20,7 @@ def check(model: Model) -> Iterator[Diagnostic]:
 def _check(model: Model) -> Iterator[Diagnostic]:
     for app in model.apps:
         table = model.keys(app)
-        if table.opaque or table.whole_state_read:
+        if table.opaque or table.whole_state_read or table.external_state_users:
             continue  # state iterated, printed or handed to unseen code: reads may hide there
         first_write = {}
         ordered = sorted(
