@@ -113,6 +113,10 @@ async def test_diagnostics_of_open_and_closed_files(client: LanguageClient):
     found = await codes_eventually(client, app, {"ST001:10"})
     assert "total" in found[0].message
     assert found[0].source == "streamlit-lsp"
+    assert found[0].code_description is not None
+    docs = Path(found[0].code_description.href.removeprefix("file://")).read_text(encoding="utf-8")
+    assert docs.startswith("# ST001 uninitialized-key")
+    assert found[0].data["key"] == "total"
     page = open_doc(client, "pages/1_Profile.py")
     await codes_eventually(client, page, {"ST001:7"})
 

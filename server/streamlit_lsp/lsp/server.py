@@ -127,6 +127,7 @@ class StreamlitLanguageServer(LanguageServer):
             message=item.message,
             severity=SEVERITIES[item.severity],
             code=item.code,
+            code_description=_code_description(item.code),
             source=SOURCE,
             related_information=related or None,
             tags=[lsp.DiagnosticTag.Unnecessary] if item.unnecessary else None,
@@ -190,6 +191,13 @@ class StreamlitLanguageServer(LanguageServer):
     def report_server_error(self, error: Exception, source: object) -> None:
         # A failing notification handler must not pop up in the user's editor: log it.
         logger.error("internal error (%s): %s", type(source).__name__, error, exc_info=error)
+
+
+def _code_description(code: str) -> lsp.CodeDescription | None:
+    from streamlit_lsp.lsp.rule_docs import rule_doc_uri
+
+    uri = rule_doc_uri(code)
+    return lsp.CodeDescription(href=uri) if uri else None
 
 
 def create_server() -> StreamlitLanguageServer:
