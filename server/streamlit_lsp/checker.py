@@ -61,8 +61,9 @@ def _describe_config_problem(problem: ConfigProblem) -> str:
     return f"{problem.path}: {problem.message}"
 
 
-def _check_target(target: Path, config: Config) -> CheckResult:
-    result = CheckResult()
+def build_model(target: Path, config: Config | None = None) -> Model:
+    """Index a folder (a workspace) or a file (its own entry point) and model its apps."""
+    config = config if config is not None else load_config(target)[0]
     if target.is_dir():
         index = WorkspaceIndex([target])
         for path in iter_python_files(target, config.is_excluded):
@@ -72,7 +73,14 @@ def _check_target(target: Path, config: Config) -> CheckResult:
         index = WorkspaceIndex([target.parent])
         index.load(target)
         program = Program(index, entrypoints=config.entrypoints, only_entries=[target])
-    model = Model(program)
+    return Model(program)
+
+
+def _check_target(target: Path, config: Config) -> CheckResult:
+    result = CheckResult()
+    model = build_model(target, config)
+    program = model.program
+    index = program.index
     diagnostics = run_rules(model)
     if target.is_dir():
         reported = {path for path in index.paths if path.is_relative_to(target)}

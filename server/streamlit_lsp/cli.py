@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)"
     )
 
+    state_map = commands.add_parser("map", help="print the session-state map of a workspace")
+    state_map.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH")
+    state_map.add_argument("--format", choices=("table", "json", "mermaid"), default="table")
+
     rule = commands.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code", nargs="?", metavar="CODE")
     rule.add_argument("--all", action="store_true", help="list every rule")
@@ -65,8 +69,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _rule(arguments)
     if arguments.command == "serve":
         return _serve(arguments)
+    if arguments.command == "map":
+        return _map(arguments)
     parser.print_help(sys.stderr)
     return EXIT_ERROR
+
+
+def _map(arguments: argparse.Namespace) -> int:
+    import json
+
+    from streamlit_lsp.analysis import state_map
+    from streamlit_lsp.checker import build_model
+    from streamlit_lsp.deepstack import call_with_deep_stack
+
+    target = arguments.path
+    if not target.exists():
+        print(f"streamlit-lsp: {target}: no such file or folder", file=sys.stderr)
+        return EXIT_ERROR
+    target = target.resolve()
+    model = call_with_deep_stack(lambda: build_model(target))
+    entries = call_with_deep_stack(lambda: state_map.build_map(model))
+    root = target if target.is_dir() else target.parent
+    if arguments.format == "json":
+        print(json.dumps(state_map.to_json(entries, root), indent=2))
+    elif arguments.format == "mermaid":
+        print(state_map.to_mermaid(entries))
+    else:
+        print(state_map.to_table(entries, root))
+    return EXIT_CLEAN
 
 
 def _serve(arguments: argparse.Namespace) -> int:

@@ -332,3 +332,11 @@ def apply(root: Path, edit: lsp.WorkspaceEdit, encoding: str) -> dict[str, str]:
             lines[start.line : end.line + 1] = (head + change.new_text + tail).split("\n")
         results[path.relative_to(root).as_posix()] = "\n".join(lines)
     return results
+
+
+async def test_session_state_map_request(client: LanguageClient):
+    result = await client.protocol.send_request_async("streamlit-lsp/stateMap", {})
+    by_key = {entry["key"]: entry for entry in result}
+    assert by_key["user_name"]["widget"] == "text_input"
+    assert by_key["user_name"]["pages"]["1_Profile.py"]["widget"] == ["pages/1_Profile.py:6"]
+    assert by_key["cart"]["pages"]["app.py"]["init"] == ["state.py:7"]

@@ -6,11 +6,22 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 
+from streamlit_lsp.analysis import state_map
 from streamlit_lsp.lsp.positions import Converter
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
 
+STATE_MAP = "streamlit-lsp/stateMap"
+
 
 def register(server: StreamlitLanguageServer) -> None:
+    @server.feature(STATE_MAP)
+    def state_map_request(ls: StreamlitLanguageServer, params: object) -> list[dict[str, object]]:
+        """Every key with where it is initialised, read, written and bound, per page."""
+        roots = ls.ensure_engine().roots
+        return state_map.to_json(
+            state_map.build_map(ls.snapshot().model), roots[0] if roots else None
+        )
+
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbols(
         ls: StreamlitLanguageServer, params: lsp.DocumentSymbolParams
