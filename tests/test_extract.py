@@ -1123,6 +1123,20 @@ def test_loop_variable_callbacks() -> None:
     assert [event.function.name for event in widget.callbacks] == ["on_a", "on_b"]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="a lambda that is not a widget callback is dropped whole (expr_Lambda returns), "
+    "so its session-state reads are missing from FileFacts.accesses: "
+    "`label = lambda t: st.session_state.prefix + t` leaves 'prefix' unread and "
+    "`streamlit-lsp check` reports a false ST009 on its setdefault",
+)
+def test_reads_inside_a_plain_lambda_are_recorded() -> None:
+    source = ST + "label = lambda text: st.session_state.prefix + text\n"
+    access = only_access(facts_of(source))
+    assert (access.kind, access.key) == (AccessKind.READ, LiteralKey("prefix"))
+    assert access.span == where(source, "st.session_state.prefix")
+
+
 def test_widgets_on_sidebar_columns_and_forms() -> None:
     source = """\
         import streamlit as st
