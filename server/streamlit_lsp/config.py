@@ -508,3 +508,35 @@ def _from_section(section: Mapping[str, Any], defaults: Config, loader: _Loader)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             loader.problem(_toml_key(key), f"unknown key (known keys: {', '.join(_KEYS)}){hint}")
     return dataclasses.replace(defaults, **values)
+
+
+# Editor settings use the same keys as [tool.streamlit-lsp]; clients often spell them in
+# camelCase (perFileIgnores), so both spellings are accepted.
+EDITOR_ONLY_KEYS = frozenset(
+    {"enable", "inlay-hints", "trace", "interpreter", "show-notifications"}
+)
+
+
+def _kebab(key: str) -> str:
+    return "".join(f"-{c.lower()}" if c.isupper() else c for c in key).replace("_", "-")
+
+
+def apply_editor_settings(
+    config: Config, settings: Mapping[str, Any] | None, known_codes: Iterable[str] = KNOWN_CODES
+) -> tuple[Config, list[ConfigProblem]]:
+    """``config`` with the editor's settings laid over it (the editor wins key by key)."""
+    if not settings:
+        return config, []
+    if not isinstance(settings, Mapping):
+        return config, [
+            ConfigProblem(
+                Path("<editor settings>"), f"expected an object, got {_describe(settings)}"
+            )
+        ]
+    section = {
+        _kebab(key): value
+        for key, value in settings.items()
+        if _kebab(key) not in EDITOR_ONLY_KEYS and value is not None
+    }
+    loader = _Loader(Path("<editor settings>"), frozenset(known_codes))
+    return _from_section(section, config, loader), loader.problems

@@ -8,16 +8,17 @@ cached until the index changes again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from streamlit_lsp.analysis.answers import Answers
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import Program
 from streamlit_lsp.checker import PREFILTER, run_rules
-from streamlit_lsp.config import Config, load_config
+from streamlit_lsp.config import Config, apply_editor_settings, load_config
 from streamlit_lsp.diagnostics import Diagnostic
 
 logger = logging.getLogger(__name__)
@@ -45,20 +46,24 @@ class Engine:
         self.roots = [root.resolve() for root in roots]
         self.index = WorkspaceIndex(self.roots)
         self.configs: dict[Path, Config] = {}
+        self.editor_settings: Mapping[str, Any] | None = None
         self.config_messages: list[str] = []
         self._snapshot: Snapshot | None = None
         self.reload_configs()
 
     # ----------------------------------------------------------------- config
 
-    def reload_configs(self) -> None:
+    def reload_configs(self, editor_settings: Mapping[str, Any] | None = None) -> None:
+        """pyproject.toml of each root, with the editor's settings laid over it."""
+        if editor_settings is not None:
+            self.editor_settings = editor_settings
         self.config_messages = []
         for root in self.roots:
             config, problems = load_config(root)
+            config, editor_problems = apply_editor_settings(config, self.editor_settings)
             self.configs[root] = config
-            self.config_messages.extend(
-                f"{problem.path}: {problem.message}" for problem in problems
-            )
+            for problem in [*problems, *editor_problems]:
+                self.config_messages.append(f"{problem.path}: {problem.message}")
         self._snapshot = None
 
     def config_for(self, path: Path) -> Config:

@@ -7,7 +7,8 @@ from pathlib import Path
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
-from streamlit_lsp.analysis.answers import KeyInfo, Occurrence
+from streamlit_lsp.analysis.answers import KeyInfo, Occurrence, Role
+from streamlit_lsp.analysis.facts import Syntax
 from streamlit_lsp.lsp.navigation import occurrence_at
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
 from streamlit_lsp.rules import RULES
@@ -57,6 +58,8 @@ def hover_markdown(info: KeyInfo, pages: list[str], root: Path | None) -> str:
 
 
 def register(server: StreamlitLanguageServer) -> None:
+    register_inlay_hints(server)
+
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: StreamlitLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
         path = ls.path_of(params.text_document.uri)
@@ -96,3 +99,38 @@ def _rule_hover(
     return lsp.Hover(
         contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=rule.documentation())
     )
+
+
+def register_inlay_hints(server: StreamlitLanguageServer) -> None:
+    @server.feature(lsp.TEXT_DOCUMENT_INLAY_HINT)
+    def inlay_hints(
+        ls: StreamlitLanguageServer, params: lsp.InlayHintParams
+    ) -> list[lsp.InlayHint] | None:
+        """Opt-in (``inlayHints``): the type of the initial value after each read."""
+        if not ls.settings.inlay_hints:
+            return []
+        path = ls.path_of(params.text_document.uri)
+        if path is None:
+            return None
+        answers = ls.snapshot().answers
+        converter = ls.converter(path)
+        first = params.range.start.line + 1
+        last = params.range.end.line + 1
+        hints = []
+        for occurrence in answers.in_file(path):
+            if occurrence.role is not Role.READ or not first <= occurrence.key_span.line <= last:
+                continue
+            access = occurrence.access
+            if access is None or access.syntax not in (Syntax.ATTRIBUTE, Syntax.SUBSCRIPT):
+                continue
+            info = answers.info(occurrence.key)
+            value = info.value if info is not None else None
+            if not value:
+                continue
+            end = converter.range(access.span).end
+            hints.append(
+                lsp.InlayHint(
+                    position=end, label=f": {value.split(' = ')[0]}", kind=lsp.InlayHintKind.Type
+                )
+            )
+        return hints

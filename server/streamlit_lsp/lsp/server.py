@@ -22,6 +22,7 @@ from streamlit_lsp.analysis.source import SourceError, read_source
 from streamlit_lsp.diagnostics import Diagnostic, Severity
 from streamlit_lsp.lsp.engine import Engine, Snapshot
 from streamlit_lsp.lsp.positions import Converter
+from streamlit_lsp.lsp.settings import SECTION, ServerSettings, section_of, server_settings
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,11 @@ class StreamlitLanguageServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(name="streamlit-lsp", version=__version__)
         self.engine: Engine | None = None
+        self.settings = ServerSettings()
+        # The editor's settings: initializationOptions, overlaid by the latest answer to
+        # workspace/configuration (which replaces the previous answer as a whole).
+        self.initial_settings: dict[str, object] = {}
+        self.raw_settings: dict[str, object] = {}
         self.indexing_done: asyncio.Event | None = None
         self.published: set[str] = set()
         self._refresh: asyncio.TimerHandle | None = None
@@ -56,7 +62,36 @@ class StreamlitLanguageServer(LanguageServer):
     def ensure_engine(self) -> Engine:
         if self.engine is None:
             self.engine = Engine(self.workspace_roots())
+            self.engine.reload_configs(self.raw_settings)
         return self.engine
+
+    def apply_settings(self, raw: object) -> None:
+        """New editor settings: server switches, and analysis keys over pyproject.toml."""
+        section = section_of(raw)
+        if section is None:
+            return
+        self.raw_settings = {**self.initial_settings, **section}
+        self.settings, messages = server_settings(self.raw_settings)
+        engine = self.ensure_engine()
+        engine.reload_configs(self.raw_settings)
+        for message in [*messages, *engine.config_messages]:
+            self.window_log_message(
+                lsp.LogMessageParams(type=lsp.MessageType.Warning, message=message)
+            )
+
+    async def pull_settings(self) -> None:
+        """Ask a client that supports ``workspace/configuration`` for our section."""
+        if not get_capability(self.client_capabilities, "workspace.configuration", False):
+            return
+        try:
+            result = await self.workspace_configuration_async(
+                lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section=SECTION)])
+            )
+        except Exception:
+            logger.info("the client did not answer workspace/configuration")
+            return
+        if result and isinstance(result[0], dict):
+            self.apply_settings(result[0])
 
     def workspace_roots(self) -> list[Path]:
         roots: list[Path] = []
@@ -135,6 +170,8 @@ class StreamlitLanguageServer(LanguageServer):
         )
 
     def diagnostics_for(self, path: Path) -> list[lsp.Diagnostic]:
+        if not self.settings.enable:
+            return []
         snapshot = self.snapshot()
         converters: dict[Path, Converter] = {}
         return [
@@ -166,7 +203,8 @@ class StreamlitLanguageServer(LanguageServer):
         snapshot = self.snapshot()
         converters: dict[Path, Converter] = {}
         current: set[str] = set()
-        for path, items in snapshot.diagnostics.items():
+        shown = snapshot.diagnostics if self.settings.enable else {}
+        for path, items in shown.items():
             uri = from_fs_path(str(path))
             if not uri:
                 continue
@@ -178,7 +216,9 @@ class StreamlitLanguageServer(LanguageServer):
                     version=self._version(uri),
                 )
             )
-        for uri in self.published - current:
+        # Open documents always get an answer, even when it is "nothing to report".
+        open_documents = set(self.workspace.text_documents)
+        for uri in (self.published | open_documents) - current:
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[], version=self._version(uri))
             )

@@ -10,6 +10,7 @@ from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
 
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
+from streamlit_lsp.lsp.settings import section_of, server_settings
 
 logger = logging.getLogger(__name__)
 
@@ -79,14 +80,49 @@ def _watch_files(ls: StreamlitLanguageServer) -> None:
     ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
 
 
+def _watch_configuration(ls: StreamlitLanguageServer) -> None:
+    if not get_capability(
+        ls.client_capabilities, "workspace.did_change_configuration.dynamic_registration", False
+    ):
+        return
+    registration = lsp.Registration(
+        id="streamlit-lsp-configuration", method=lsp.WORKSPACE_DID_CHANGE_CONFIGURATION
+    )
+    ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
+
+
 def register(server: StreamlitLanguageServer) -> None:
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def configuration_changed(
+        ls: StreamlitLanguageServer, params: lsp.DidChangeConfigurationParams
+    ) -> None:
+        section = section_of(params.settings)
+        if section is not None and section is not params.settings:
+            ls.apply_settings(section)
+        else:
+            await ls.pull_settings()
+        ls.schedule_refresh(0)
+
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls: StreamlitLanguageServer, params: lsp.InitializeParams) -> None:
+        # Only remembered here: the client is still waiting for our answer.
+        section = section_of(params.initialization_options)
+        if section is not None:
+            ls.initial_settings = dict(section)
+            ls.raw_settings = dict(section)
+            ls.settings, _ = server_settings(ls.raw_settings)
+
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: StreamlitLanguageServer, params: lsp.InitializedParams) -> None:
         ls.indexing_done = asyncio.Event()
         try:
             _watch_files(ls)
+            _watch_configuration(ls)
         except Exception:
             logger.info("file watching could not be registered; changes are picked up on save")
+        if ls.raw_settings:
+            ls.apply_settings(ls.raw_settings)
+        await ls.pull_settings()
         try:
             await index_workspace(ls)
         except Exception:
