@@ -297,12 +297,6 @@ def test_pop_removes_the_key_with_or_without_a_default() -> None:
     assert (c.kind, c.removes) == (AccessKind.SAFE_READ, False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ss.pop('k', default=None): MutableMapping.pop takes `default` by keyword too "
-    "and then never raises, but extraction only counts positional arguments and records "
-    "AccessKind.POP (raises when missing) -> false ST001 (verified under AppTest)",
-)
 def test_pop_with_keyword_default_never_raises() -> None:
     access = only_access(facts_of(SS + 'ss.pop("k", default=None)\n'))
     assert access.kind is AccessKind.SAFE_READ
@@ -808,14 +802,6 @@ def test_loop_over_a_collection_of_an_imported_module() -> None:
     assert only_access(facts).key == ImportedKey("keys", ("NAMES",), 0, collection=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`from keys import DEFAULTS; for k in DEFAULTS: ss.setdefault(k, 0)` gives "
-    "DynamicKey, not ImportedKey(collection=True): _collection_choices requires "
-    "_lookup_scope(name) is None, but module-level imports are in the module scope's "
-    "assigned names, so that branch never runs (the app then misses ST001 on other keys "
-    "and ST009; `import keys; keys.DEFAULTS` works)",
-)
 @pytest.mark.parametrize("iterable", ["DEFAULTS", "DEFAULTS.items()"])
 def test_loop_over_a_from_imported_collection(iterable: str) -> None:
     facts = facts_of(
@@ -899,13 +885,6 @@ def test_form_feed_and_tab_indentation_count_as_one_column() -> None:
     assert b.key_span == Span(4, 18, 4, 19)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="key_span of an attribute/keyword key is computed as end - len(node.attr), but "
-    "Python NFKC-normalises identifiers: for `ss.café` typed with a combining accent "
-    "(5 code points, attr 'café' has 4) the span starts one column late (attribute) "
-    "or ends one column early (update keyword), so a rename would corrupt the name",
-)
 @pytest.mark.parametrize(
     ("statement", "token_start"),
     [("st.session_state.cafe\u0301 = 1", 17), ("st.session_state.update(cafe\u0301=1)", 24)],
@@ -926,12 +905,6 @@ def test_function_span_is_its_name() -> None:
     assert fetch.span == where(source, "fetch")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FunctionFacts.span is found with line.find(name, start of `def`): a function "
-    "named `f`, `e`, `d` (or `sync`, `c` after `async def`) matches inside the keyword, "
-    "so `def f():` gets the span of the `f` in `def` (column 2, not 4)",
-)
 @pytest.mark.parametrize(
     ("line", "name", "column"),
     [("def f():", "f", 4), ("def e():", "e", 4), ("async def sync():", "sync", 10)],
@@ -1123,13 +1096,6 @@ def test_loop_variable_callbacks() -> None:
     assert [event.function.name for event in widget.callbacks] == ["on_a", "on_b"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a lambda that is not a widget callback is dropped whole (expr_Lambda returns), "
-    "so its session-state reads are missing from FileFacts.accesses: "
-    "`label = lambda t: st.session_state.prefix + t` leaves 'prefix' unread and "
-    "`streamlit-lsp check` reports a false ST009 on its setdefault",
-)
 def test_reads_inside_a_plain_lambda_are_recorded() -> None:
     source = ST + "label = lambda text: st.session_state.prefix + text\n"
     access = only_access(facts_of(source))
@@ -1207,24 +1173,11 @@ def test_third_party_component_is_an_unknown_keyed_call(
     assert widget.first_run is FirstRunValue.UNKNOWN
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='`dict(key="name")` is taken for a third-party component: the builtin dict '
-    "is not in NOT_WIDGET_KEY_CALLS, so an unknown keyed call with stores_value=True "
-    'makes key "name" look initialised (hides ST001 for ss["name"])',
-)
 def test_dict_with_a_key_item_is_not_a_widget() -> None:
     facts = facts_of(ST + 'st.session_state.filters = dict(key="name", order="asc")\n')
     assert facts.widgets == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='a same-file function called with a `key=` keyword (`show(key="missing")`) is '
-    "also recorded as an unknown keyed widget with stores_value=True, so the key looks "
-    "initialised and ST001 on `st.session_state[key]` inside `show` is missed (the "
-    'positional call `show("missing")` is reported)',
-)
 def test_own_function_called_with_key_keyword_is_not_a_widget() -> None:
     facts = facts_of(
         ST + "def show(key):\n    st.write(st.session_state[key])\n" + 'show(key="missing")\n'
@@ -1587,12 +1540,6 @@ def test_mutations_of_module_level_containers() -> None:
     assert searches.span == Span(31, 4, 31, 26)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a nested function's mutation is recorded twice: _find_mutations of the outer "
-    "function walks into the nested `def` statement (_walk_no_nested only skips nested "
-    "definitions below the statement, not the statement itself)",
-)
 def test_mutation_in_a_nested_function_is_recorded_once() -> None:
     facts = facts_of(
         "SEARCHES = []\ndef outer():\n    def inner():\n        SEARCHES.append(1)\n    inner()\n"
@@ -1600,12 +1547,6 @@ def test_mutation_in_a_nested_function_is_recorded_once() -> None:
     assert [(m.name, m.span.line) for m in facts.mutations] == [("SEARCHES", 4)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="false ST007: a nested function's local shadow (`SEARCHES = []` inside inner) "
-    "is judged with the outer function's scope, because the outer function's walk "
-    "descends into the nested def; `streamlit-lsp check` reports ST007 on line 5",
-)
 def test_local_shadow_in_a_nested_function_is_not_a_mutation() -> None:
     facts = facts_of(
         "SEARCHES = []\ndef outer():\n    def inner():\n        SEARCHES = []\n"
@@ -1747,13 +1688,6 @@ def _cpython_reports_byte_offset(source: str, char_column: int) -> bool:
 LEADING_ZEROS = 'st.title("😀é"); x = 08\n'
 
 
-@pytest.mark.xfail(
-    _cpython_reports_byte_offset(LEADING_ZEROS, 19),
-    strict=True,
-    reason="for some tokenizer errors (`leading zeros in decimal integer literals`) "
-    "CPython's SyntaxError.offset counts UTF-8 bytes, not characters; _syntax_error "
-    "trusts it, so after '😀é' the span starts 4 columns late, past the end of the line",
-)
 def test_syntax_error_span_after_non_ascii_for_a_tokenizer_error() -> None:
     error = extract(LEADING_ZEROS).parse_error
     assert error is not None
@@ -1762,11 +1696,6 @@ def test_syntax_error_span_after_non_ascii_for_a_tokenizer_error() -> None:
     assert error.span.end_column <= len(LEADING_ZEROS.rstrip("\n"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="input that overflows the parser (`x = ` + 100,000 unary minus signs) raises "
-    "MemoryError(), whose str() is empty: the parse error (ST000) has an empty message",
-)
 def test_parser_overflow_has_a_message() -> None:
     error = extract("x = " + "-" * 100_000 + "1\n").parse_error
     assert error is not None
@@ -1868,13 +1797,6 @@ def test_noqa_lines() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="noqa lines are found line by line with noqa_codes(), which cannot tell the "
-    "inside of a multi-line string from code: `# noqa` typed as text in a triple-quoted "
-    "f-string silences a real ST001 on that line (noqa.noqa_map tokenizes the file "
-    "and gets it right)",
-)
 def test_noqa_text_inside_a_multiline_string_is_not_a_directive() -> None:
     facts = facts_of(
         'import streamlit as st\nst.markdown(f"""\nCount: {st.session_state.count} (# noqa)\n""")\n'

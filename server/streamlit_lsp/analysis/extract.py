@@ -51,7 +51,7 @@ from streamlit_lsp.analysis.facts import (
 )
 from streamlit_lsp.analysis.source import LineIndex
 from streamlit_lsp.diagnostics import Span
-from streamlit_lsp.noqa import noqa_codes
+from streamlit_lsp.noqa import noqa_map
 
 UNKNOWN_COND = Cond(CondKind.UNKNOWN)
 
@@ -111,6 +111,8 @@ KEY_ERROR_GUARDS = frozenset(
 # Calls whose ``key=`` is a sort key, not a widget key.
 NOT_WIDGET_KEY_CALLS = frozenset(
     {
+        "dict",
+        "partial",
         "sorted",
         "sort",
         "min",
@@ -136,21 +138,61 @@ def extract(text: str) -> FileFacts:
         tree = ast.parse(text)
     except SyntaxError as error:
         if _may_be_newer_syntax(error, text) and _parses_with_newer_grammar(text):
-            return FileFacts(uses_streamlit=_mentions_streamlit(text), opaque=True)
+            return FileFacts(
+                uses_streamlit=_mentions_streamlit(text), opaque=True, imports=_scan_imports(text)
+            )
         return FileFacts(
             uses_streamlit=_mentions_streamlit(text), parse_error=_syntax_error(error, lines)
         )
     except (RecursionError, MemoryError, ValueError) as error:
-        message = "too deeply nested to parse" if isinstance(error, RecursionError) else str(error)
+        if isinstance(error, (RecursionError, MemoryError)):
+            message = "too deeply nested or too complex for Python to parse"
+        else:
+            message = str(error) or "cannot be parsed"
         return FileFacts(
             uses_streamlit=_mentions_streamlit(text),
             parse_error=ParseError(message, Span(1, 0, 1, 0)),
         )
     try:
-        return _Extractor(tree, lines).facts()
+        return _Extractor(tree, lines, text).facts()
     except RecursionError:
         # Valid Python, only too deep for this analysis: unknown facts, not a syntax error.
-        return FileFacts(uses_streamlit=_mentions_streamlit(text), opaque=True)
+        return FileFacts(
+            uses_streamlit=_mentions_streamlit(text), opaque=True, imports=_scan_imports(text)
+        )
+
+
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?P<from>\.*[\w.]*)[ \t]+import[ \t]+(?P<names>[\w ,\t*]+)"
+    r"|import[ \t]+(?P<modules>[\w., \t]+))",
+    re.MULTILINE,
+)
+
+
+def _scan_imports(text: str) -> tuple[ImportFact, ...]:
+    """Imports of a file whose syntax this Python cannot parse (newer grammar).
+
+    Its facts are unknown, but its imports still tie the modules it uses to its app, so
+    those modules are not mistaken for entry points of apps of their own.
+    """
+    found = []
+    nowhere = Span(1, 0, 1, 0)
+    for match in _IMPORT_LINE.finditer(text):
+        if match["from"] is not None:
+            module = match["from"].lstrip(".")
+            level = len(match["from"]) - len(module)
+            for name in match["names"].split(","):
+                name = name.strip().split(" ")[0]
+                if name:
+                    found.append(
+                        ImportFact(module, None if name == "*" else name, name, level, nowhere)
+                    )
+        else:
+            for module in match["modules"].split(","):
+                module = module.strip().split(" ")[0]
+                if module:
+                    found.append(ImportFact(module, None, module.split(".")[0], 0, nowhere))
+    return tuple(found)
 
 
 def _mentions_streamlit(text: str) -> bool:
@@ -158,14 +200,22 @@ def _mentions_streamlit(text: str) -> bool:
 
 
 def _syntax_error(error: SyntaxError, lines: LineIndex) -> ParseError:
-    line = error.lineno or 1
-    # SyntaxError.offset is 1-based and counts characters (not bytes) since Python 3.10.
+    line = min(max(error.lineno or 1, 1), max(lines.line_count, 1))
+    text = lines.line(line)
+    # SyntaxError.offset is 1-based and usually counts characters, but some tokenizer
+    # errors count UTF-8 bytes: an offset past the line's end is such a byte offset.
     column = max((error.offset or 1) - 1, 0)
-    end_line = error.end_lineno or line
+    if column > len(text):
+        column = lines.column(line, column)
+    column = min(column, len(text))
+    end_line = max(error.end_lineno or line, line)
     end_column = max((error.end_offset or (column + 2)) - 1, column)
+    end_column = min(end_column, len(lines.line(end_line)) if end_line != line else len(text))
     if end_line == line and end_column <= column:
-        end_column = min(column + 1, max(len(lines.line(line)), column))
-    return ParseError(error.msg, Span(line, column, end_line, end_column))
+        end_column = min(column + 1, len(text))
+    return ParseError(
+        error.msg or "invalid syntax", Span(line, column, end_line, max(end_column, 0))
+    )
 
 
 # libcst's native parser crashes the process on pathologically nested input; it is only
@@ -314,6 +364,9 @@ def _argument_value(node: ast.expr) -> object:
     return value
 
 
+_DEF_NAME = re.compile(rb"(?:async\s+)?def\s+(?P<name>[^\s(]+)")
+
+
 def _describe_value(node: ast.expr | None) -> str | None:
     """A written value as hover and completion show it: ``int = 0``."""
     if node is None:
@@ -344,9 +397,10 @@ def _escape_pattern(parts: list[str | None]) -> str:
 
 
 class _Extractor:
-    def __init__(self, tree: ast.Module, lines: LineIndex) -> None:
+    def __init__(self, tree: ast.Module, lines: LineIndex, text: str) -> None:
         self.tree = tree
         self.lines = lines
+        self.text = text
         self.streamlit_aliases: set[str] = set()
         self.module_aliases: dict[str, ImportFact] = {}  # import m [as a]
         self.from_imports: dict[str, ImportFact] = {}  # from m import n [as a]
@@ -368,6 +422,7 @@ class _Extractor:
         self.whole_state_reads: list[Span] = []
         self.state_escapes: list[Span] = []
         self.reexports: list[tuple[str, ImportedKey]] = []
+        self.star_imports: list[tuple[str, int]] = []
         self.has_navigation = False
         self.scopes: list[_Scope] = []
         self.lambda_count = 0
@@ -408,6 +463,7 @@ class _Extractor:
                 for name, items in sorted(self.collections.items())
             ),
             reexports=tuple(self.reexports),
+            star_imports=tuple(self.star_imports),
             widget_bindings=tuple(self.widget_bindings),
             mutations=tuple(self.mutations),
             pages=tuple(self.pages),
@@ -420,15 +476,11 @@ class _Extractor:
         )
 
     def _noqa_lines(self) -> tuple[tuple[int, frozenset[str]], ...]:
-        found = []
-        for number in range(1, self.lines.line_count + 1):
-            text = self.lines.line(number)
-            if "noqa" not in text.lower():
-                continue
-            codes = noqa_codes(text)
-            if codes is not None:
-                found.append((number, codes))
-        return tuple(found)
+        # The whole-file reading tells comments from text inside multi-line strings; it
+        # is only paid for files that mention noqa at all.
+        if "noqa" not in self.text.lower():
+            return ()
+        return tuple(sorted(noqa_map(self.text).items()))
 
     # ------------------------------------------------------- module-level tables
 
@@ -474,6 +526,12 @@ class _Extractor:
             module = statement.module or ""
             for alias in statement.names:
                 if alias.name == "*":
+                    # The module belongs to the app; its functions resolve through it.
+                    self.imports.append(
+                        ImportFact(module, None, "*", statement.level, self.lines.span(statement))
+                    )
+                    if not nested:
+                        self.star_imports.append((module, statement.level))
                     continue
                 bound = alias.asname or alias.name
                 fact = ImportFact(
@@ -820,7 +878,8 @@ class _Extractor:
                 keys = tuple(key for key, _ in self.collections[target.id])
                 return ChoiceKey(keys), len(keys)
             imported = self.from_imports.get(target.id)
-            if scope is None and imported is not None and imported.name is not None:
+            module_level = scope is None or not scope.qualname
+            if module_level and imported is not None and imported.name is not None:
                 return ImportedKey(
                     imported.module, (imported.name,), imported.level, collection=True
                 ), None
@@ -1208,9 +1267,10 @@ class _Extractor:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             line = node.lineno
             byte_column = node.col_offset
-            source_line = self.lines.line(line)
-            offset = source_line.encode("utf-8").find(node.name.encode("utf-8"), byte_column)
-            span = self.lines.name_span(line, offset if offset >= 0 else byte_column, node.name)
+            encoded = self.lines.line(line).encode("utf-8")
+            found = _DEF_NAME.match(encoded, byte_column)
+            offset = found.start("name") if found else byte_column
+            span = self.lines.name_span(line, offset, node.name)
         else:
             span = self.lines.span(node)
         self.functions.append(
@@ -1228,6 +1288,8 @@ class _Extractor:
 
     def _find_mutations(self, body: list[ast.stmt], scope: _Scope, owner_class: str | None) -> None:
         for statement in body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue  # a nested function is its own scope, scanned when it is lowered
             for node in self._walk_no_nested(statement):
                 if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
                     func = node.value.func
@@ -1366,10 +1428,29 @@ class _Extractor:
             return self.key_of(value.slice) == key
         return False
 
+    def _identifier_span(self, line: int, byte_column: int) -> Span:
+        """The identifier starting at a position, measured in the source (not NFKC)."""
+        text = self.lines.line(line)
+        start = self.lines.column(line, byte_column)
+        end = start
+        while end < len(text) and (text[start : end + 1]).isidentifier():
+            end += 1
+        while end < len(text) and ("a" + text[start : end + 1]).isidentifier():
+            end += 1  # combining marks continue an identifier
+        return Span(line, start, line, end)
+
     def _attr_span(self, node: ast.Attribute) -> Span:
         end_line = node.end_lineno or node.lineno
         end = self.lines.column(end_line, node.end_col_offset or 0)
-        return Span(end_line, end - len(node.attr), end_line, end)
+        # Measured in the source, not from node.attr: Python NFKC-normalises identifiers,
+        # so a name typed with a combining accent is longer in the file than in the AST.
+        text = self.lines.line(end_line)
+        start = end - len(node.attr)
+        if not text[start:end].isidentifier() or text[start:end] != node.attr:
+            start = end
+            while start > 0 and ("a" + text[start - 1 : end]).isidentifier():
+                start -= 1
+        return Span(end_line, start, end_line, end)
 
     def _record(self, access: Access, out: list[Node]) -> None:
         self.accesses.append(access)
@@ -1486,7 +1567,9 @@ class _Extractor:
         out.append(Branch(cond, _freeze(then), _freeze(orelse)))
 
     def expr_Lambda(self, node: ast.Lambda, out: list[Node]) -> None:
-        return  # runs when called; callbacks get their own function facts
+        # A lambda runs when called, not here: its body becomes a function of its own, so
+        # its accesses are known (and walked when nothing calls it by name).
+        self._callback_ref(node)
 
     def expr_NamedExpr(self, node: ast.NamedExpr, out: list[Node]) -> None:
         self.expr(node.value, out)
@@ -1613,11 +1696,19 @@ class _Extractor:
             self.widgets.append(widget)
             out.append(widget)
             return
-        unknown = self._unknown_keyed_call(node, command)
+        reference = self._function_ref(func)
+        # A call of our own function with key=... passes a parameter, not a widget key:
+        # the function's body is analysed with that binding.
+        # (An imported function may be a third-party component: it stays a keyed call.)
+        ours = (
+            reference is not None
+            and reference.module is None
+            and (reference.name in self.function_names or "." in reference.name)
+        )
+        unknown = self._unknown_keyed_call(node, command) if not ours else None
         if unknown is not None:
             self.widgets.append(unknown)
             out.append(unknown)
-        reference = self._function_ref(func)
         if reference is not None:
             out.append(
                 CallEvent(
@@ -1706,6 +1797,9 @@ class _Extractor:
                 and not imported.module.startswith("streamlit")
             ):
                 return FunctionRef(imported.name, imported.module, imported.level)
+            if scope is None and self.star_imports:
+                # Perhaps from a star import: the index looks there when this file has none.
+                return FunctionRef(func.id)
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             module = self.module_aliases.get(func.value.id)
@@ -1733,7 +1827,11 @@ class _Extractor:
 
     def _state_method_call(self, node: ast.Call, method: str, out: list[Node]) -> None:
         span = self.lines.span(node)
-        args = node.args
+        args = list(node.args)
+        # ss.get("k", default=0): the default may be passed by keyword too.
+        default = next((k.value for k in node.keywords if k.arg == "default"), None)
+        if default is not None and len(args) == 1:
+            args.append(default)
         for argument in args[1:]:
             self.expr(argument, out)
         if method in ("get", "pop", "setdefault") and args:
@@ -1841,7 +1939,7 @@ class _Extractor:
                 )
                 continue
             line = keyword.lineno
-            key_span = self.lines.name_span(line, keyword.col_offset, keyword.arg)
+            key_span = self._identifier_span(line, keyword.col_offset)
             truth = _literal(keyword.value)
             self._record(
                 Access(

@@ -363,6 +363,8 @@ class FileFacts:
     constants: tuple[tuple[str, str], ...] = ()
     # Module-level literal dicts/lists/tuples of string keys: ("DEFAULTS", ("a", "b")).
     key_collections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # ``from m import *``: (module, level); unresolved names may come from there.
+    star_imports: tuple[tuple[str, int], ...] = ()
     # Names re-exported from other modules: ("COUNT", ImportedKey(...)).
     reexports: tuple[tuple[str, ImportedKey], ...] = ()
     widget_bindings: tuple[WidgetBinding, ...] = ()

@@ -355,12 +355,16 @@ class Walker:
             state.names[_widget_slot(widget)] = value
         if not keys.names:
             return state
+        # A key that is one of several (a loop variable over a literal list) names a
+        # different key on each pass: possibly created, never certainly this one.
+        single = len(keys.names) == 1 and not keys.dynamic
         for key in sorted(keys.names):
             if widget.stores_value:
                 state.may_init = state.may_init | {key}
-                state.must_init = state.must_init | {key}
+                if single:
+                    state.must_init = state.must_init | {key}
                 state.truth.pop(key, None)
-            if not widget.known:
+            if not widget.known or not single:
                 continue
             table = state.forms if widget.is_form else state.elements
             duplicate = table.get(key) if widget.registers_key or widget.is_form else None
@@ -519,11 +523,16 @@ class Walker:
         if run is None or run.page is None:
             return Outcome(state)
         page = run.page
+        marker = (page.path, f"<page {page.function or ''}>")
+        if marker in frame.stack:
+            # The page itself calls .run() of a navigation (nested st.navigation): the
+            # page already runs here once; do not run it inside itself.
+            return Outcome(state)
         if page.function is None:
             facts = self.program.facts(page.path)
             if facts is None:
                 return Outcome(state)
-            inner = Frame(page.path, "", {}, frame.stack)
+            inner = Frame(page.path, "", {}, (*frame.stack, marker))
             outcome = self.block(inner, facts.body, state)
             passing = [
                 (kind, s)
@@ -538,7 +547,7 @@ class Walker:
             return Outcome(state)
         identity = (page.path, function.qualname)
         self.trace.entered.add(identity)
-        inner = Frame(page.path, function.qualname, {}, (*frame.stack, identity))
+        inner = Frame(page.path, function.qualname, {}, (*frame.stack, identity, marker))
         outcome = self.block(inner, function.body, state)
         passing = [
             (kind, s)
@@ -642,6 +651,11 @@ class Walker:
             return [key] if key else []
         if kind is CondKind.KEY_VALUE and outcome:
             key = self._single_key(frame, cond)
+            return [key] if key else []
+        is_none_of_value = kind is CondKind.IS_NONE and cond.operands[0].kind is CondKind.KEY_VALUE
+        if is_none_of_value and outcome == cond.negated:
+            # ss.get("k") is not None: true only when the key holds a value.
+            key = self._single_key(frame, cond.operands[0])
             return [key] if key else []
         return []
 

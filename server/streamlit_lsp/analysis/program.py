@@ -197,7 +197,15 @@ class Program:
         if ref.module is None:
             facts = self.facts(path)
             function = facts.function(ref.name) if facts is not None else None
-            return (path, function) if function is not None else None
+            if function is not None:
+                return path, function
+            for module, level in facts.star_imports if facts is not None else ():
+                found = self._resolve_function(
+                    path, FunctionRef(ref.name, module, level), depth + 1
+                )
+                if found is not None:
+                    return found
+            return None
         target = self.module_path(path, ref.module, ref.level)
         if target is None:
             # from pkg import helpers; helpers.init() was recorded as module "pkg.helpers";
