@@ -166,6 +166,20 @@ class State:
 UNREACHABLE = State(reachable=False, definite=False)
 
 
+def _agreeing(first: dict, second: dict) -> dict:  # type: ignore[type-arg]
+    """Entries both paths agree on (set operations run in C: states can be large)."""
+    if first.items() <= second.items():
+        return first
+    return {key: value for key, value in first.items() if second.get(key) == value}
+
+
+def _common(first: dict, second: dict) -> dict:  # type: ignore[type-arg]
+    """Entries of ``first`` whose key is in ``second`` (certain on both paths)."""
+    if first.keys() <= second.keys():
+        return first
+    return {key: value for key, value in first.items() if key in second}
+
+
 def merge(states: Iterable[State]) -> State:
     live = [state for state in states if state.reachable]
     if not live:
@@ -179,15 +193,18 @@ def merge(states: Iterable[State]) -> State:
         merged.may_init = merged.may_init | other.may_init
         merged.must_init = merged.must_init & other.must_init
         merged.may_patterns = merged.may_patterns | other.may_patterns
-        merged.truth = {k: v for k, v in merged.truth.items() if other.truth.get(k) == v}
-        merged.names = {k: v for k, v in merged.names.items() if other.names.get(k) == v}
-        merged.widgets = {k: v for k, v in merged.widgets.items() if k in other.widgets}
-        merged.elements = {k: v for k, v in merged.elements.items() if k in other.elements}
-        merged.forms = {k: v for k, v in merged.forms.items() if k in other.forms}
+        merged.truth = _agreeing(merged.truth, other.truth)
+        merged.names = _agreeing(merged.names, other.names)
+        merged.widgets = _common(merged.widgets, other.widgets)
+        merged.elements = _common(merged.elements, other.elements)
+        merged.forms = _common(merged.forms, other.forms)
         written = dict(merged.written)
         for key, writes in other.written.items():
             existing = written.get(key, ())
-            written[key] = existing + tuple(write for write in writes if write not in existing)
+            if existing is writes:
+                continue
+            known = {id(write) for write in existing}
+            written[key] = existing + tuple(write for write in writes if id(write) not in known)
         merged.written = written
         merged.try_guard = min(merged.try_guard, other.try_guard)
     return merged
@@ -216,6 +233,9 @@ class Frame:
 
 
 class Walker:
+    """Walks blocks forward. A state passed into ``block`` belongs to that walk, which
+    updates it in place; every branch, loop and join works on copies or new states."""
+
     def __init__(
         self, program: Program, context: Context, trace: Trace, budget: Budget | None = None
     ) -> None:
@@ -313,13 +333,11 @@ class Walker:
                     )
                 )
         if kind.writes:
-            state = state.copy()
             for key in sorted(keys.names):
                 self._write(frame, access, key, state, single=len(keys.names) == 1)
             if keys.dynamic:
                 state.may_patterns = state.may_patterns | {keys.pattern}
         elif kind in (AccessKind.DELETE, AccessKind.POP) or access.removes:
-            state = state.copy()
             state.must_init = state.must_init - keys.names
             for key in keys.names:
                 state.truth.pop(key, None)
@@ -346,7 +364,6 @@ class Walker:
 
     def widget(self, frame: Frame, widget: WidgetCall, state: State) -> State:
         self.trace.callbacks.extend((frame.path, callback) for callback in widget.callbacks)
-        state = state.copy()
         keys = self.keys(frame, widget.key)
         if self.mode is Mode.FIRST_RUN:
             # What the call returns on a fresh session, unless its key already holds a value.
@@ -381,7 +398,6 @@ class Walker:
         return state
 
     def bind(self, frame: Frame, bind: BindEvent, state: State) -> State:
-        state = state.copy()
         state.names[bind.name] = state.names.get(_widget_slot(bind.widget), FirstRunValue.UNKNOWN)
         return state
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from streamlit_lsp.analysis.facts import (
@@ -75,28 +76,57 @@ class KeyTable:
 
     def initialises(self, key: str) -> bool:
         """Anything in the app that may give ``key`` a value."""
-        for entry in self.accesses:
-            # An augmented assignment reads first: it can never be what initialises a key.
-            initialising = entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT)
-            if initialising and entry.keys.could_be(key):
-                return True
-        return any(entry.widget.stores_value and entry.keys.could_be(key) for entry in self.widgets)
+        return self._index.could_be(self._index.initialising, key)
 
     def is_element_key(self, key: str) -> bool:
-        return any(key in entry.keys.names for entry in self.widgets)
+        return key in self._index.element_keys
 
     def reads(self, key: str) -> bool:
         """Is the stored value of ``key`` used anywhere (ST009)?"""
-        for entry in self.accesses:
+        return self._index.could_be(self._index.reading, key)
+
+    @cached_property
+    def _index(self) -> _KeyIndex:
+        return _KeyIndex.build(self)
+
+
+@dataclass
+class _KeyIndex:
+    """Keys by name, so per-key questions do not scan every access (apps are large)."""
+
+    initialising: tuple[frozenset[str], tuple[KeySet, ...]]
+    reading: tuple[frozenset[str], tuple[KeySet, ...]]
+    element_keys: frozenset[str]
+
+    @staticmethod
+    def could_be(table: tuple[frozenset[str], tuple[KeySet, ...]], key: str) -> bool:
+        names, dynamic = table
+        return key in names or any(keys.could_be(key) for keys in dynamic)
+
+    @classmethod
+    def build(cls, table: KeyTable) -> _KeyIndex:
+        def split(sets: list[KeySet]) -> tuple[frozenset[str], tuple[KeySet, ...]]:
+            names = frozenset(name for keys in sets for name in keys.names)
+            return names, tuple(keys for keys in sets if keys.dynamic)
+
+        initialising = [
+            entry.keys
+            for entry in table.accesses
+            # An augmented assignment reads first: it can never be what initialises a key.
+            if entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT)
+        ]
+        initialising += [entry.keys for entry in table.widgets if entry.widget.stores_value]
+        reading = []
+        for entry in table.accesses:
             kind = entry.access.kind
-            used = (
+            if (
                 kind.reads_value
-                or kind in (AccessKind.DELETE,)
+                or kind is AccessKind.DELETE
                 or (kind is AccessKind.CONTAINS and not entry.access.init_guard)
-            )
-            if used and entry.keys.could_be(key):
-                return True
-        return False
+            ):
+                reading.append(entry.keys)
+        elements = frozenset(name for entry in table.widgets for name in entry.keys.names)
+        return cls(split(initialising), split(reading), elements)
 
 
 class Model:
