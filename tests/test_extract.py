@@ -359,6 +359,18 @@ def test_update_writes_every_item_in_order() -> None:
     assert {a.span for a in facts.accesses} == {where(source, 'ss.update({"a": 1, "b": x}, c=0)')}
 
 
+def test_update_with_an_unpacked_literal_dict_writes_its_keys() -> None:
+    """``ss.update(**{"a": 1})`` is the same call as ``ss.update({"a": 1})``."""
+    source = SS + 'ss.update(**{"a": 1, "b": 2}, c=3)\n'
+    facts = facts_of(source)
+    assert [(a.kind, a.key) for a in facts.accesses] == [
+        (AccessKind.WRITE, LiteralKey("a")),
+        (AccessKind.WRITE, LiteralKey("b")),
+        (AccessKind.WRITE, LiteralKey("c")),
+    ]
+    assert facts.accesses[0].key_span == where(source, '"a"')
+
+
 def test_update_with_a_module_dict_writes_its_literal_keys() -> None:
     """The key tokens of ``update(DEFAULTS)`` are the dict's keys, where rename edits them."""
     source = SS + 'DEFAULTS = {"a": 1, "b": 2}\nss.update(DEFAULTS)\n'

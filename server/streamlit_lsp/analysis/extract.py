@@ -1863,8 +1863,8 @@ class _Extractor:
         if method in WHOLE_STATE_METHODS:
             self.whole_state_reads.append(span)
 
-    def _update_call(self, node: ast.Call, out: list[Node]) -> None:
-        span = self.lines.span(node)
+    def _update_call(self, node: ast.Call, out: list[Node], span: Span | None = None) -> None:
+        span = span or self.lines.span(node)
         for argument in node.args:
             if isinstance(argument, ast.Dict):
                 for key, value in zip(argument.keys, argument.values, strict=True):
@@ -1925,6 +1925,12 @@ class _Extractor:
 
     def _keyword_writes(self, keywords: list[ast.keyword], span: Span, out: list[Node]) -> None:
         for keyword in keywords:
+            if keyword.arg is None and isinstance(keyword.value, ast.Dict):
+                # ss.update(**{"a": 1}): the same as ss.update({"a": 1})
+                self._update_call(
+                    ast.Call(func=keyword.value, args=[keyword.value], keywords=[]), out, span
+                )
+                continue
             self.expr(keyword.value, out)
             if keyword.arg is None:
                 self._record(
