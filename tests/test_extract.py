@@ -1815,3 +1815,23 @@ def test_noqa_text_inside_a_multiline_string_is_not_a_directive() -> None:
     )
     assert only_access(facts).span.line == 3
     assert facts.noqa == ()
+
+
+def test_constant_used_as_an_assignment_key_stays_a_constant() -> None:
+    """``ss[KEY] = 1`` reads KEY; it does not rebind it (so KEY keeps its value)."""
+    source = SS + 'KEY = "count"\nss[KEY] = 1\nst.text_input("Name", key=KEY)\n'
+    facts = facts_of(source)
+    assert [(a.key, a.key_literal) for a in facts.accesses] == [(LiteralKey("count"), False)]
+    assert [(w.key, w.key_literal) for w in facts.widgets] == [(LiteralKey("count"), False)]
+
+
+def test_string_keys_are_marked_as_spelled_out() -> None:
+    """A rename may edit a string literal or attribute name in place, never a constant."""
+    source = SS + 'ss["a"] = 1\nss.b = 2\nss.update(c=3)\nss.get(f"d")\n'
+    facts = facts_of(source)
+    assert [(a.key, a.key_literal) for a in facts.accesses] == [
+        (LiteralKey("a"), True),
+        (LiteralKey("b"), True),
+        (LiteralKey("c"), True),
+        (LiteralKey("d"), True),
+    ]

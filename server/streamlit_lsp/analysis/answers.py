@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from streamlit_lsp.analysis.facts import Access, AccessKind, LiteralKey, Syntax, WidgetCall
+from streamlit_lsp.analysis.facts import Access, AccessKind, WidgetCall
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.diagnostics import Span
 
@@ -185,12 +185,11 @@ def _occurrence(path: Path, item: Access | WidgetCall, key: str) -> Occurrence |
     if isinstance(item, WidgetCall):
         if item.key_span is None:
             return None
-        literal = isinstance(item.key, LiteralKey)
+        literal = item.key_literal
         return Occurrence(key, path, item.key_span, item.span, Role.WIDGET, literal, widget=item)
     if item.key_span is None:
         return None
-    spelled = item.syntax in (Syntax.ATTRIBUTE, Syntax.KEYWORD)
-    literal = spelled or (isinstance(item.key, LiteralKey) and item.syntax is not Syntax.LOOP)
+    literal = item.key_literal
     return Occurrence(
         key, path, item.key_span, item.span, ROLE_OF_KIND[item.kind], literal, access=item
     )

@@ -298,7 +298,9 @@ def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], dict[str, list[ast.
                     values.setdefault(target.id, []).append(node.value)
                 else:
                     for name in ast.walk(target):
-                        if isinstance(name, ast.Name):
+                        # Only names bound here (a, b = ...), not those read in the
+                        # target (ss[KEY] = ... reads KEY).
+                        if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
                             values.setdefault(name.id, []).append(target)
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
             values.setdefault(node.target.id, []).append(node.value or node.target)
@@ -364,6 +366,7 @@ def _argument_value(node: ast.expr) -> object:
     return value
 
 
+_STRING_TOKEN = re.compile(r"(?i)[rbuf]{0,2}['\"]")
 _DEF_NAME = re.compile(rb"(?:async\s+)?def\s+(?P<name>[^\s(]+)")
 
 
@@ -1428,6 +1431,16 @@ class _Extractor:
             return self.key_of(value.slice) == key
         return False
 
+    def _spelled_out(self, access: Access) -> bool:
+        """Is the key token the key itself (attribute, keyword, string literal)?"""
+        if access.syntax in (Syntax.ATTRIBUTE, Syntax.KEYWORD):
+            return True
+        span = access.key_span
+        if span is None or span.line != span.end_line:
+            return False
+        token = self.lines.line(span.line)[span.column : span.end_column]
+        return _STRING_TOKEN.match(token) is not None
+
     def _identifier_span(self, line: int, byte_column: int) -> Span:
         """The identifier starting at a position, measured in the source (not NFKC)."""
         text = self.lines.line(line)
@@ -1453,6 +1466,8 @@ class _Extractor:
         return Span(end_line, start, end_line, end)
 
     def _record(self, access: Access, out: list[Node]) -> None:
+        if access.key_span is not None:
+            access = replace(access, key_literal=self._spelled_out(access))
         self.accesses.append(access)
         out.append(access)
 
@@ -2074,6 +2089,7 @@ class _Extractor:
             is_form=spec.is_form,
             persists=persists,
             callbacks=tuple(callbacks),
+            key_literal=_string_constant(key_node) is not None if key_node is not None else False,
         )
 
     def _callback_refs(self, node: ast.expr) -> tuple[FunctionRef, ...]:

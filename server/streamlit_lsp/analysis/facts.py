@@ -141,6 +141,9 @@ class Access:
     init_guard: bool = False
     # The written literal, described for people: "int = 0", "list = []".
     value: str | None = None
+    # The key token is the key spelled out (an attribute name, a keyword, a string
+    # literal), not a constant or variable holding it: a rename may edit it in place.
+    key_literal: bool = False
 
 
 # ------------------------------------------------------------------------ widgets
@@ -191,6 +194,8 @@ class WidgetCall:
     persists: bool  # persist_state="session" or bind="query-params": kept across pages
     # on_change/on_click, with args=/kwargs= bound as the call's arguments.
     callbacks: tuple[CallEvent, ...] = ()
+    # key= is a string literal (not a constant or variable holding the key).
+    key_literal: bool = False
 
 
 # ------------------------------------------------------------------ control flow
