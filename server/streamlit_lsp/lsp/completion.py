@@ -121,7 +121,7 @@ def register(server: StreamlitLanguageServer) -> None:
         line_number, column = converter.position(params.position)
         line = converter.line(line_number - 1)
         before, after = line[:column], line[column:]
-        snapshot = ls.snapshot()
+        snapshot = ls.snapshot(fresh=False)
         facts = snapshot.model.program.facts(path)
         streamlit_names = {"st", "streamlit", *(facts.streamlit_aliases if facts else ())}
         state_names = {"session_state", *(facts.state_aliases if facts else ())}

@@ -109,6 +109,10 @@ class Engine:
 
     # -------------------------------------------------------------- snapshot
 
+    @property
+    def snapshot_missing(self) -> bool:
+        return self._snapshot is None
+
     def snapshot(self) -> Snapshot:
         generation = self.index.generation
         if self._snapshot is not None and self._snapshot.generation == generation:

@@ -48,6 +48,8 @@ class StreamlitLanguageServer(LanguageServer):
         self.raw_settings: dict[str, object] = {}
         self.indexing_done: asyncio.Event | None = None
         self.published: set[str] = set()
+        # Open documents edited since their facts were last extracted.
+        self.dirty: set[str] = set()
         self._refresh: asyncio.TimerHandle | None = None
 
     # ---------------------------------------------------------------- access
@@ -127,8 +129,22 @@ class StreamlitLanguageServer(LanguageServer):
     def converter(self, path: Path) -> Converter:
         return Converter.for_text(self.text_of(path) or "", self.encoding)
 
-    def snapshot(self) -> Snapshot:
-        return self.ensure_engine().snapshot()
+    def snapshot(self, fresh: bool = True) -> Snapshot:
+        """The analysis; ``fresh=False`` accepts facts a few keystrokes old (completion
+        reads the line being typed itself and must not wait for a parse)."""
+        engine = self.ensure_engine()
+        if fresh or engine.snapshot_missing:
+            self.flush_edits()
+        return engine.snapshot()
+
+    def flush_edits(self) -> None:
+        engine = self.ensure_engine()
+        while self.dirty:
+            uri = self.dirty.pop()
+            path = self.path_of(uri)
+            document = self.workspace.text_documents.get(uri)
+            if path is not None and document is not None:
+                engine.set_text(path, document.source)
 
     def location(
         self, path: Path, span: object, converters: dict[Path, Converter] | None = None

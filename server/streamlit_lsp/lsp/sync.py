@@ -134,8 +134,9 @@ def register(server: StreamlitLanguageServer) -> None:
         path = ls.path_of(uri)
         if path is None or path.suffix != ".py":
             return
-        document = ls.workspace.get_text_document(uri)
-        ls.ensure_engine().set_text(path, document.source)
+        # Extraction waits for the next analysis (debounced, or the next request that
+        # needs fresh facts): a burst of keystrokes costs one parse, not one each.
+        ls.dirty.add(uri)
         ls.schedule_refresh()
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
