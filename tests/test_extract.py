@@ -33,6 +33,7 @@ from streamlit_lsp.analysis.facts import (
     ChoiceKey,
     Cond,
     CondKind,
+    ConstantRef,
     DynamicKey,
     Exit,
     ExitKind,
@@ -1835,3 +1836,19 @@ def test_string_keys_are_marked_as_spelled_out() -> None:
         (LiteralKey("c"), True),
         (LiteralKey("d"), True),
     ]
+
+
+def test_keys_named_by_constants_point_at_the_constant() -> None:
+    """A rename of a key held by a constant edits the constant's literal (its span)."""
+    source = SS + 'import keys\nfrom keys import COUNT\nK = "x"\nclass C:\n    A = "a"\n'
+    source += "ss[K] = 1\nss[C.A] = 2\nss[COUNT] = 3\nss[keys.TOTAL] = 4\n"
+    facts = facts_of(source)
+    assert [a.key_constant for a in facts.accesses] == [
+        ConstantRef("K"),
+        ConstantRef("C.A"),
+        ConstantRef("COUNT", "keys"),
+        ConstantRef("TOTAL", "keys"),
+    ]
+    spans = dict(facts.constant_spans)
+    assert spans["K"] == where(source, '"x"')
+    assert spans["C.A"] == where(source, '"a"')

@@ -222,17 +222,35 @@ async def test_references_and_rename(client: LanguageClient):
     assert 'key="display name"' in renamed["pages/1_Profile.py"]
 
 
-async def test_rename_of_a_key_held_by_a_constant_is_refused(client: LanguageClient):
+async def test_rename_of_a_key_held_by_a_constant_changes_the_constant_value(
+    client: LanguageClient,
+):
     open_doc(client, "pages/1_Profile.py")
+    edit = await client.text_document_rename_async(
+        lsp.RenameParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri(client, "pages/1_Profile.py")),
+            position=position(client, "pages/1_Profile.py", 6, "session_state.disc"),
+            new_name="rebate",
+        )
+    )
+    renamed = apply(ws(client), edit, client.encoding)  # type: ignore[attr-defined]
+    # The constant's value changes, its name and its uses stay.
+    assert renamed["keys.py"] == 'DISCOUNT = "rebate"\n'
+    assert "st.session_state.rebate" in renamed["pages/1_Profile.py"]
+    assert "state.py" not in renamed  # setdefault(DISCOUNT, ...) needs no edit
+
+
+async def test_rename_to_an_existing_key_is_refused(client: LanguageClient):
+    open_doc(client, "app.py")
     with pytest.raises(JsonRpcException) as refusal:
         await client.text_document_rename_async(
             lsp.RenameParams(
-                text_document=lsp.TextDocumentIdentifier(uri=uri(client, "pages/1_Profile.py")),
-                position=position(client, "pages/1_Profile.py", 6, "session_state.disc"),
-                new_name="rebate",
+                text_document=lsp.TextDocumentIdentifier(uri=uri(client, "app.py")),
+                position=position(client, "app.py", 6, "st.session_state.ca"),
+                new_name="user_name",
             )
         )
-    assert "constant" in str(refusal.value)
+    assert "already" in str(refusal.value)
 
 
 async def test_hover_on_a_widget_key(client: LanguageClient):

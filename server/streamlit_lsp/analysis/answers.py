@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from streamlit_lsp.analysis.facts import Access, AccessKind, WidgetCall
@@ -51,6 +51,9 @@ class Occurrence:
     literal: bool
     access: Access | None = None
     widget: WidgetCall | None = None
+    # Where the constant holding the key is defined (its string literal), when a
+    # constant names the key here: a rename edits that literal instead of this token.
+    constant_site: tuple[Path, Span] | None = None
 
 
 @dataclass
@@ -129,6 +132,9 @@ class Answers:
                 occurrence = _occurrence(path, item, key)
                 if occurrence is None:
                     continue
+                if item.key_constant is not None:
+                    site = program.constant_site(path, item.key_constant)
+                    occurrence = replace(occurrence, constant_site=site)
                 identity = (path, occurrence.key_span, key)
                 if identity in seen:
                     continue

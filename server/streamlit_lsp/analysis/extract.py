@@ -26,6 +26,7 @@ from streamlit_lsp.analysis.facts import (
     ChoiceKey,
     Cond,
     CondKind,
+    ConstantRef,
     DynamicKey,
     Exit,
     ExitKind,
@@ -409,6 +410,7 @@ class _Extractor:
         self.from_imports: dict[str, ImportFact] = {}  # from m import n [as a]
         self.imports: list[ImportFact] = []
         self.constants: dict[str, str] = {}
+        self.constant_spans: dict[str, Span] = {}
         self.classes: dict[str, _ClassInfo] = {}
         self.collections: dict[str, tuple[tuple[str, ast.expr], ...]] = {}
         self.mutable_globals: dict[str, str] = {}
@@ -461,6 +463,11 @@ class _Extractor:
             widgets=tuple(self.widgets),
             imports=tuple(self.imports),
             constants=tuple(sorted(self.constants.items())),
+            constant_spans=tuple(
+                (name, span)
+                for name, span in sorted(self.constant_spans.items())
+                if name in self.constants
+            ),
             key_collections=tuple(
                 (name, tuple(key for key, _ in items))
                 for name, items in sorted(self.collections.items())
@@ -561,6 +568,7 @@ class _Extractor:
             text = _string_constant(value)
             if text is not None:
                 self.constants[target.id] = text
+                self.constant_spans[target.id] = self.lines.span(value)
             elif isinstance(value, ast.Name) and value.id in self.constants:
                 self.constants[target.id] = self.constants[value.id]
             keys = self._literal_key_collection(value)
@@ -637,13 +645,17 @@ class _Extractor:
                     if text is None:
                         continue
                     qualified = f"{node.name}.{target.id}"
+                    literal_span = self.lines.span(statement.value)
                     if kind == "strenum":
                         self.constants[qualified] = text
+                        self.constant_spans[qualified] = literal_span
                     elif kind == "enum":
-                        self.constants[qualified] = qualified
+                        self.constants[qualified] = qualified  # str() is the member's name
                     else:
                         self.constants[qualified] = text
+                        self.constant_spans[qualified] = literal_span
                     self.constants[f"{qualified}.value"] = text
+                    self.constant_spans[f"{qualified}.value"] = literal_span
                     constants[target.id] = text
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 qualname = f"{node.name}.{statement.name}"
@@ -1431,6 +1443,41 @@ class _Extractor:
             return self.key_of(value.slice) == key
         return False
 
+    def _constant_at(self, span: Span) -> ConstantRef | None:
+        """The constant a key token names (``KEY``, ``K.QUERY.value``, ``keys.COUNT``)."""
+        if span.line != span.end_line:
+            return None
+        token = self.lines.line(span.line)[span.column : span.end_column]
+        try:
+            node = ast.parse(token, mode="eval").body
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+        return self._constant_ref(node)
+
+    def _constant_ref(self, node: ast.expr) -> ConstantRef | None:
+        path: list[str] = []
+        while isinstance(node, ast.Attribute):
+            path.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        path.append(node.id)
+        path.reverse()
+        if self._lookup_scope(node.id) not in (None, self.scopes[0]):
+            return None
+        dotted = ".".join(path)
+        if dotted in self.constant_spans:
+            return ConstantRef(dotted)
+        imported = self.from_imports.get(node.id)
+        if imported is not None and imported.name is not None:
+            return ConstantRef(
+                ".".join([imported.name, *path[1:]]), imported.module, imported.level
+            )
+        module = self.module_aliases.get(node.id)
+        if module is not None and len(path) > 1:
+            return ConstantRef(".".join(path[1:]), module.module, 0)
+        return None
+
     def _spelled_out(self, access: Access) -> bool:
         """Is the key token the key itself (attribute, keyword, string literal)?"""
         if access.syntax in (Syntax.ATTRIBUTE, Syntax.KEYWORD):
@@ -1467,7 +1514,9 @@ class _Extractor:
 
     def _record(self, access: Access, out: list[Node]) -> None:
         if access.key_span is not None:
-            access = replace(access, key_literal=self._spelled_out(access))
+            literal = self._spelled_out(access)
+            constant = None if literal else self._constant_at(access.key_span)
+            access = replace(access, key_literal=literal, key_constant=constant)
         self.accesses.append(access)
         out.append(access)
 
@@ -2090,6 +2139,7 @@ class _Extractor:
             persists=persists,
             callbacks=tuple(callbacks),
             key_literal=_string_constant(key_node) is not None if key_node is not None else False,
+            key_constant=self._constant_ref(key_node) if key_node is not None else None,
         )
 
     def _callback_refs(self, node: ast.expr) -> tuple[FunctionRef, ...]:

@@ -82,6 +82,15 @@ class ParamKey:
 Key = LiteralKey | ChoiceKey | ImportedKey | DynamicKey | ParamKey
 
 
+@dataclass(frozen=True)
+class ConstantRef:
+    """A constant named at a key site: in this file (module None) or imported."""
+
+    name: str  # dotted inside its module: "COUNT", "K.QUERY"
+    module: str | None = None
+    level: int = 0
+
+
 # ---------------------------------------------------------------------- accesses
 
 
@@ -144,6 +153,8 @@ class Access:
     # The key token is the key spelled out (an attribute name, a keyword, a string
     # literal), not a constant or variable holding it: a rename may edit it in place.
     key_literal: bool = False
+    # The constant holding the key, when the token names one (``KEY``, ``keys.COUNT``).
+    key_constant: ConstantRef | None = None
 
 
 # ------------------------------------------------------------------------ widgets
@@ -196,6 +207,7 @@ class WidgetCall:
     callbacks: tuple[CallEvent, ...] = ()
     # key= is a string literal (not a constant or variable holding the key).
     key_literal: bool = False
+    key_constant: ConstantRef | None = None
 
 
 # ------------------------------------------------------------------ control flow
@@ -366,6 +378,9 @@ class FileFacts:
     imports: tuple[ImportFact, ...] = ()
     # Module constants that hold keys, dotted: "COUNT", "Keys.HISTORY", "K.QUERY".
     constants: tuple[tuple[str, str], ...] = ()
+    # Where each string constant's literal is written ("COUNT", "K.QUERY"), for renames
+    # that change a key held by a constant: the constant's value is edited, not its uses.
+    constant_spans: tuple[tuple[str, Span], ...] = ()
     # Module-level literal dicts/lists/tuples of string keys: ("DEFAULTS", ("a", "b")).
     key_collections: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # ``from m import *``: (module, level); unresolved names may come from there.

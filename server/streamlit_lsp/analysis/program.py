@@ -23,6 +23,7 @@ from pathlib import Path
 
 from streamlit_lsp.analysis.facts import (
     ChoiceKey,
+    ConstantRef,
     DynamicKey,
     FileFacts,
     FunctionFacts,
@@ -33,6 +34,7 @@ from streamlit_lsp.analysis.facts import (
     ParamKey,
 )
 from streamlit_lsp.analysis.index import WorkspaceIndex
+from streamlit_lsp.diagnostics import Span
 
 MAX_REEXPORT_DEPTH = 8
 
@@ -180,6 +182,28 @@ class Program:
                 path, ImportedKey(submodule, key.path[1:], key.level, key.collection), depth + 1
             )
         return ANY_KEY
+
+    def constant_site(
+        self, path: Path, ref: ConstantRef, depth: int = 0
+    ) -> tuple[Path, Span] | None:
+        """Where a constant's string literal is written (following re-exports)."""
+        if depth > MAX_REEXPORT_DEPTH:
+            return None
+        target = path if ref.module is None else self.module_path(path, ref.module, ref.level)
+        facts = self.facts(target) if target is not None else None
+        if target is None or facts is None:
+            return None
+        for name, span in facts.constant_spans:
+            if name == ref.name:
+                return target, span
+        head, _, rest = ref.name.partition(".")
+        for name, reexport in facts.reexports:
+            if name == head:
+                forwarded = ".".join([*reexport.path, *([rest] if rest else [])])
+                return self.constant_site(
+                    target, ConstantRef(forwarded, reexport.module, reexport.level), depth + 1
+                )
+        return None
 
     def resolve_function(self, path: Path, ref: FunctionRef) -> tuple[Path, FunctionFacts] | None:
         cache_key = (path, ref)

@@ -10,6 +10,7 @@ from pygls.uris import from_fs_path
 
 from streamlit_lsp.analysis.answers import Occurrence, Role
 from streamlit_lsp.analysis.facts import Syntax
+from streamlit_lsp.diagnostics import Span
 from streamlit_lsp.lsp.positions import Converter
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
 
@@ -50,11 +51,11 @@ def rename_edits(
         raise RenameRefused(
             f"{new_key!r} is already a session-state key: renaming would merge two keys"
         )
-    blockers = [o for o in info.occurrences if not o.literal]
+    blockers = [o for o in info.occurrences if not o.literal and o.constant_site is None]
     if blockers:
         where = ", ".join(f"{o.path.name}:{o.key_span.line}" for o in blockers[:5])
         raise RenameRefused(
-            f"{key!r} is also named through a constant, parameter or computed key ({where}); "
+            f"{key!r} is also named through a parameter or computed key ({where}); "
             "rename it there by hand"
         )
     dynamic = _dynamic_matches(ls, key)
@@ -65,11 +66,22 @@ def rename_edits(
         )
     edits: dict[str, list[lsp.TextEdit]] = {}
     converters: dict[Path, Converter] = {}
+    done: set[tuple[Path, Span]] = set()
     for occurrence in info.occurrences:
-        converter = converters.setdefault(occurrence.path, ls.converter(occurrence.path))
-        edit = _edit(occurrence, new_key, converter)
-        uri = from_fs_path(str(occurrence.path)) or str(occurrence.path)
-        edits.setdefault(uri, []).append(edit)
+        if occurrence.literal:
+            path, span = occurrence.path, occurrence.key_span
+            place = (path, span)
+        else:
+            # A key held by a constant: its value changes, the constant's name stays.
+            path, span = occurrence.constant_site  # type: ignore[misc]
+            place = (path, span)
+            occurrence = Occurrence(key, path, span, span, occurrence.role, True)
+        if place in done:
+            continue
+        done.add(place)
+        converter = converters.setdefault(path, ls.converter(path))
+        uri = from_fs_path(str(path)) or str(path)
+        edits.setdefault(uri, []).append(_edit(occurrence, new_key, converter))
     return edits
 
 
@@ -179,9 +191,10 @@ def register(server: StreamlitLanguageServer) -> None:
         occurrence = occurrence_at(ls, params.text_document.uri, params.position)
         if occurrence is None:
             return None
-        if not occurrence.literal:
+        if not occurrence.literal and occurrence.constant_site is None:
             raise RenameRefused(
-                f"{occurrence.key!r} is named through a constant or parameter here; rename it where it is spelled out"
+                f"{occurrence.key!r} is named through a parameter or computed key here; "
+                "rename it where it is spelled out"
             )
         converter = ls.converter(occurrence.path)
         return lsp.PrepareRenamePlaceholder(
