@@ -358,3 +358,49 @@ async def test_session_state_map_request(client: LanguageClient):
     assert by_key["user_name"]["widget"] == "text_input"
     assert by_key["user_name"]["pages"]["1_Profile.py"]["widget"] == ["pages/1_Profile.py:6"]
     assert by_key["cart"]["pages"]["app.py"]["init"] == ["state.py:7"]
+
+
+async def test_quick_fix_drops_a_conflicting_default(client: LanguageClient):
+    text = (
+        "import streamlit as st\n\n"
+        'st.session_state.setdefault("volume", 30)\n'
+        'st.slider("🔊 Volume", 0, 100, value=50, key="volume")\n'
+    )
+    document = open_doc(client, "volume.py", text)
+    found = await codes_eventually(client, document, {"ST004:3"})
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=document),
+            range=found[0].range,
+            context=lsp.CodeActionContext(diagnostics=found),
+        )
+    )
+    fix = next(action for action in actions if action.title.startswith("Drop the widget's default"))
+    (ws(client) / "volume.py").write_text(text, encoding="utf-8")
+    fixed = apply(ws(client), fix.edit, client.encoding)["volume.py"]  # type: ignore[attr-defined]
+    assert 'st.slider("🔊 Volume", 0, 100, key="volume")' in fixed
+    replace_all(client, document, fixed, 2)
+    await codes_eventually(client, document, set())
+
+
+async def test_workspace_diagnostics_list_every_file_with_problems(client: LanguageClient):
+    report = await client.workspace_diagnostic_async(lsp.WorkspaceDiagnosticParams(previous_result_ids=[]))
+    by_file = {item.uri.rsplit("/", 1)[-1]: [d.code for d in item.items] for item in report.items}
+    assert by_file == {"app.py": ["ST001"], "1_Profile.py": ["ST001"]}
+
+
+async def test_files_changed_on_disk_are_picked_up(client: LanguageClient):
+    page = ws(client) / "pages" / "1_Profile.py"
+    page_uri = uri(client, "pages/1_Profile.py")
+    open_doc(client, "app.py")
+    (ws(client) / "state.py").write_text(
+        (ws(client) / "state.py").read_text(encoding="utf-8") + '    st.session_state.setdefault("carts", [])\n',
+        encoding="utf-8",
+    )
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            changes=[lsp.FileEvent(uri=uri(client, "state.py"), type=lsp.FileChangeType.Changed)]
+        )
+    )
+    assert page.exists()
+    await codes_eventually(client, page_uri, set())

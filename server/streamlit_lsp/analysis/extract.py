@@ -2057,6 +2057,12 @@ class _Extractor:
             keywords[keyword.arg] = _argument_value(keyword.value)
         return positional, keywords, opaque
 
+    def _keyword_span(self, node: ast.Call, name: str) -> Span | None:
+        for keyword in node.keywords:
+            if keyword.arg == name:
+                return self.lines.span(keyword)
+        return None
+
     def _argument_node(self, node: ast.Call, name: str, position: int | None) -> ast.expr | None:
         for keyword in node.keywords:
             if keyword.arg == name:
@@ -2128,6 +2134,7 @@ class _Extractor:
             key=key,
             span=self.lines.span(node),
             key_span=self.lines.span(key_node) if key_node is not None else None,
+            default_span=self._keyword_span(node, spec.default.name) if spec.default else None,
             label=label,
             has_default=has_default,
             first_run=first_run,

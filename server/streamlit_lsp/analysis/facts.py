@@ -207,6 +207,8 @@ class WidgetCall:
     callbacks: tuple[CallEvent, ...] = ()
     # key= is a string literal (not a constant or variable holding the key).
     key_literal: bool = False
+    # The default argument passed by keyword (``value=50``), for the ST004 quick fix.
+    default_span: Span | None = None
     key_constant: ConstantRef | None = None
 
 

@@ -134,6 +134,38 @@ def _setdefault_edit(
     return uri, lsp.TextEdit(range=lsp.Range(start=position, end=position), new_text=text)
 
 
+def _drop_default_edit(
+    converter: Converter, item: Diagnostic, ls: StreamlitLanguageServer, path: Path
+) -> lsp.TextEdit | None:
+    """ST004: remove the widget's keyword default (and the comma before it)."""
+    widget = next(
+        (
+            o.widget
+            for o in ls.snapshot().answers.in_file(path)
+            if o.widget is not None and o.widget.span == item.span
+        ),
+        None,
+    )
+    span = widget.default_span if widget is not None else None
+    if span is None or span.line != span.end_line:
+        return None
+    text = converter.line(span.line - 1)
+    start = span.column
+    comma = text.rfind(",", 0, start)
+    if comma >= 0 and not text[comma + 1 : start].strip():
+        start = comma
+    line = span.line - 1
+    return lsp.TextEdit(
+        range=lsp.Range(
+            start=lsp.Position(line=line, character=converter.to_client_column(line, start)),
+            end=lsp.Position(
+                line=line, character=converter.to_client_column(line, span.end_column)
+            ),
+        ),
+        new_text="",
+    )
+
+
 def register(server: StreamlitLanguageServer) -> None:
     @server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION,
@@ -194,6 +226,17 @@ def register(server: StreamlitLanguageServer) -> None:
                         wire,
                     )
                     actions.append(action)
+            if item is not None and item.code == "ST004":
+                edit = _drop_default_edit(converter, item, ls, path)
+                if edit is not None:
+                    actions.append(
+                        _action(
+                            "Drop the widget's default: Session State sets the value",
+                            uri,
+                            [edit],
+                            wire,
+                        )
+                    )
             actions.append(
                 _action(
                     f"Suppress {wire.code} on this line (# noqa)",

@@ -240,6 +240,9 @@ class StreamlitLanguageServer(LanguageServer):
             )
         self.published = current
 
+    def version_of(self, uri: str) -> int | None:
+        return self._version(uri)
+
     def _version(self, uri: str) -> int | None:
         document = self.workspace.text_documents.get(uri)
         return document.version if document is not None else None

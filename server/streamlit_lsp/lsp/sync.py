@@ -8,6 +8,7 @@ import uuid
 
 from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
+from pygls.uris import from_fs_path
 
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
 from streamlit_lsp.lsp.settings import section_of, server_settings
@@ -178,10 +179,29 @@ def register(server: StreamlitLanguageServer) -> None:
                 engine.reload(path)
         ls.schedule_refresh()
 
+    @server.feature(lsp.WORKSPACE_DIAGNOSTIC)
+    async def workspace_diagnostics(
+        ls: StreamlitLanguageServer, params: lsp.WorkspaceDiagnosticParams
+    ) -> lsp.WorkspaceDiagnosticReport:
+        """Every file with diagnostics (the Problems panel of a pull client)."""
+        if ls.indexing_done is not None:
+            await ls.indexing_done.wait()
+        items: list[lsp.WorkspaceFullDocumentDiagnosticReport] = []
+        if ls.settings.enable:
+            for path in sorted(ls.snapshot().diagnostics):
+                uri = from_fs_path(str(path))
+                if uri:
+                    items.append(
+                        lsp.WorkspaceFullDocumentDiagnosticReport(
+                            uri=uri, items=ls.diagnostics_for(path), version=ls.version_of(uri)
+                        )
+                    )
+        return lsp.WorkspaceDiagnosticReport(items=items)
+
     @server.feature(
         lsp.TEXT_DOCUMENT_DIAGNOSTIC,
         lsp.DiagnosticOptions(
-            identifier="streamlit-lsp", inter_file_dependencies=True, workspace_diagnostics=False
+            identifier="streamlit-lsp", inter_file_dependencies=True, workspace_diagnostics=True
         ),
     )
     async def pull_diagnostics(
