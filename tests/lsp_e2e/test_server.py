@@ -384,7 +384,9 @@ async def test_quick_fix_drops_a_conflicting_default(client: LanguageClient):
 
 
 async def test_workspace_diagnostics_list_every_file_with_problems(client: LanguageClient):
-    report = await client.workspace_diagnostic_async(lsp.WorkspaceDiagnosticParams(previous_result_ids=[]))
+    report = await client.workspace_diagnostic_async(
+        lsp.WorkspaceDiagnosticParams(previous_result_ids=[])
+    )
     by_file = {item.uri.rsplit("/", 1)[-1]: [d.code for d in item.items] for item in report.items}
     assert by_file == {"app.py": ["ST001"], "1_Profile.py": ["ST001"]}
 
@@ -394,7 +396,8 @@ async def test_files_changed_on_disk_are_picked_up(client: LanguageClient):
     page_uri = uri(client, "pages/1_Profile.py")
     open_doc(client, "app.py")
     (ws(client) / "state.py").write_text(
-        (ws(client) / "state.py").read_text(encoding="utf-8") + '    st.session_state.setdefault("carts", [])\n',
+        (ws(client) / "state.py").read_text(encoding="utf-8")
+        + '    st.session_state.setdefault("carts", [])\n',
         encoding="utf-8",
     )
     client.workspace_did_change_watched_files(
@@ -404,3 +407,26 @@ async def test_files_changed_on_disk_are_picked_up(client: LanguageClient):
     )
     assert page.exists()
     await codes_eventually(client, page_uri, set())
+
+
+async def test_hover_infers_the_type_of_a_computed_initial_value(client: LanguageClient):
+    text = (
+        "import streamlit as st\n\n\n"
+        "def load_history() -> list[str]:\n"
+        '    return ["🌍 hello"]\n\n\n'
+        "st.session_state.history = load_history()\n"
+        "st.write(st.session_state.history)\n"
+    )
+    document = open_doc(client, "history.py", text)
+    where = lsp.Position(line=8, character=units("st.write(st.session_state.hist", client.encoding))  # type: ignore[attr-defined]
+    shown = ""
+    # jedi answers within the hover's time limit once it has warmed up: ask until it has.
+    for _ in range(100):
+        hover = await client.text_document_hover_async(
+            lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=document), position=where)
+        )
+        shown = hover.contents.value if hover is not None else ""
+        if "(inferred)" in shown:
+            break
+        await _sleep()
+    assert "`list (inferred)`" in shown

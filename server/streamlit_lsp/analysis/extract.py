@@ -1419,6 +1419,7 @@ class _Extractor:
                 written_truth,
                 self_copy,
                 value=_describe_value(value),
+                value_span=self._value_span(value),
             )
         if isinstance(target, ast.Subscript) and self._is_state_expr(target.value):
             key = self.key_of(target.slice)
@@ -1433,6 +1434,7 @@ class _Extractor:
                 written_truth,
                 self_copy,
                 value=_describe_value(value),
+                value_span=self._value_span(value),
             )
         return None
 
@@ -1914,9 +1916,20 @@ class _Extractor:
                 truth = None if literal is widget_table.UNKNOWN_VALUE else bool(literal)
             removes = method == "pop"
             value = _describe_value(args[1]) if method == "setdefault" and len(args) > 1 else None
+            value_span = (
+                self._value_span(args[1]) if method == "setdefault" and len(args) > 1 else None
+            )
             self._record(
                 Access(
-                    kind, key, Syntax.CALL_ARG, span, key_span, truth, removes=removes, value=value
+                    kind,
+                    key,
+                    Syntax.CALL_ARG,
+                    span,
+                    key_span,
+                    truth,
+                    removes=removes,
+                    value=value,
+                    value_span=value_span,
                 ),
                 out,
             )
@@ -2056,6 +2069,12 @@ class _Extractor:
                 continue
             keywords[keyword.arg] = _argument_value(keyword.value)
         return positional, keywords, opaque
+
+    def _value_span(self, value: ast.expr | None) -> Span | None:
+        """Where a non-literal written value is, for type inference on hover."""
+        if value is None or _describe_value(value) is not None:
+            return None
+        return self.lines.span(value)
 
     def _keyword_span(self, node: ast.Call, name: str) -> Span | None:
         for keyword in node.keywords:

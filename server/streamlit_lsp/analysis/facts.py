@@ -155,6 +155,8 @@ class Access:
     key_literal: bool = False
     # The constant holding the key, when the token names one (``KEY``, ``keys.COUNT``).
     key_constant: ConstantRef | None = None
+    # The written value's expression, when it is not a literal (hover infers its type).
+    value_span: Span | None = None
 
 
 # ------------------------------------------------------------------------ widgets

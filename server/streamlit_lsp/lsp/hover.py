@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from lsprotocol import types as lsp
@@ -11,6 +12,7 @@ from streamlit_lsp.analysis.answers import KeyInfo, Occurrence, Role
 from streamlit_lsp.analysis.facts import Syntax
 from streamlit_lsp.lsp.navigation import occurrence_at
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
+from streamlit_lsp.lsp.types import infer_type
 from streamlit_lsp.rules import RULES
 
 
@@ -22,7 +24,9 @@ def _link(occurrence: Occurrence, root: Path | None) -> str:
     return f"[{name}:{occurrence.key_span.line}]({uri}#L{occurrence.key_span.line})"
 
 
-def hover_markdown(info: KeyInfo, pages: list[str], root: Path | None) -> str:
+def hover_markdown(
+    info: KeyInfo, pages: list[str], root: Path | None, inferred: str | None = None
+) -> str:
     lines = [f"### `st.session_state[{info.key!r}]`"]
     widgets = [o for o in info.widgets if o.widget is not None]
     if widgets:
@@ -46,7 +50,8 @@ def hover_markdown(info: KeyInfo, pages: list[str], root: Path | None) -> str:
         if facts:
             lines.append("; ".join(facts))
     else:
-        lines.append("**session-state variable**" + (f": `{info.value}`" if info.value else ""))
+        shown = info.value or (inferred and f"{inferred} (inferred)")
+        lines.append("**session-state variable**" + (f": `{shown}`" if shown else ""))
     if info.inits:
         lines.append("Initialised at " + ", ".join(_link(o, root) for o in info.inits[:8]))
     else:
@@ -61,7 +66,7 @@ def register(server: StreamlitLanguageServer) -> None:
     register_inlay_hints(server)
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-    def hover(ls: StreamlitLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    async def hover(ls: StreamlitLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
         path = ls.path_of(params.text_document.uri)
         if path is None:
             return None
@@ -74,11 +79,42 @@ def register(server: StreamlitLanguageServer) -> None:
         if info is None:
             return None
         root = next((r for r in ls.ensure_engine().roots if path.is_relative_to(r)), None)
-        value = hover_markdown(info, snapshot.answers.pages_using(info.key), root)
+        inferred = (
+            await _inferred_type(ls, info, root) if not info.value and not info.widgets else None
+        )
+        value = hover_markdown(info, snapshot.answers.pages_using(info.key), root, inferred)
         return lsp.Hover(
             contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=value),
             range=converter.range(occurrence.key_span),
         )
+
+
+INFERENCE_SECONDS = 1.5
+
+
+async def _inferred_type(
+    ls: StreamlitLanguageServer, info: KeyInfo, root: Path | None
+) -> str | None:
+    """jedi's type for the first non-literal initial value, if it answers in time."""
+    site = next(
+        (o for o in info.inits if o.access is not None and o.access.value_span is not None), None
+    )
+    if site is None or site.access is None or site.access.value_span is None:
+        return None
+    text = ls.text_of(site.path)
+    if text is None:
+        return None
+    span = site.access.value_span
+    converter = ls.converter(site.path)
+    if span.line != span.end_line:
+        return None
+    expression = converter.line(span.line - 1)[span.column : span.end_column]
+    loop = asyncio.get_running_loop()
+    job = loop.run_in_executor(ls.thread_pool, infer_type, site.path, text, expression, root)
+    try:
+        return await asyncio.wait_for(asyncio.shield(job), INFERENCE_SECONDS)
+    except asyncio.TimeoutError:
+        return None  # the inference finishes in the background; jedi caches it for next time
 
 
 def _rule_hover(
