@@ -430,3 +430,38 @@ async def test_hover_infers_the_type_of_a_computed_initial_value(client: Languag
             break
         await _sleep()
     assert "`list (inferred)`" in shown
+
+
+async def test_a_key_that_is_not_an_identifier_completes_as_a_subscript(client: LanguageClient):
+    text = 'import streamlit as st\n\nst.session_state["my key"] = 1\nst.session_state.\n'
+    document = open_doc(client, "spaces.py", text)
+    cursor = lsp.Position(line=3, character=len("st.session_state."))
+    result = None
+    for _ in range(50):  # the new file's facts are extracted after the edit burst
+        result = await client.text_document_completion_async(
+            lsp.CompletionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=document), position=cursor
+            )
+        )
+        if result is not None and any(item.label == "my key" for item in result.items):
+            break
+        await _sleep()
+    item = next(item for item in result.items if item.label == "my key")
+    assert item.text_edit.new_text == "['my key']"
+    assert item.text_edit.range.start == lsp.Position(line=3, character=len("st.session_state"))
+
+
+async def test_pyproject_changes_are_picked_up(client: LanguageClient):
+    app = open_doc(client, "app.py")
+    await codes_eventually(client, app, {"ST001:10"})
+    (ws(client) / "pyproject.toml").write_text(
+        '[tool.streamlit-lsp]\nignore = ["ST001"]\n', encoding="utf-8"
+    )
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            changes=[
+                lsp.FileEvent(uri=uri(client, "pyproject.toml"), type=lsp.FileChangeType.Created)
+            ]
+        )
+    )
+    await codes_eventually(client, app, set())

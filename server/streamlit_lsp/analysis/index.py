@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,9 @@ class IndexedFile:
     current_error: ParseError | None = None
 
 
+_LINES = re.compile(r"\r\n|\r|\n")
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -93,19 +97,35 @@ class WorkspaceIndex:
         if current is not None and current.digest == digest:
             return False
         facts = extract(text)
-        if (
-            keep_last_good
-            and facts.parse_error is not None
-            and current is not None
-            and current.facts.parse_error is None
-        ):
-            self._files[path] = IndexedFile(path, digest, current.facts, facts.parse_error)
+        if keep_last_good and facts.parse_error is not None:
+            self._files[path] = self._recover(path, digest, text, facts, current)
         else:
             self._files[path] = IndexedFile(path, digest, facts)
         self._problems.pop(path, None)
         self._missing.discard(path)
         self.generation += 1
         return True
+
+    @staticmethod
+    def _recover(
+        path: Path, digest: str, text: str, broken: FileFacts, current: IndexedFile | None
+    ) -> IndexedFile:
+        """Facts for a buffer that does not parse: the line being typed left out, or else
+        the last good facts; the syntax error is kept for ST000 either way."""
+        error = broken.parse_error
+        assert error is not None
+        lines = _LINES.split(text)
+        number = error.span.line - 1
+        if 0 <= number < len(lines):
+            line = lines[number]
+            indent = line[: len(line) - len(line.lstrip())]
+            lines[number] = f"{indent}pass" if line.strip() else line
+            repaired = extract("\n".join(lines))
+            if repaired.parse_error is None and not repaired.opaque:
+                return IndexedFile(path, digest, repaired, error)
+        if current is not None and current.facts.parse_error is None:
+            return IndexedFile(path, digest, current.facts, error)
+        return IndexedFile(path, digest, broken)
 
     def load(self, path: Path) -> bool:
         """(Re)read ``path`` from disk; a file that cannot be read becomes a problem."""

@@ -204,6 +204,7 @@ class StreamlitLanguageServer(LanguageServer):
     def _refresh_now(self) -> None:
         self._refresh = None
         try:
+            self.flush_edits()
             self.publish_all()
         except Exception:
             logger.exception("could not refresh diagnostics")
