@@ -304,12 +304,6 @@ def test_pop_with_keyword_default_never_raises() -> None:
     assert access.removes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ss.get('k', default=True) in a condition: the keyword default is ignored and "
-    "the Cond says the default is falsy (value=False), so `if ss.get('flag', "
-    "default=True): ss.x` is taken as skipped on the first run -> missed ST002",
-)
 def test_get_with_keyword_default_gives_the_default_truthiness() -> None:
     facts = facts_of(SS + 'if ss.get("flag", default=True):\n    pass\n')
     branch = next(node for node in facts.body if isinstance(node, Branch))
@@ -563,12 +557,6 @@ def test_local_variable_shadowing_an_alias_is_not_state() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`from streamlit import session_state as ss` inside a function is ignored "
-    "(_collect_imports(nested=True) never records from-imports and "
-    "_collect_state_aliases only looks at module from-imports): the write is missed",
-)
 def test_from_import_of_session_state_inside_a_function() -> None:
     facts = facts_of(
         """\
@@ -581,13 +569,6 @@ def test_from_import_of_session_state_inside_a_function() -> None:
     assert (access.kind, access.key) == (AccessKind.WRITE, LiteralKey("k"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="session state passed to a same-file function through a function-local alias "
-    "(`state = st.session_state; helper(state)`) does not make helper's parameter an "
-    "alias: _collect_alias_params checks arguments with module_only=True, so the "
-    "helper's write `s.a = 1` is missing from the facts",
-)
 def test_parameter_receiving_a_local_alias() -> None:
     facts = facts_of(
         """\

@@ -696,11 +696,31 @@ class _Extractor:
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         scope.state_aliases.add(target.id)
+            elif isinstance(node, ast.ImportFrom) and node.module == "streamlit" and scope.qualname:
+                # def init(): from streamlit import session_state as ss
+                for alias in node.names:
+                    if alias.name == "session_state":
+                        scope.state_aliases.add(alias.asname or alias.name)
             stack.extend(ast.iter_child_nodes(node))
         self.all_state_aliases.update(scope.state_aliases)
 
     def _collect_alias_params(self) -> None:
         """Parameters of same-file functions that receive session state at some call."""
+        # Names bound to session state inside any function (state = st.session_state),
+        # so helper(state) there makes helper's parameter an alias too.
+        local_aliases = {
+            target.id
+            for node in ast.walk(self.tree)
+            if isinstance(node, ast.Assign) and self._is_state_expr(node.value, module_only=True)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+
+        def is_state(argument: ast.expr) -> bool:
+            if isinstance(argument, ast.Name) and argument.id in local_aliases:
+                return True
+            return self._is_state_expr(argument, module_only=True)
+
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
                 continue
@@ -709,10 +729,10 @@ class _Extractor:
                 continue
             params = self.function_params.get(qualname, ())
             for index, argument in enumerate(node.args):
-                if index < len(params) and self._is_state_expr(argument, module_only=True):
+                if index < len(params) and is_state(argument):
                     self.alias_params.setdefault(qualname, set()).add(params[index])
             for keyword in node.keywords:
-                if keyword.arg in params and self._is_state_expr(keyword.value, module_only=True):
+                if keyword.arg in params and is_state(keyword.value):
                     self.alias_params.setdefault(qualname, set()).add(keyword.arg)
 
     # ------------------------------------------------------------ name lookups
@@ -2339,7 +2359,14 @@ class _Extractor:
             and self._is_state_expr(node.func.value)
             and node.args
         ):
-            default = _literal(node.args[1]) if len(node.args) > 1 else None
+            default_node = (
+                node.args[1]
+                if len(node.args) > 1
+                else next(
+                    (keyword.value for keyword in node.keywords if keyword.arg == "default"), None
+                )
+            )
+            default = _literal(default_node) if default_node is not None else None
             truth = None if default is widget_table.UNKNOWN_VALUE else bool(default)
             return Cond(CondKind.KEY_VALUE, key=self.key_of(node.args[0]), value=truth, safe=True)
         return None
