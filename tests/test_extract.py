@@ -6,8 +6,8 @@ characters. These tests therefore assert on the facts themselves, with exact spa
 kinds and keys follow RULES.md section 1 (what Streamlit's ``SessionStateProxy`` does
 for each spelling), widget properties follow RULES.md tables 3.1-3.3.
 
-Tests marked ``xfail(strict=True)`` document bugs found while writing them; each reason
-says what is wrong, and the test turns green (and the mark must go) once it is fixed.
+A bug found here is first recorded as ``xfail(strict=True)`` with a reason saying what is
+wrong; the fix removes the mark. (Every bug found so far has been fixed.)
 """
 
 from __future__ import annotations
