@@ -181,3 +181,16 @@ def test_module_entry_point_runs_as_a_process(tmp_path):
     assert completed.returncode == 1, completed.stderr
     assert '"code": "ST001"' in completed.stdout
     assert "Traceback" not in completed.stderr
+
+
+def test_a_closed_pipe_is_not_a_traceback(tmp_path):
+    """``streamlit-lsp check | head -1``: the reader leaves early; no traceback."""
+    ws = workspace(tmp_path)
+    for index in range(40):
+        (ws / f"page_{index}.py").write_text(GOOD_APP, encoding="utf-8")
+    command = f'"{sys.executable}" -m streamlit_lsp check "{ws}" | head -1'
+    completed = subprocess.run(
+        command, shell=True, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert "Traceback" not in completed.stderr
+    assert completed.stdout.count("\n") == 1
