@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from streamlit_lsp.analysis import widgets as widget_table
@@ -277,56 +277,120 @@ class _ClassInfo:
     constants: dict[str, str]
 
 
-def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], dict[str, list[ast.expr]], set[str]]:
-    """Names bound in a function body (not nested scopes), their assigned values, globals."""
-    assigned: set[str] = set()
-    values: dict[str, list[ast.expr]] = {}
-    declared_global: set[str] = set()
+@dataclass
+class _ScopeFacts:
+    """What one scope (module, function, lambda) binds, gathered in the single pre-pass."""
 
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            assigned.add(node.name)
+    assigned: set[str] = field(default_factory=set)
+    values: dict[str, list[ast.AST]] = field(default_factory=dict)
+    declared_global: set[str] = field(default_factory=set)
+    # Statements of interest, at any depth but not inside nested scopes: assignments,
+    # deletions, expression statements (aliases of session state, ST007 mutations).
+    statements: list[ast.AST] = field(default_factory=list)
+
+    def bind(self, name: str, value: ast.AST) -> None:
+        self.values.setdefault(name, []).append(value)
+
+    @property
+    def locals(self) -> set[str]:
+        return self.assigned - self.declared_global
+
+
+@dataclass
+class _Prepass:
+    """One traversal of the whole tree: per-scope bindings and the module-wide tables.
+
+    Each later question (which names a function binds, which of its statements could
+    alias session state or mutate a module global) reads these tables instead of walking
+    the tree again: ``ast.iter_child_nodes`` is the dominant cost of extraction.
+    """
+
+    scopes: dict[int, _ScopeFacts] = field(default_factory=dict)
+    nested_imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
+    name_calls: list[ast.Call] = field(default_factory=list)
+    assignments: list[ast.Assign] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, tree: ast.Module) -> _Prepass:
+        tables = cls()
+        module = tables.scopes[id(tree)] = _ScopeFacts()
+        top_level = {id(statement) for statement in tree.body}
+        detached = _ScopeFacts()  # class bodies, decorators, defaults: bind nothing we track
+        stack: list[tuple[ast.AST, _ScopeFacts]] = [
+            (statement, module) for statement in reversed(tree.body)
+        ]
+        while stack:
+            node, scope = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                scope.assigned.add(node.name)
+                inner = tables.scopes[id(node)] = _ScopeFacts()
+                stack.extend((statement, inner) for statement in reversed(node.body))
+                extras = [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]
+                stack.extend((extra, detached) for extra in extras if extra is not None)
+                continue
+            if isinstance(node, ast.ClassDef):
+                scope.assigned.add(node.name)
+                stack.extend((statement, detached) for statement in reversed(node.body))
+                stack.extend((decorator, detached) for decorator in node.decorator_list)
+                continue
+            if isinstance(node, ast.Lambda):
+                inner = tables.scopes[id(node)] = _ScopeFacts()
+                stack.append((node.body, inner))
+                defaults = [*node.args.defaults, *node.args.kw_defaults]
+                stack.extend((extra, detached) for extra in defaults if extra is not None)
+                continue
+            tables._note(node, scope, id(node) in top_level)
+            stack.extend((child, scope) for child in reversed(list(ast.iter_child_nodes(node))))
+        return tables
+
+    def _note(self, node: ast.AST, scope: _ScopeFacts, top_level: bool) -> None:
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                scope.assigned.add(node.id)
             return
-        if isinstance(node, ast.Lambda):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name):
+                self.name_calls.append(node)
             return
         if isinstance(node, (ast.Global, ast.Nonlocal)):
-            declared_global.update(node.names)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            assigned.add(node.id)
-        if isinstance(node, ast.Assign):
+            scope.declared_global.update(node.names)
+        elif isinstance(node, ast.Assign):
+            self.assignments.append(node)
+            scope.statements.append(node)
             for target in node.targets:
                 if isinstance(target, ast.Name):
-                    values.setdefault(target.id, []).append(node.value)
+                    scope.bind(target.id, node.value)
                 else:
                     for name in ast.walk(target):
                         # Only names bound here (a, b = ...), not those read in the
                         # target (ss[KEY] = ... reads KEY).
                         if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
-                            values.setdefault(name.id, []).append(target)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
-            values.setdefault(node.target.id, []).append(node.value or node.target)
-            if isinstance(node, ast.AugAssign):
-                values[node.target.id].append(node.target)
+                            scope.bind(name.id, target)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            scope.statements.append(node)
+            if isinstance(node.target, ast.Name):
+                scope.bind(node.target.id, node.value or node.target)
+                if isinstance(node, ast.AugAssign):
+                    scope.bind(node.target.id, node.target)
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
             for name in ast.walk(node.target):
                 if isinstance(name, ast.Name):
-                    values.setdefault(name.id, []).append(node.target)
+                    scope.bind(name.id, node.target)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if not top_level:
+                self.nested_imports.append(node)
+            scope.statements.append(node)
             for alias in node.names:
                 name = (alias.asname or alias.name).split(".")[0]
-                assigned.add(name)
-                values.setdefault(name, []).append(node)  # type: ignore[arg-type]
+                scope.assigned.add(name)
+                scope.bind(name, node)
         elif isinstance(node, ast.NamedExpr):
-            values.setdefault(node.target.id, []).append(node.value)
+            scope.bind(node.target.id, node.value)
         elif isinstance(node, ast.ExceptHandler) and node.name:
-            assigned.add(node.name)
-            values.setdefault(node.name, []).append(node)  # type: ignore[arg-type]
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    for statement in body:
-        visit(statement)
-    return assigned - declared_global, values, declared_global
+            scope.assigned.add(node.name)
+            scope.bind(node.name, node)
+        elif isinstance(node, (ast.Delete, ast.Expr)):
+            scope.statements.append(node)
 
 
 def _string_constant(node: ast.AST) -> str | None:
@@ -438,9 +502,11 @@ class _Extractor:
     # ------------------------------------------------------------------ driving
 
     def facts(self) -> FileFacts:
+        self.prepass = _Prepass.of(self.tree)
         self._collect_module_tables()
         module_scope = _Scope("")
-        assigned, values, _ = _assigned_names(self.tree.body)
+        module_facts = self.prepass.scopes[id(self.tree)]
+        assigned, values = module_facts.locals, module_facts.values
         module_scope.assigned = assigned
         module_scope.literal_locals = self._single_literals(values)
         self._module_values = {
@@ -451,7 +517,7 @@ class _Extractor:
             if len(values.get(name, ())) != 1:
                 del self.constants[name]
         self.scopes.append(module_scope)
-        self._collect_state_aliases(module_scope, self.tree.body)
+        self._collect_state_aliases(module_scope, module_facts)
         self._collect_alias_params()
         body = self.block(self.tree.body)
         return FileFacts(
@@ -497,12 +563,8 @@ class _Extractor:
     def _collect_module_tables(self) -> None:
         for statement in self.tree.body:
             self._collect_imports(statement)
-        for statement in ast.walk(self.tree):
-            if (
-                isinstance(statement, (ast.Import, ast.ImportFrom))
-                and statement not in self.tree.body
-            ):
-                self._collect_imports(statement, nested=True)
+        for statement in self.prepass.nested_imports:
+            self._collect_imports(statement, nested=True)
         for statement in self.tree.body:
             if isinstance(statement, (ast.Assign, ast.AnnAssign)):
                 self._collect_constant(statement)
@@ -681,17 +743,13 @@ class _Extractor:
                     found[name] = text
         return found
 
-    def _collect_state_aliases(self, scope: _Scope, body: list[ast.stmt]) -> None:
-        """Names bound to session state in this body (not in nested functions)."""
+    def _collect_state_aliases(self, scope: _Scope, facts: _ScopeFacts) -> None:
+        """Names bound to session state in this scope (not in nested functions)."""
         if not scope.qualname:
             for bound, fact in self.from_imports.items():
                 if fact.module == "streamlit" and fact.name == "session_state":
                     scope.state_aliases.add(bound)
-        stack: list[ast.AST] = list(body)
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                continue
+        for node in facts.statements:
             if isinstance(node, ast.Assign) and self._is_state_expr(node.value):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
@@ -701,7 +759,6 @@ class _Extractor:
                 for alias in node.names:
                     if alias.name == "session_state":
                         scope.state_aliases.add(alias.asname or alias.name)
-            stack.extend(ast.iter_child_nodes(node))
         self.all_state_aliases.update(scope.state_aliases)
 
     def _collect_alias_params(self) -> None:
@@ -710,8 +767,8 @@ class _Extractor:
         # so helper(state) there makes helper's parameter an alias too.
         local_aliases = {
             target.id
-            for node in ast.walk(self.tree)
-            if isinstance(node, ast.Assign) and self._is_state_expr(node.value, module_only=True)
+            for node in self.prepass.assignments
+            if self._is_state_expr(node.value, module_only=True)
             for target in node.targets
             if isinstance(target, ast.Name)
         }
@@ -721,10 +778,8 @@ class _Extractor:
                 return True
             return self._is_state_expr(argument, module_only=True)
 
-        for node in ast.walk(self.tree):
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
-                continue
-            qualname = self.function_names.get(node.func.id)
+        for node in self.prepass.name_calls:
+            qualname = self.function_names.get(node.func.id)  # type: ignore[attr-defined]
             if qualname is None:
                 continue
             params = self.function_params.get(qualname, ())
@@ -1284,9 +1339,10 @@ class _Extractor:
     ) -> None:
         params = self._param_names(arguments)
         scope = _Scope(qualname, params=params)
-        assigned, values, declared = _assigned_names(body)
+        scope_facts = self.prepass.scopes.get(id(node)) or _ScopeFacts()
+        assigned, values = scope_facts.locals, scope_facts.values
         scope.assigned = assigned
-        scope.globals_declared = declared
+        scope.globals_declared = set(scope_facts.declared_global)
         scope.literal_locals = self._single_literals(values)
         scope.state_aliases.update(self.alias_params.get(qualname, ()))
         for param in params:
@@ -1294,9 +1350,9 @@ class _Extractor:
                 scope.state_aliases.add(param)
         self.scopes.append(scope)
         try:
-            self._collect_state_aliases(scope, body)
+            self._collect_state_aliases(scope, scope_facts)
             lowered = self.block(body)
-            self._find_mutations(body, scope, owner_class)
+            self._find_mutations(scope_facts.statements, scope, owner_class)
         finally:
             self.scopes.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -1321,40 +1377,34 @@ class _Extractor:
 
     # ------------------------------------------------------------- ST007 mutations
 
-    def _find_mutations(self, body: list[ast.stmt], scope: _Scope, owner_class: str | None) -> None:
-        for statement in body:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue  # a nested function is its own scope, scanned when it is lowered
-            for node in self._walk_no_nested(statement):
-                if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-                    func = node.value.func
-                    if isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS:
-                        self._mutation_of(func.value, node, scope, owner_class)
-                elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    for target in targets:
-                        if isinstance(target, ast.Subscript):
-                            self._mutation_of(target.value, node, scope, owner_class)
-                        elif isinstance(target, ast.Name) and target.id in scope.globals_declared:
-                            if (
-                                target.id in self.mutable_globals
-                                or target.id in self.constants
-                                or isinstance(node, ast.AugAssign)
-                            ):
-                                self.mutations.append(Mutation(target.id, self.lines.span(node)))
-                        elif isinstance(target, ast.Attribute) and isinstance(node, ast.AugAssign):
-                            self._mutation_of(target, node, scope, owner_class)
-                elif isinstance(node, ast.Delete):
-                    for target in node.targets:
-                        if isinstance(target, ast.Subscript):
-                            self._mutation_of(target.value, node, scope, owner_class)
-
-    def _walk_no_nested(self, node: ast.AST) -> Iterator[ast.AST]:
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                continue
-            yield from self._walk_no_nested(child)
+    def _find_mutations(
+        self, statements: list[ast.AST], scope: _Scope, owner_class: str | None
+    ) -> None:
+        """ST007 facts: statements of this function (none of a nested one) that mutate a
+        module-level container."""
+        for node in statements:
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                func = node.value.func
+                if isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS:
+                    self._mutation_of(func.value, node, scope, owner_class)
+            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Subscript):
+                        self._mutation_of(target.value, node, scope, owner_class)
+                    elif isinstance(target, ast.Name) and target.id in scope.globals_declared:
+                        if (
+                            target.id in self.mutable_globals
+                            or target.id in self.constants
+                            or isinstance(node, ast.AugAssign)
+                        ):
+                            self.mutations.append(Mutation(target.id, self.lines.span(node)))
+                    elif isinstance(target, ast.Attribute) and isinstance(node, ast.AugAssign):
+                        self._mutation_of(target, node, scope, owner_class)
+            elif isinstance(node, ast.Delete):
+                for target in node.targets:
+                    if isinstance(target, ast.Subscript):
+                        self._mutation_of(target.value, node, scope, owner_class)
 
     def _mutation_of(
         self, target: ast.expr, statement: ast.stmt, scope: _Scope, owner_class: str | None
