@@ -123,7 +123,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     logging.basicConfig(
         level=level, handlers=[handler], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    from streamlit_lsp.lsp.server import create_server
+    from streamlit_lsp.lsp.server import ClientStream, create_server
 
     server = create_server()
     if arguments.tcp:
@@ -131,7 +131,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     elif arguments.ws:
         server.start_ws(arguments.host, arguments.port)
     else:
-        server.start_io()
+        server.start_io(sys.stdin.buffer, ClientStream(sys.stdout.buffer))  # type: ignore[arg-type]
     return EXIT_CLEAN
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -136,7 +137,10 @@ def extract(text: str) -> FileFacts:
     """Facts of one file. Never raises: bad input becomes a ``parse_error``."""
     lines = LineIndex(text)
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():
+            # "invalid decimal literal" and friends: the user's code, not our output.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except SyntaxError as error:
         if _may_be_newer_syntax(error, text) and _parses_with_newer_grammar(text):
             return FileFacts(

@@ -47,6 +47,7 @@ class Converter:
         return self.lines[number] if 0 <= number < len(self.lines) else ""
 
     def to_client_column(self, line: int, column: int) -> int:
+        """Client units of a code-point column, clamped to the line's end."""
         text = self.line(line)
         column = max(0, min(column, len(text)))
         if self.encoding == lsp.PositionEncodingKind.Utf32 or text.isascii():
@@ -78,13 +79,16 @@ class Converter:
         return line + 1, column
 
     def range(self, span: Span) -> lsp.Range:
-        start_line = max(span.line - 1, 0)
-        end_line = max(span.end_line - 1, 0)
+        """A client range, always inside the text (facts a few edits old may point past
+        its end while the buffer does not parse), and never ending before it starts."""
+        last = max(len(self.lines) - 1, 0)
+        start_line = min(max(span.line - 1, 0), last)
+        end_line = min(max(span.end_line - 1, start_line), last)
+        start = self.to_client_column(start_line, span.column)
+        end = self.to_client_column(end_line, span.end_column)
+        if end_line == start_line and end < start:
+            end = start
         return lsp.Range(
-            start=lsp.Position(
-                line=start_line, character=self.to_client_column(start_line, span.column)
-            ),
-            end=lsp.Position(
-                line=end_line, character=self.to_client_column(end_line, span.end_column)
-            ),
+            start=lsp.Position(line=start_line, character=start),
+            end=lsp.Position(line=end_line, character=end),
         )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
+from typing import BinaryIO
 
 from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
@@ -22,6 +24,7 @@ from streamlit_lsp.analysis.source import SourceError, read_source
 from streamlit_lsp.diagnostics import Diagnostic, Severity
 from streamlit_lsp.lsp.engine import Engine, Snapshot
 from streamlit_lsp.lsp.positions import Converter
+from streamlit_lsp.lsp.protocol import StreamlitProtocol, install_log_filters, is_expected
 from streamlit_lsp.lsp.settings import SECTION, ServerSettings, section_of, server_settings
 
 logger = logging.getLogger(__name__)
@@ -39,7 +42,7 @@ SEVERITIES = {
 
 class StreamlitLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__(name="streamlit-lsp", version=__version__)
+        super().__init__(name="streamlit-lsp", version=__version__, protocol_cls=StreamlitProtocol)
         self.engine: Engine | None = None
         self.settings = ServerSettings()
         # The editor's settings: initializationOptions, overlaid by the latest answer to
@@ -51,6 +54,7 @@ class StreamlitLanguageServer(LanguageServer):
         # Open documents edited since their facts were last extracted.
         self.dirty: set[str] = set()
         self._refresh: asyncio.TimerHandle | None = None
+        self._parent_watch: asyncio.Task[None] | None = None
 
     # ---------------------------------------------------------------- access
 
@@ -249,8 +253,28 @@ class StreamlitLanguageServer(LanguageServer):
         return document.version if document is not None else None
 
     def report_server_error(self, error: Exception, source: object) -> None:
-        # A failing notification handler must not pop up in the user's editor: log it.
+        # A failing handler must not pop up in the user's editor: log it. Errors sent on
+        # purpose (a refused rename, an unknown method) are not internal errors at all.
+        if is_expected(error):
+            logger.info("%s", error)
+            return
+        if isinstance(error, BrokenPipeError):
+            client_gone()
         logger.error("internal error (%s): %s", type(source).__name__, error, exc_info=error)
+
+    def watch_parent(self, process_id: int | None) -> None:
+        """LSP: exit when the editor's process is gone (so no orphan server is left)."""
+        if not process_id or process_id == os.getpid():
+            return
+
+        async def watch() -> None:
+            while True:
+                await asyncio.sleep(PARENT_CHECK_SECONDS)
+                if not _alive(process_id):
+                    logger.info("the editor (process %s) is gone: exiting", process_id)
+                    client_gone()
+
+        self._parent_watch = asyncio.get_running_loop().create_task(watch())
 
 
 def _code_description(code: str) -> lsp.CodeDescription | None:
@@ -260,10 +284,54 @@ def _code_description(code: str) -> lsp.CodeDescription | None:
     return lsp.CodeDescription(href=uri) if uri else None
 
 
+PARENT_CHECK_SECONDS = 2.0
+
+
+def _alive(process_id: int) -> bool:
+    try:
+        os.kill(process_id, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def client_gone() -> None:
+    """The client cannot hear us any more: nothing is left to save, stop at once."""
+    logging.shutdown()
+    os._exit(0)
+
+
+class ClientStream:
+    """stdout for the protocol: when the client stops reading, the server stops too
+    (instead of logging a broken pipe for every message it still wants to send)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self._stream.write(data)
+        except (BrokenPipeError, ValueError):  # ValueError: the stream was closed
+            client_gone()
+            raise
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except (BrokenPipeError, ValueError):
+            client_gone()
+
+    def close(self) -> None:
+        self._stream.close()
+
+
 def create_server() -> StreamlitLanguageServer:
     """A server with every feature registered (a new instance per call: tests, TCP)."""
     from streamlit_lsp.lsp import code_actions, completion, hover, navigation, symbols, sync
 
+    install_log_filters()
     server = StreamlitLanguageServer()
     for module in (sync, completion, navigation, hover, symbols, code_actions):
         module.register(server)

@@ -107,6 +107,10 @@ def register(server: StreamlitLanguageServer) -> None:
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: StreamlitLanguageServer, params: lsp.InitializeParams) -> None:
         # Only remembered here: the client is still waiting for our answer.
+        try:
+            ls.watch_parent(params.process_id)
+        except RuntimeError:
+            logger.info("cannot watch the editor's process")
         section = section_of(params.initialization_options)
         if section is not None:
             ls.initial_settings = dict(section)

@@ -1,0 +1,55 @@
+"""The JSON-RPC protocol, hardened for what editors really send.
+
+* A ``didChange`` for a document that is not open (an editor race: a change sent just
+  after the close) is ignored with a log line instead of a KeyError in pygls.
+* Deliberate refusals (a rename that cannot be done safely) and unknown methods are
+  answered with their error and logged quietly, not as internal errors with a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator
+from typing import Any
+from urllib.parse import unquote
+
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException, JsonRpcMethodNotFound
+from pygls.protocol import LanguageServerProtocol, lsp_method
+
+logger = logging.getLogger(__name__)
+
+# JSON-RPC errors the server sends on purpose; nothing went wrong inside it.
+EXPECTED_ERRORS = (JsonRpcMethodNotFound,)
+EXPECTED_CODES = frozenset(
+    {lsp.LSPErrorCodes.RequestFailed.value, lsp.LSPErrorCodes.RequestCancelled.value}
+)
+
+
+def is_expected(error: BaseException | None) -> bool:
+    if isinstance(error, EXPECTED_ERRORS):
+        return True
+    return isinstance(error, JsonRpcException) and error.code in EXPECTED_CODES
+
+
+class QuietExpectedErrors(logging.Filter):
+    """Drops pygls' traceback records of errors the server raised on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not is_expected(error)
+
+
+class StreamlitProtocol(LanguageServerProtocol):
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: lsp.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, Any]:
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            logger.info("didChange for %s, which is not open: ignored", params.text_document.uri)
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+
+def install_log_filters() -> None:
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(QuietExpectedErrors())
