@@ -114,7 +114,8 @@ JSON
     CHROMIUM=$CHROMIUM SCENARIO=$scenario PYTHON=$python node "$E2E/drive.mjs" || rc=1
   stop
 
-  # The extension's output channel: the interpreter it chose, and what came of it.
+  # The extension's output channel: the interpreter it chose, and what came of it (the
+  # end of the server's indexing progress, which also hides the status item).
   local log
   log=$(find "$run/data/logs" -path '*streamlit-lsp.streamlit-lsp*' -name '*.log' 2>/dev/null | head -1)
   if [ -z "$log" ]; then
@@ -123,7 +124,7 @@ JSON
     return 0
   fi
   cp "$log" "$run/extension-output.log"
-  local expected="server started"
+  local expected="indexing finished"
   [ "$scenario" = missing ] && expected="streamlit-lsp is not installed in $python"
   if grep -qF "Python: $python (from the streamlitLsp.interpreter setting)" "$log" && grep -qF "$expected" "$log"; then
     echo "PASS $name: the output channel names the interpreter and says: $expected"

@@ -119,6 +119,11 @@ class Controller implements vscode.Disposable {
   }
 
   private setStatus(event: StatusEvent): void {
+    if (event.kind === "progress-begin") {
+      this.log.info(`indexing: ${event.title ?? "started"}`);
+    } else if (event.kind === "progress-end") {
+      this.log.info("indexing finished");
+    }
     this.phase = nextPhase(this.phase, event);
     const view = statusView(this.phase);
     this.statusItem.text = view.text;
