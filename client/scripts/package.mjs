@@ -45,5 +45,6 @@ if (major < 22) {
 }
 const { version } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
 const out = path.join("dist", `streamlit-lsp-${version}.vsix`);
-run(node, [vsce, "package", "--no-dependencies", "--readme-path", "client/README.md", "--out", out]);
+// No repository URL is published yet: say so rather than invent one.
+run(node, [vsce, "package", "--no-dependencies", "--allow-missing-repository", "--readme-path", "client/README.md", "--out", out]);
 console.log(out);
