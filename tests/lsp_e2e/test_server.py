@@ -465,3 +465,14 @@ async def test_pyproject_changes_are_picked_up(client: LanguageClient):
         )
     )
     await codes_eventually(client, app, set())
+
+
+async def test_edits_to_a_file_whose_name_needs_escaping(client: LanguageClient):
+    name = "pages/2_📊 Stats.py"
+    broken = "import streamlit as st\n\nst.write(st.session_state.stats)\n"
+    (ws(client) / name).write_text(broken, encoding="utf-8")
+    document = open_doc(client, name, broken)
+    await codes_eventually(client, document, {"ST001:2"})
+    fixed = 'import streamlit as st\n\nst.session_state.setdefault("stats", {})\nst.write(st.session_state.stats)\n'
+    replace_all(client, document, fixed, 2)
+    await codes_eventually(client, document, set())

@@ -663,8 +663,12 @@ class Walker:
                 for key in self._present_keys(frame, operand, False)
             ]
         if kind is CondKind.CONTAINS and outcome != cond.negated:
-            key = self._single_key(frame, cond)
-            return [key] if key else []
+            keys = self.keys(frame, cond.key)
+            if keys.dynamic:
+                return []
+            # One key, or a loop variable over literal keys: `for k in KEYS: if k in ss:`
+            # guards the reads of that same variable in the arm.
+            return sorted(keys.names)
         if kind is CondKind.KEY_VALUE and outcome:
             key = self._single_key(frame, cond)
             return [key] if key else []

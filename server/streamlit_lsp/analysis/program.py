@@ -360,6 +360,10 @@ class Program:
         return apps
 
     def _entry_candidates(self) -> list[Path]:
+        return self._candidates
+
+    @cached_property
+    def _candidates(self) -> list[Path]:
         configured = [
             path.resolve()
             for path in self.entrypoints

@@ -13,11 +13,13 @@ import logging
 import os
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace import TextDocument
 
 from streamlit_lsp import __version__
 from streamlit_lsp.analysis.source import SourceError, read_source
@@ -117,7 +119,7 @@ class StreamlitLanguageServer(LanguageServer):
     def text_of(self, path: Path) -> str | None:
         """The editor's buffer when the file is open, else the file on disk."""
         uri = from_fs_path(str(path))
-        document = self.workspace.text_documents.get(uri) if uri else None
+        document = self.open_document(uri) if uri else None
         if document is None and uri:
             for open_uri, candidate in self.workspace.text_documents.items():
                 if self.path_of(open_uri) == path:
@@ -146,7 +148,7 @@ class StreamlitLanguageServer(LanguageServer):
         while self.dirty:
             uri = self.dirty.pop()
             path = self.path_of(uri)
-            document = self.workspace.text_documents.get(uri)
+            document = self.open_document(uri)
             if path is not None and document is not None:
                 engine.set_text(path, document.source)
 
@@ -238,7 +240,12 @@ class StreamlitLanguageServer(LanguageServer):
                 )
             )
         # Open documents always get an answer, even when it is "nothing to report".
-        open_documents = set(self.workspace.text_documents)
+        # pygls keys open documents by the unescaped URI; publish under our spelling.
+        open_documents = {
+            from_fs_path(str(path))
+            for path in map(self.path_of, self.workspace.text_documents)
+            if path is not None
+        }
         for uri in (self.published | open_documents) - current:
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[], version=self._version(uri))
@@ -249,8 +256,13 @@ class StreamlitLanguageServer(LanguageServer):
         return self._version(uri)
 
     def _version(self, uri: str) -> int | None:
-        document = self.workspace.text_documents.get(uri)
+        document = self.open_document(uri)
         return document.version if document is not None else None
+
+    def open_document(self, uri: str) -> TextDocument | None:
+        """The open buffer for ``uri`` in any spelling (pygls keys them unescaped)."""
+        documents = self.workspace.text_documents
+        return documents.get(uri) or documents.get(unquote(uri))
 
     def report_server_error(self, error: Exception, source: object) -> None:
         # A failing handler must not pop up in the user's editor: log it. Errors sent on

@@ -174,7 +174,7 @@ def register(server: StreamlitLanguageServer) -> None:
             if path.name == "pyproject.toml":
                 engine.reload_configs()
                 continue
-            if path.suffix != ".py" or change.uri in ls.workspace.text_documents:
+            if path.suffix != ".py" or ls.open_document(change.uri) is not None:
                 continue  # open buffers are the truth while open
             if change.type == lsp.FileChangeType.Deleted:
                 engine.remove(path)
