@@ -7,7 +7,6 @@ nothing here knows about LSP. Spans are code points (see ``diagnostics.Span``).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -199,7 +198,3 @@ def _occurrence(path: Path, item: Access | WidgetCall, key: str) -> Occurrence |
     return Occurrence(
         key, path, item.key_span, item.span, ROLE_OF_KIND[item.kind], literal, access=item
     )
-
-
-def unique_paths(occurrences: Iterable[Occurrence]) -> list[Path]:
-    return sorted({o.path for o in occurrences})

@@ -498,8 +498,6 @@ class _Extractor:
         self.star_imports: list[tuple[str, int]] = []
         self.has_navigation = False
         self.scopes: list[_Scope] = []
-        self.lambda_count = 0
-        self.in_navigation_call = 0
         self._module_values: dict[str, ast.expr] = {}
         self.all_state_aliases: set[str] = set()
 
@@ -2252,7 +2250,6 @@ class _Extractor:
 
     def _callback_ref(self, node: ast.expr) -> FunctionRef | None:
         if isinstance(node, ast.Lambda):
-            self.lambda_count += 1
             parent = self.scopes[-1].qualname
             name = f"<lambda:{node.lineno}:{node.col_offset}>"
             qualname = f"{parent}.{name}" if parent else name

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from streamlit_lsp.diagnostics import Span
@@ -24,11 +23,6 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 class SourceError(Exception):
     """A file that cannot be analysed (unreadable, binary, not UTF-8, too large)."""
-
-
-@dataclass(frozen=True)
-class SourceText:
-    text: str
 
 
 def decode_source(data: bytes, path: Path | None = None) -> str:

@@ -21,18 +21,6 @@ def missing_key_error(access: Access) -> str:
     return "AttributeError" if access.syntax is Syntax.ATTRIBUTE else "KeyError"
 
 
-def where(path: Path, span: Span, relative_to: Path | None = None) -> str:
-    name = path.name
-    if relative_to is not None and path != relative_to:
-        try:
-            name = path.relative_to(relative_to.parent).as_posix()
-        except ValueError:
-            name = path.name
-    return (
-        f"{name}:{span.line}" if relative_to is None or path != relative_to else f"line {span.line}"
-    )
-
-
 def related(path: Path, span: Span, message: str) -> Related:
     return Related(path, span, message)
 
