@@ -52,6 +52,7 @@ from streamlit_lsp.analysis.facts import (
     Try,
     WidgetCall,
 )
+from streamlit_lsp.analysis.model import iter_nodes
 from streamlit_lsp.analysis.widgets import FirstRunValue
 from streamlit_lsp.deepstack import call_with_deep_stack
 from streamlit_lsp.diagnostics import Span
@@ -95,21 +96,8 @@ def where(source: str, needle: str, occurrence: int = 0) -> Span:
 
 
 def walk(block: Block) -> Iterator[Node]:
-    """Every node of a block, depth first, in source order (branches, loops, try arms)."""
-    for node in block:
-        yield node
-        if isinstance(node, Branch):
-            yield from walk(node.then)
-            yield from walk(node.orelse)
-        elif isinstance(node, Loop):
-            yield from walk(node.body)
-            yield from walk(node.orelse)
-        elif isinstance(node, Try):
-            yield from walk(node.body)
-            for handler in node.handlers:
-                yield from walk(handler)
-            yield from walk(node.orelse)
-            yield from walk(node.finalbody)
+    """Every node of a block, depth first, in source order (the engine's own walk)."""
+    yield from iter_nodes(block)  # type: ignore[misc]
 
 
 def only(items: tuple[object, ...] | list[object]) -> object:
