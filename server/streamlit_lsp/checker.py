@@ -15,12 +15,12 @@ from pathlib import Path
 
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
 from streamlit_lsp.analysis.model import Model
-from streamlit_lsp.analysis.program import Program
+from streamlit_lsp.analysis.program import App, Program
 from streamlit_lsp.analysis.source import MAX_FILE_BYTES, SourceError, decode_source
 from streamlit_lsp.config import Config, ConfigProblem, load_config
 from streamlit_lsp.deepstack import call_with_deep_stack
 from streamlit_lsp.diagnostics import Diagnostic
-from streamlit_lsp.rules import RULES
+from streamlit_lsp.rules import RULES, Rule
 
 logger = logging.getLogger(__name__)
 
@@ -122,19 +122,47 @@ def _index_file(index: WorkspaceIndex, path: Path) -> None:
     index.set_text(path, text)
 
 
-def run_rules(model: Model, codes: Iterable[str] | None = None) -> list[Diagnostic]:
-    """Every rule's diagnostics; a rule that fails is logged and skipped, never fatal."""
+def run_rules(model: Model) -> list[Diagnostic]:
+    """Every rule's diagnostics; a rule that fails is logged and skipped, never fatal.
+
+    App rules run one app at a time and their findings are kept with the app's results
+    (``Model.memo``): a model built over an earlier one recomputes only the apps
+    whose files changed. A finding two apps share (a helper module both import) is
+    reported once, as the first app in discovery order words it.
+    """
     found: list[Diagnostic] = []
-    for code, rule in RULES.items():
-        if codes is not None and code not in codes:
-            continue
-        try:
-            found.extend(rule.check(model))
-        except RecursionError:
-            logger.warning("%s skipped: the code is too deeply nested to analyse", code)
-        except Exception:
-            logger.exception("internal error in rule %s; its diagnostics are skipped", code)
+    seen: set[tuple[str, Path, object, str | None]] = set()
+
+    def add(items: Iterable[Diagnostic]) -> None:
+        for item in items:
+            identity = (item.code, item.path, item.span, item.key)
+            if identity not in seen:
+                seen.add(identity)
+                found.append(item)
+
+    for rule in RULES.values():
+        if rule.scope == "workspace":
+            add(_run_rule(rule, model))
+    for app in model.apps:
+        add(model.memo(("diagnostics", app), partial_call(_app_diagnostics, model, app)))
     return found
+
+
+def _app_diagnostics(model: Model, app: App) -> list[Diagnostic]:
+    scoped = model.scoped(app)
+    return [
+        item for rule in RULES.values() if rule.scope == "app" for item in _run_rule(rule, scoped)
+    ]
+
+
+def _run_rule(rule: Rule, model: Model) -> list[Diagnostic]:
+    try:
+        return list(rule.check(model))
+    except RecursionError:
+        logger.warning("%s skipped: the code is too deeply nested to analyse", rule.code)
+    except Exception:
+        logger.exception("internal error in rule %s; its diagnostics are skipped", rule.code)
+    return []
 
 
 def apply_config(

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from streamlit_lsp.analysis.facts import (
@@ -123,6 +124,22 @@ class Trace:
     callbacks: list[tuple[Path, CallEvent]] = field(default_factory=list)
     # Functions whose bodies some walk entered: (path, qualname).
     entered: set[tuple[Path, str]] = field(default_factory=set)
+
+    def extend(self, other: Trace) -> None:
+        """Append what another walk saw after what this one saw."""
+        self.reads.extend(other.reads)
+        self.writes.extend(other.writes)
+        self.widgets.extend(other.widgets)
+        self.callbacks.extend(other.callbacks)
+        self.entered |= other.entered
+
+
+# ``memo(key, make)``: make(), or a result kept from before (see ``Model.memo``).
+Memoize = Callable[[Hashable, Callable[[], Trace]], Trace]
+
+
+def _no_memo(key: Hashable, make: Callable[[], Trace]) -> Trace:
+    return make()
 
 
 # ------------------------------------------------------------------------- state
@@ -700,34 +717,57 @@ class AppAnalysis:
     standalone: Trace
 
 
-def analyse_app(program: Program, app: App) -> AppAnalysis:
+def analyse_app(program: Program, app: App, memo: Memoize = _no_memo) -> AppAnalysis:
+    """Walk every run of ``app``. Each walk is independent of the others (a walker only
+    appends to its trace), so ``memo`` may keep a walk's trace while the files it read
+    are unchanged: an edit to one page re-walks that page's runs, not the whole app."""
     first_run = Trace()
     for run in app.runs:
-        Walker(program, Context(app, run, Mode.FIRST_RUN), first_run).walk_run(run)
+        first_run.extend(memo(("first_run", app, run), partial(_walk, program, app, run)))
     any_run: dict[Run, Trace] = {}
     callbacks: dict[Run, Trace] = {}
     entered: set[tuple[Path, str]] = set(first_run.entered)
     for run in app.runs:
-        trace = Trace()
-        Walker(program, Context(app, run, Mode.ANY_RUN), trace).walk_run(run)
+        trace = memo(("any_run", app, run), partial(_walk, program, app, run, Mode.ANY_RUN))
         any_run[run] = trace
         entered |= trace.entered
-        callback_trace = Trace()
-        context = Context(app, run, Mode.ANY_RUN, in_callback=True)
-        walked: set[tuple[Path, str]] = set()
-        for caller, callback in trace.callbacks:
-            resolved = program.resolve_function(caller, callback.function)
-            if resolved is None or (resolved[0], resolved[1].qualname) in walked:
-                continue
-            walked.add((resolved[0], resolved[1].qualname))
-            walker = Walker(program, context, callback_trace)
-            caller_frame = Frame(caller, "", {}, ())
-            bindings = walker.bind_arguments(caller_frame, callback, resolved[1])
-            walker.walk_function(resolved[0], resolved[1], bindings)
+        callback_trace = memo(
+            ("callbacks", app, run), partial(_walk_callbacks, program, app, run, trace)
+        )
         callbacks[run] = callback_trace
         entered |= callback_trace.entered
-    # Code no run reaches (helpers never called, imported modules' top level): walked
-    # alone, so its reads still get guard information for "never initialised" checks.
+    standalone = memo(
+        ("standalone", app, frozenset(entered)), partial(_walk_standalone, program, app, entered)
+    )
+    return AppAnalysis(app, first_run, any_run, callbacks, standalone)
+
+
+def _walk(program: Program, app: App, run: Run, mode: Mode = Mode.FIRST_RUN) -> Trace:
+    trace = Trace()
+    Walker(program, Context(app, run, mode), trace).walk_run(run)
+    return trace
+
+
+def _walk_callbacks(program: Program, app: App, run: Run, trace: Trace) -> Trace:
+    """The callbacks the run's widgets register, each walked once."""
+    callback_trace = Trace()
+    context = Context(app, run, Mode.ANY_RUN, in_callback=True)
+    walked: set[tuple[Path, str]] = set()
+    for caller, callback in trace.callbacks:
+        resolved = program.resolve_function(caller, callback.function)
+        if resolved is None or (resolved[0], resolved[1].qualname) in walked:
+            continue
+        walked.add((resolved[0], resolved[1].qualname))
+        walker = Walker(program, context, callback_trace)
+        caller_frame = Frame(caller, "", {}, ())
+        bindings = walker.bind_arguments(caller_frame, callback, resolved[1])
+        walker.walk_function(resolved[0], resolved[1], bindings)
+    return callback_trace
+
+
+def _walk_standalone(program: Program, app: App, entered: set[tuple[Path, str]]) -> Trace:
+    """Code no run reaches (helpers never called, imported modules' top level), walked
+    alone, so its reads still get guard information for "never initialised" checks."""
     standalone = Trace()
     context = Context(app, None, Mode.ANY_RUN)
     for path in sorted(app.files):
@@ -738,9 +778,7 @@ def analyse_app(program: Program, app: App) -> AppAnalysis:
         if path not in app.scripts:
             walker.walk_module(path)
         for function in facts.functions:
-            if (path, function.qualname) not in entered and (
-                path,
-                function.qualname,
-            ) not in standalone.entered:
+            identity = (path, function.qualname)
+            if identity not in entered and identity not in standalone.entered:
                 walker.walk_function(path, function)
-    return AppAnalysis(app, first_run, any_run, callbacks, standalone)
+    return standalone

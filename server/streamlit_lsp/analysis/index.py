@@ -58,6 +58,9 @@ class IndexedFile:
     path: Path
     digest: str
     facts: FileFacts
+    # The index generation that produced ``facts``: analyses cached per app compare the
+    # stamps of the files they read to know whether they still hold.
+    stamp: int
     # The current text does not parse but ``facts`` are the last good ones (an editor
     # buffer mid-typing): the error is reported, the rest of the analysis stays.
     current_error: ParseError | None = None
@@ -82,6 +85,11 @@ class WorkspaceIndex:
         # are not re-probed on every resolution.
         self._missing: set[Path] = set()
         self.generation = 0
+        # Bumped when a file appears where resolution looked and found nothing, or a
+        # known file goes away: only then can a module name resolve differently. Edits
+        # to a file's text never change it, so resolutions stay cached across edits.
+        self.layout_generation = 0
+        self._resolved: dict[tuple[str, int, Path, tuple[Path, ...]], Path | None] = {}
 
     # ------------------------------------------------------------------ updates
 
@@ -98,18 +106,26 @@ class WorkspaceIndex:
         if current is not None and current.digest == digest:
             return False
         facts = extract(text)
-        if keep_last_good and facts.parse_error is not None:
-            self._files[path] = self._recover(path, digest, text, facts, current)
-        else:
-            self._files[path] = IndexedFile(path, digest, facts)
-        self._problems.pop(path, None)
-        self._missing.discard(path)
         self.generation += 1
+        if keep_last_good and facts.parse_error is not None:
+            self._files[path] = self._recover(path, digest, text, facts, current, self.generation)
+        else:
+            self._files[path] = IndexedFile(path, digest, facts, self.generation)
+        # A file resolution looked for and did not find (missing, or unreadable then).
+        was_unknown = self._problems.pop(path, None) is not None or path in self._missing
+        if was_unknown:
+            self._missing.discard(path)
+            self._layout_changed()
         return True
 
     @staticmethod
     def _recover(
-        path: Path, digest: str, text: str, broken: FileFacts, current: IndexedFile | None
+        path: Path,
+        digest: str,
+        text: str,
+        broken: FileFacts,
+        current: IndexedFile | None,
+        stamp: int,
     ) -> IndexedFile:
         """Facts for a buffer that does not parse: the line being typed left out, or else
         the last good facts; the syntax error is kept for ST000 either way."""
@@ -123,10 +139,10 @@ class WorkspaceIndex:
             lines[number] = f"{indent}pass" if line.strip() else line
             repaired = extract("\n".join(lines))
             if repaired.parse_error is None and not repaired.opaque:
-                return IndexedFile(path, digest, repaired, error)
+                return IndexedFile(path, digest, repaired, stamp, error)
         if current is not None and current.facts.parse_error is None:
-            return IndexedFile(path, digest, current.facts, error)
-        return IndexedFile(path, digest, broken)
+            return IndexedFile(path, digest, current.facts, current.stamp, error)
+        return IndexedFile(path, digest, broken, stamp)
 
     def load(self, path: Path) -> bool:
         """(Re)read ``path`` from disk; a file that cannot be read becomes a problem."""
@@ -137,13 +153,16 @@ class WorkspaceIndex:
             removed = self._files.pop(path, None) is not None
             self._problems[path] = Problem(path, str(error))
             self.generation += 1
+            if removed:
+                self._layout_changed()
             return removed
         return self.set_text(path, text)
 
     def report_problem(self, path: Path, message: str) -> None:
         """Record that ``path`` cannot be analysed (and forget any facts it had)."""
         path = path.resolve()
-        self._files.pop(path, None)
+        if self._files.pop(path, None) is not None:
+            self._layout_changed()
         self._problems[path] = Problem(path, message)
         self.generation += 1
 
@@ -153,10 +172,16 @@ class WorkspaceIndex:
         if self._files.pop(path, None) is None:
             return False
         self.generation += 1
+        self._layout_changed()
         return True
 
     def forget_missing(self) -> None:
         self._missing.clear()
+        self._layout_changed()
+
+    def _layout_changed(self) -> None:
+        self.layout_generation += 1
+        self._resolved.clear()
 
     # ------------------------------------------------------------------ queries
 
@@ -171,6 +196,11 @@ class WorkspaceIndex:
     def facts(self, path: Path) -> FileFacts | None:
         entry = self._files.get(path)
         return entry.facts if entry is not None else None
+
+    def stamp(self, path: Path) -> int | None:
+        """Changes whenever the facts of ``path`` change (None: not indexed)."""
+        entry = self._files.get(path)
+        return entry.stamp if entry is not None else None
 
     def parse_error(self, path: Path) -> ParseError | None:
         """The syntax error of the file's current text, if any."""
@@ -196,6 +226,19 @@ class WorkspaceIndex:
         self, module: str, level: int, importer: Path, extra_bases: Iterable[Path] = ()
     ) -> Path | None:
         """The workspace file a module name refers to from ``importer``, if any."""
+        bases_key = tuple(extra_bases)
+        cache_key = (module, level, importer.parent, bases_key)
+        if cache_key in self._resolved:
+            return self._resolved[cache_key]
+        layout = self.layout_generation
+        found = self._resolve_module(module, level, importer, bases_key)
+        if layout == self.layout_generation:  # else a probe changed what is known
+            self._resolved[cache_key] = found
+        return found
+
+    def _resolve_module(
+        self, module: str, level: int, importer: Path, extra_bases: tuple[Path, ...]
+    ) -> Path | None:
         parts = [part for part in module.split(".") if part]
         if level > 0:
             base = importer.parent

@@ -7,10 +7,11 @@ flat table of every key an app writes, reads and binds to widgets.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from streamlit_lsp.analysis.facts import (
     Access,
@@ -25,6 +26,8 @@ from streamlit_lsp.analysis.facts import (
 )
 from streamlit_lsp.analysis.flow import AppAnalysis, analyse_app
 from streamlit_lsp.analysis.program import ANY_KEY, App, KeySet, Program
+
+T = TypeVar("T")
 
 
 def iter_nodes(block: Block) -> Iterator[object]:
@@ -129,25 +132,94 @@ class _KeyIndex:
         return cls(split(initialising), split(reading), elements)
 
 
+@dataclass(frozen=True)
+class Memo:
+    """A computed result, and what it was computed from.
+
+    ``stamps`` holds the index stamp of every file whose facts were read to compute
+    ``value``; ``context`` what module resolution depended on. While both are the same,
+    the value holds for a later state of the index too.
+    """
+
+    value: object
+    context: tuple[int, tuple[Path, ...]]
+    stamps: tuple[tuple[Path, int | None], ...]
+
+
 class Model:
-    def __init__(self, program: Program) -> None:
+    """The rules' view of a program, caching what several rules and features share.
+
+    ``previous``, a model of an earlier state of the same index, lends its results
+    wherever nothing they read has changed since: after an edit to one page, only the
+    walks, tables and findings that read that page are computed again.
+    """
+
+    def __init__(
+        self,
+        program: Program,
+        previous: Model | None = None,
+        *,
+        only: tuple[App, ...] | None = None,
+        shared: Model | None = None,
+    ) -> None:
         self.program = program
-        self._analyses: dict[Path, AppAnalysis] = {}
-        self._tables: dict[Path, KeyTable] = {}
+        self._only = only
+        if shared is not None:
+            self._memos = shared._memos
+            self._previous = shared._previous
+        else:
+            self._memos: dict[object, Memo] = {}
+            self._previous: dict[object, Memo] = previous._memos if previous is not None else {}
 
     @property
     def apps(self) -> tuple[App, ...]:
-        return self.program.apps
+        return self._only if self._only is not None else self.program.apps
+
+    def scoped(self, app: App) -> Model:
+        """The same model seen as if ``app`` were the only app (per-app rule runs)."""
+        return Model(self.program, only=(app,), shared=self)
 
     def analysis(self, app: App) -> AppAnalysis:
-        if app.entry not in self._analyses:
-            self._analyses[app.entry] = analyse_app(self.program, app)
-        return self._analyses[app.entry]
+        return self.memo(("analysis", app), lambda: analyse_app(self.program, app, self.memo))
 
     def keys(self, app: App) -> KeyTable:
-        if app.entry not in self._tables:
-            self._tables[app.entry] = self._key_table(app)
-        return self._tables[app.entry]
+        return self.memo(("keys", app), lambda: self._key_table(app))
+
+    # ------------------------------------------------------------------ memos
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, computed once per model, or lent by the previous model when the
+        files it read are unchanged. Nested memos count towards the outer one's reads."""
+        entry = self._memos.get(key)
+        if entry is None:
+            entry = self._previous.get(key)
+            if entry is None or not self._holds(entry):
+                entry = self._compute(make)
+            self._memos[key] = entry
+        else:
+            self.program.note_reads(path for path, _ in entry.stamps)
+        return entry.value  # type: ignore[return-value]
+
+    def _compute(self, make: Callable[[], object]) -> Memo:
+        with self.program.recording(set()) as reads:
+            value = make()
+        stamp = self.program.index.stamp
+        return Memo(value, self._context, tuple((path, stamp(path)) for path in reads))
+
+    def _holds(self, entry: Memo) -> bool:
+        if entry.context != self._context:
+            return False
+        stamp = self.program.index.stamp
+        if not all(stamp(path) == known for path, known in entry.stamps):
+            return False
+        # Lent, it still depends on those files for whoever computes on top of it.
+        self.program.note_reads(path for path, _ in entry.stamps)
+        return True
+
+    @property
+    def _context(self) -> tuple[int, tuple[Path, ...]]:
+        # Module resolution depends on which files exist and on the apps' folders.
+        return (self.program.index.layout_generation, self.program.entry_folders)
 
     def _key_table(self, app: App) -> KeyTable:
         program = self.program

@@ -16,7 +16,8 @@ imported from other modules, and functions called across modules, are resolved h
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -107,15 +108,37 @@ class Program:
     entrypoints: Sequence[Path] = ()
     # Restrict entry discovery to these files (``check file.py``); None: every file.
     only_entries: Sequence[Path] | None = None
-    _function_cache: dict[tuple[Path, FunctionRef], tuple[Path, FunctionFacts] | None] = field(
-        default_factory=dict
-    )
+    # A resolved function, and the files read to resolve it (replayed into recorders).
+    _function_cache: dict[
+        tuple[Path, FunctionRef], tuple[tuple[Path, FunctionFacts] | None, frozenset[Path]]
+    ] = field(default_factory=dict)
     _module_cache: dict[tuple[Path, str, int], Path | None] = field(default_factory=dict)
+    # Sets collecting every file whose facts are read while they are active (see
+    # ``recording``): what a cached per-app result depends on.
+    _recorders: list[set[Path]] = field(default_factory=list)
 
     # ------------------------------------------------------------ resolution
 
     def facts(self, path: Path) -> FileFacts | None:
+        for reads in self._recorders:
+            reads.add(path)
         return self.index.facts(path)
+
+    def note_reads(self, paths: Iterable[Path]) -> None:
+        """Count ``paths`` as read (a cached result computed from them is used)."""
+        if self._recorders:
+            paths = tuple(paths)
+            for reads in self._recorders:
+                reads.update(paths)
+
+    @contextmanager
+    def recording(self, reads: set[Path]) -> Iterator[set[Path]]:
+        """Add to ``reads`` every file whose facts are read inside the ``with`` block."""
+        self._recorders.append(reads)
+        try:
+            yield reads
+        finally:
+            self._recorders.pop()  # recordings nest: the innermost ends first
 
     def module_path(self, importer: Path, module: str, level: int) -> Path | None:
         cache_key = (importer, module, level)
@@ -207,10 +230,14 @@ class Program:
 
     def resolve_function(self, path: Path, ref: FunctionRef) -> tuple[Path, FunctionFacts] | None:
         cache_key = (path, ref)
-        if cache_key in self._function_cache:
-            return self._function_cache[cache_key]
-        result = self._resolve_function(path, ref, 0)
-        self._function_cache[cache_key] = result
+        cached = self._function_cache.get(cache_key)
+        if cached is not None:
+            result, reads = cached
+            self.note_reads(reads)
+            return result
+        with self.recording(set()) as reads:
+            result = self._resolve_function(path, ref, 0)
+        self._function_cache[cache_key] = (result, frozenset(reads))
         return result
 
     def _resolve_function(

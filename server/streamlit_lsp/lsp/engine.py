@@ -49,6 +49,9 @@ class Engine:
         self.editor_settings: Mapping[str, Any] | None = None
         self.config_messages: list[str] = []
         self._snapshot: Snapshot | None = None
+        # The latest model, kept across configuration changes: its per-app results do
+        # not depend on configuration (applied to the findings afterwards).
+        self._model: Model | None = None
         self.reload_configs()
 
     # ----------------------------------------------------------------- config
@@ -118,8 +121,11 @@ class Engine:
         if self._snapshot is not None and self._snapshot.generation == generation:
             return self._snapshot
         entrypoints = [path for config in self.configs.values() for path in config.entrypoints]
-        model = Model(Program(self.index, entrypoints=entrypoints))
-        model.apps  # noqa: B018 - finds the apps now: may read imported files from disk
+        # Finds the apps now (this may read imported files from disk) and keeps the
+        # results of every app whose files did not change since the previous snapshot.
+        model = Model(Program(self.index, entrypoints=entrypoints), previous=self._model)
+        model.apps  # noqa: B018 - discovery may index imported files: before the stamp below
+        self._model = model
         self._snapshot = Snapshot(self.index.generation, model, self)
         return self._snapshot
 

@@ -26,6 +26,9 @@ class Rule:
     example: str
     fix: str
     check: Callable[[Model], Iterable[Diagnostic]]
+    # "app": the rule looks at one app at a time, so its findings are computed per app
+    # and kept while the app's files are unchanged; "workspace": at every file at once.
+    scope: str = "app"
 
     def documentation(self) -> str:
         return (

@@ -49,4 +49,5 @@ if st.button("Save":
 """,
     fix="Fix the syntax error; the editor shows the exact place.",
     check=check,
+    scope="workspace",
 )

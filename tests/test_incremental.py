@@ -1,0 +1,164 @@
+"""A model built over an earlier one lends its per-app results: they must never go stale.
+
+After any sequence of edits, file creations and deletions, the findings (and the key
+occurrences editor features use) of a model that reused its predecessor's results must
+equal those of a model computed from nothing over the same index. And the reuse must be
+real: an edit to one app leaves every other app's analysis untouched.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from streamlit_lsp.analysis.answers import Answers
+from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
+from streamlit_lsp.analysis.model import Model
+from streamlit_lsp.analysis.program import Program
+from streamlit_lsp.checker import run_rules
+
+CASES = Path(__file__).parent / "fixtures" / "cases"
+# Apps of several shapes: single files, helper modules, pages/, st.navigation.
+APPS = [
+    "101_st001_subscript_read.py",
+    "124_neg_init_helper_import",
+    "132_st002_helper_called_before_init",
+    "137_st002_pages_dir_plain_key",
+    "138_neg_navigation_init_before_run",
+    "142_st003_helper_write",
+]
+# Lines an edit appends: they add and remove keys, imports, widgets and mistakes.
+LINES = [
+    "import streamlit as st",
+    "st.session_state.counter = 0",
+    "st.write(st.session_state.counter)",
+    "st.write(st.session_state['shared'])",
+    "st.session_state.setdefault('shared', 1)",
+    "st.text_input('Name', key='shared')",
+    "st.button('Go', key='counter')",
+    "from helpers import init_state",
+    "import state",
+    "def later():\n    st.session_state.late = 1",
+    "st.write(st.session_state.late)",
+    "if 'counter' not in st.session_state:\n    st.session_state.counter = 1",
+    "x = (",  # does not parse
+]
+
+
+def _workspace(tmp: Path) -> Path:
+    for name in APPS:
+        source = CASES / name
+        target = tmp / source.stem
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            target.mkdir()
+            shutil.copy(source, target / "app.py")
+    return tmp
+
+
+def _findings(model: Model) -> list[tuple[object, ...]]:
+    return sorted(
+        (item.code, str(item.path), item.span, item.key, item.message, item.related)
+        for item in run_rules(model)
+    )
+
+
+def _occurrences(model: Model) -> list[tuple[object, ...]]:
+    answers = Answers(model)
+    return sorted(
+        (key, str(occurrence.path), occurrence.key_span, occurrence.role.value)
+        for key, info in answers.keys().items()
+        for occurrence in info.occurrences
+    )
+
+
+def _index(root: Path) -> WorkspaceIndex:
+    index = WorkspaceIndex([root])
+    for path in iter_python_files(root):
+        index.load(path)
+    return index
+
+
+edit = st.tuples(
+    st.sampled_from(["append", "restore", "delete_line", "remove", "create"]),
+    st.integers(min_value=0, max_value=10_000),
+    st.sampled_from(LINES),
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(edits=st.lists(edit, min_size=1, max_size=12))
+def test_reused_results_equal_results_from_nothing(
+    tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[str, int, str]]
+) -> None:
+    root = _workspace(tmp_path_factory.mktemp("ws"))
+    originals = {path: path.read_text() for path in iter_python_files(root)}
+    index = _index(root)
+    model = Model(Program(index))
+    _findings(model)
+    for action, number, line in edits:
+        paths = sorted(originals)
+        path = paths[number % len(paths)]
+        if action == "remove":
+            path.unlink(missing_ok=True)
+            index.remove(path)
+        else:
+            text = path.read_text() if path.exists() else originals[path]
+            if action == "append":
+                text = f"{text.rstrip()}\n{line}\n"
+            elif action == "restore":
+                text = originals[path]
+            elif action == "delete_line":
+                lines = text.splitlines()
+                if lines:
+                    del lines[number % len(lines)]
+                text = "\n".join(lines) + "\n"
+            elif action == "create":
+                path = path.parent / f"extra_{number % 3}.py"
+                originals.setdefault(path, "")
+                text = f"{line}\n"
+            path.write_text(text)
+            index.set_text(path, text)
+        model = Model(Program(index), previous=model)
+        fresh = Model(Program(index))
+        assert _findings(model) == _findings(fresh)
+        assert _occurrences(model) == _occurrences(fresh)
+
+
+def test_an_edit_recomputes_only_the_apps_that_read_the_file(tmp_path: Path) -> None:
+    root = _workspace(tmp_path)
+    index = _index(root)
+    before = Model(Program(index))
+    run_rules(before)
+    edited = root / "137_st002_pages_dir_plain_key" / "app.py"
+    index.set_text(edited, edited.read_text() + "\nst.session_state.extra = 1\n")
+    after = Model(Program(index), previous=before)
+    run_rules(after)
+    for app in after.apps:
+        reused = after.analysis(app) is before.analysis(app)
+        assert reused == (edited not in app.files), app.entry
+
+
+def test_an_edit_rewalks_only_the_runs_that_read_the_file(tmp_path: Path) -> None:
+    root = _workspace(tmp_path)
+    index = _index(root)
+    before = Model(Program(index))
+    run_rules(before)
+    app = next(app for app in before.apps if app.kind == "pages")
+    page = next(run.script for run in app.runs if run.script != app.entry)
+    index.set_text(page, page.read_text() + "\nst.session_state.extra = 1\n")
+    after = Model(Program(index), previous=before)
+    new_app = next(candidate for candidate in after.apps if candidate.entry == app.entry)
+    old_runs = before.analysis(app).any_run
+    new_runs = after.analysis(new_app).any_run
+    for run, trace in new_runs.items():
+        assert (trace is old_runs[run]) == (run.script != page), run.label
