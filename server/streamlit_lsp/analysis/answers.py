@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from streamlit_lsp.analysis.facts import Access, AccessKind, WidgetCall
 from streamlit_lsp.analysis.model import Model
+from streamlit_lsp.analysis.program import App, Program
 from streamlit_lsp.diagnostics import Span
 
 
@@ -107,39 +109,29 @@ class Answers:
         self._collect()
 
     def _collect(self) -> None:
-        program = self.model.program
-        seen: set[tuple[Path, Span, str]] = set()
-        tables = [self.model.keys(app) for app in self.model.apps]
-        entries: list[tuple[Path, Access | WidgetCall, frozenset[str]]] = []
-        for table in tables:
-            entries.extend((item.path, item.access, item.keys.names) for item in table.accesses)
-            entries.extend((item.path, item.widget, item.keys.names) for item in table.widgets)
-        covered = {path for app in self.model.apps for path in app.files}
+        model = self.model
+        program = model.program
+        groups = [
+            model.memo(("occurrences", app), partial(_app_occurrences, model, app))
+            for app in model.apps
+        ]
+        covered = {path for app in model.apps for path in app.files}
         for path in program.index.paths:
-            if path in covered:
-                continue
-            facts = program.facts(path)
-            if facts is None:
-                continue
-            for access in facts.accesses:
-                entries.append((path, access, program.resolve_key(path, access.key).names))
-            for widget in facts.widgets:
-                if widget.key is not None:
-                    entries.append((path, widget, program.resolve_key(path, widget.key).names))
-        for path, item, names in entries:
-            for key in sorted(names):
-                occurrence = _occurrence(path, item, key)
-                if occurrence is None:
-                    continue
-                if item.key_constant is not None:
-                    site = program.constant_site(path, item.key_constant)
-                    occurrence = replace(occurrence, constant_site=site)
-                identity = (path, occurrence.key_span, key)
+            if path not in covered:
+                groups.append(
+                    model.memo(("occurrences", path), partial(_file_occurrences, program, path))
+                )
+        seen: set[tuple[Path, Span, str]] = set()
+        for group in groups:
+            for occurrence in group:
+                identity = (occurrence.path, occurrence.key_span, occurrence.key)
                 if identity in seen:
                     continue
                 seen.add(identity)
-                self._by_key.setdefault(key, KeyInfo(key)).occurrences.append(occurrence)
-                self._by_path.setdefault(path, []).append(occurrence)
+                self._by_key.setdefault(occurrence.key, KeyInfo(occurrence.key)).occurrences.append(
+                    occurrence
+                )
+                self._by_path.setdefault(occurrence.path, []).append(occurrence)
         for info in self._by_key.values():
             info.occurrences.sort(key=lambda o: (str(o.path), o.key_span))
 
@@ -198,3 +190,44 @@ def _occurrence(path: Path, item: Access | WidgetCall, key: str) -> Occurrence |
     return Occurrence(
         key, path, item.key_span, item.span, ROLE_OF_KIND[item.kind], literal, access=item
     )
+
+
+Entry = tuple[Path, "Access | WidgetCall", frozenset[str]]
+
+
+def _app_occurrences(model: Model, app: App) -> list[Occurrence]:
+    """Every key occurrence in the app's files, keys resolved as the app resolves them."""
+    table = model.keys(app)
+    entries: list[Entry] = [(item.path, item.access, item.keys.names) for item in table.accesses]
+    entries.extend((item.path, item.widget, item.keys.names) for item in table.widgets)
+    return _occurrences(model.program, entries)
+
+
+def _file_occurrences(program: Program, path: Path) -> list[Occurrence]:
+    """A file no app runs or imports: its keys resolved on their own."""
+    facts = program.facts(path)
+    if facts is None:
+        return []
+    entries: list[Entry] = [
+        (path, access, program.resolve_key(path, access.key).names) for access in facts.accesses
+    ]
+    entries.extend(
+        (path, widget, program.resolve_key(path, widget.key).names)
+        for widget in facts.widgets
+        if widget.key is not None
+    )
+    return _occurrences(program, entries)
+
+
+def _occurrences(program: Program, entries: list[Entry]) -> list[Occurrence]:
+    found = []
+    for path, item, names in entries:
+        for key in sorted(names):
+            occurrence = _occurrence(path, item, key)
+            if occurrence is None:
+                continue
+            if item.key_constant is not None:
+                site = program.constant_site(path, item.key_constant)
+                occurrence = replace(occurrence, constant_site=site)
+            found.append(occurrence)
+    return found

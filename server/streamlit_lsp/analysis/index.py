@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import FileFacts, ParseError
@@ -66,6 +67,8 @@ class IndexedFile:
     current_error: ParseError | None = None
 
 
+T = TypeVar("T")
+
 _LINES = re.compile(r"\r\n|\r|\n")
 
 
@@ -90,6 +93,9 @@ class WorkspaceIndex:
         # to a file's text never change it, so resolutions stay cached across edits.
         self.layout_generation = 0
         self._resolved: dict[tuple[str, int, Path, tuple[Path, ...]], Path | None] = {}
+        # Values derived from one file's facts and the module layout (see ``derived``),
+        # by file: each with the stamp it was derived from.
+        self._derived: dict[Path, dict[Hashable, tuple[int | None, object]]] = {}
 
     # ------------------------------------------------------------------ updates
 
@@ -169,6 +175,7 @@ class WorkspaceIndex:
     def remove(self, path: Path) -> bool:
         path = path.resolve()
         self._problems.pop(path, None)
+        self._derived.pop(path, None)
         if self._files.pop(path, None) is None:
             return False
         self.generation += 1
@@ -182,6 +189,7 @@ class WorkspaceIndex:
     def _layout_changed(self) -> None:
         self.layout_generation += 1
         self._resolved.clear()
+        self._derived.clear()
 
     # ------------------------------------------------------------------ queries
 
@@ -196,6 +204,18 @@ class WorkspaceIndex:
     def facts(self, path: Path) -> FileFacts | None:
         entry = self._files.get(path)
         return entry.facts if entry is not None else None
+
+    def derived(self, path: Path, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, a value computed from the facts of ``path`` and the module layout
+        only (what a file imports, say), kept until either changes."""
+        stamp = self.stamp(path)
+        values = self._derived.setdefault(path, {})
+        cached = values.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]  # type: ignore[return-value]
+        value = make()
+        values[key] = (stamp, value)
+        return value
 
     def stamp(self, path: Path) -> int | None:
         """Changes whenever the facts of ``path`` change (None: not indexed)."""

@@ -29,6 +29,10 @@ from streamlit_lsp.analysis.program import ANY_KEY, App, KeySet, Program
 
 T = TypeVar("T")
 
+# Every this many models, results that can no longer be lent are dropped (a server
+# builds a model per burst of edits: it must not keep every result it ever computed).
+SWEEP_EVERY = 16
+
 
 def iter_nodes(block: Block) -> Iterator[object]:
     """Every node of a block, depth first, in source order."""
@@ -164,12 +168,21 @@ class Model:
     ) -> None:
         self.program = program
         self._only = only
+        self._memos: dict[object, Memo] = {}
+        # Results earlier models computed: this one's predecessor and, for what it did
+        # not ask for, the predecessors before it.
+        self._previous: dict[object, Memo] = {}
+        self._age = 0
         if shared is not None:
-            self._memos = shared._memos
-            self._previous = shared._previous
-        else:
-            self._memos: dict[object, Memo] = {}
-            self._previous: dict[object, Memo] = previous._memos if previous is not None else {}
+            self._memos, self._previous = shared._memos, shared._previous
+        elif previous is not None:
+            self._previous = {**previous._previous, **previous._memos}
+            self._age = previous._age + 1
+            if self._age % SWEEP_EVERY == 0:
+                # What reads a file changed since can never be lent again: let it go.
+                self._previous = {
+                    key: entry for key, entry in self._previous.items() if self._fresh(entry)
+                }
 
     @property
     def apps(self) -> tuple[App, ...]:
@@ -207,14 +220,17 @@ class Model:
         return Memo(value, self._context, tuple((path, stamp(path)) for path in reads))
 
     def _holds(self, entry: Memo) -> bool:
-        if entry.context != self._context:
-            return False
-        stamp = self.program.index.stamp
-        if not all(stamp(path) == known for path, known in entry.stamps):
+        if not self._fresh(entry):
             return False
         # Lent, it still depends on those files for whoever computes on top of it.
         self.program.note_reads(path for path, _ in entry.stamps)
         return True
+
+    def _fresh(self, entry: Memo) -> bool:
+        stamp = self.program.index.stamp
+        return entry.context == self._context and all(
+            stamp(path) == known for path, known in entry.stamps
+        )
 
     @property
     def _context(self) -> tuple[int, tuple[Path, ...]]:

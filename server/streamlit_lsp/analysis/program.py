@@ -15,11 +15,12 @@ imported from other modules, and functions called across modules, are resolved h
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from streamlit_lsp.analysis.facts import (
@@ -292,10 +293,16 @@ class Program:
     def apps_of(self, path: Path) -> list[App]:
         return [app for app in self.apps if path in app.files]
 
-    def _imports_of(self, path: Path, extra_bases: Iterable[Path] = ()) -> list[Path]:
+    def _imports_of(self, path: Path, extra_bases: tuple[Path, ...] = ()) -> tuple[Path, ...]:
+        """The workspace files ``path`` imports (kept by the index until it changes)."""
+        return self.index.derived(
+            path, ("imports", extra_bases), partial(self._find_imports, path, extra_bases)
+        )
+
+    def _find_imports(self, path: Path, extra_bases: tuple[Path, ...]) -> tuple[Path, ...]:
         facts = self.facts(path)
         if facts is None:
-            return []
+            return ()
         found = []
         for fact in facts.imports:
             if fact.module.split(".")[0] == "streamlit":
@@ -307,7 +314,7 @@ class Program:
                 target = self.index.resolve_module(submodule, fact.level, path, extra_bases)
             if target is not None and target != path:
                 found.append(target)
-        return found
+        return tuple(found)
 
     def _closure(self, scripts: Iterable[Path], entry: Path) -> frozenset[Path]:
         seen: set[Path] = set()
@@ -323,18 +330,26 @@ class Program:
         return frozenset(seen)
 
     def _page_scripts(self, entry: Path) -> list[Path]:
+        """The ``pages/`` folder beside the entry, as Streamlit lists it (on disk: a page
+        need not mention Streamlit to be one)."""
         folder = entry.parent / "pages"
-        if not folder.is_dir():
+        try:
+            listing = sorted(os.scandir(folder), key=lambda item: item.name)
+        except OSError:
             return []
         pages = []
-        for candidate in sorted(folder.iterdir()):
-            if (
-                candidate.suffix == ".py"
-                and candidate.is_file()
-                and not candidate.name.startswith(("_", "."))
-                and self.index.ensure(candidate.resolve()) is not None
-            ):
-                pages.append(candidate.resolve())
+        for item in listing:
+            if not item.name.endswith(".py") or item.name.startswith(("_", ".")):
+                continue
+            try:
+                if not item.is_file():
+                    continue
+                # The folder is resolved already; only a link needs resolving.
+                candidate = Path(item.path).resolve() if item.is_symlink() else Path(item.path)
+            except OSError:
+                continue
+            if self.index.ensure(candidate) is not None:
+                pages.append(candidate)
         return pages
 
     def _navigation_pages(self, entry: Path) -> list[PageTarget]:
@@ -398,23 +413,31 @@ class Program:
         ]
         if self.only_entries is not None:
             return sorted({*configured, *(path.resolve() for path in self.only_entries)})
-        streamlit_files = [path for path in self.index.paths if self._is_streamlit_script(path)]
+        indexed = self.index.paths
+        streamlit_files = [path for path in indexed if self._is_streamlit_script(path)]
         not_entries: set[Path] = set()
-        for path in self.index.paths:
-            facts = self.facts(path)
-            if facts is None:
-                continue
-            not_entries.update(self._imports_of(path))
-            for page in facts.pages:
-                if not page.is_callable:
-                    not_entries.add((path.parent / page.target).resolve())
+        for path in indexed:
+            not_entries.update(
+                self.index.derived(path, ("named",), partial(self._scripts_named_by, path))
+            )
+        # Folders holding a Streamlit script (a file that is not indexed is not one).
+        script_folders = {path.parent for path in streamlit_files}
         for path in streamlit_files:
-            if path.parent.name == "pages" and any(
-                self._is_streamlit_script(sibling) for sibling in path.parent.parent.glob("*.py")
-            ):
+            if path.parent.name == "pages" and path.parent.parent in script_folders:
                 not_entries.add(path)
         found = [path for path in streamlit_files if path not in not_entries]
         return sorted({*configured, *found})
+
+    def _scripts_named_by(self, path: Path) -> list[Path]:
+        """Files ``path`` imports or names as a page: those are not entry points."""
+        facts = self.facts(path)
+        if facts is None:
+            return []
+        named = list(self._imports_of(path))
+        for page in facts.pages:
+            if not page.is_callable:
+                named.append((path.parent / page.target).resolve())
+        return named
 
     def _is_streamlit_script(self, path: Path) -> bool:
         facts = self.facts(path)
