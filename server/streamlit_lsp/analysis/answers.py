@@ -106,6 +106,8 @@ class Answers:
         self.model = model
         self._by_key: dict[str, KeyInfo] = {}
         self._by_path: dict[Path, list[Occurrence]] = {}
+        # keys_for, by the apps a file belongs to (every file of an app sees the same).
+        self._visible: dict[tuple[Path, ...], dict[str, KeyInfo]] = {}
         self._collect()
 
     def _collect(self) -> None:
@@ -155,6 +157,12 @@ class Answers:
 
     def keys_for(self, path: Path) -> dict[str, KeyInfo]:
         """Keys visible from ``path``: those of the apps it belongs to (else all)."""
+        apps = tuple(app.entry for app in self.model.program.apps_of(path))
+        if apps not in self._visible:
+            self._visible[apps] = self._keys_of_apps(path)
+        return self._visible[apps]
+
+    def _keys_of_apps(self, path: Path) -> dict[str, KeyInfo]:
         apps = self.model.program.apps_of(path)
         if not apps:
             return dict(self._by_key)

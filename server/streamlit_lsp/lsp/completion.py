@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from lsprotocol import types as lsp
 
 from streamlit_lsp.analysis.answers import KeyInfo, Role
+from streamlit_lsp.lsp.positions import Converter
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
 
 IDENTIFIER = r"[^\W\d]\w*"
@@ -103,10 +105,15 @@ def _documentation(info: KeyInfo) -> str:
     return "\n\n".join(lines)
 
 
+# A list this long is already more than anyone reads; past it the list is marked
+# incomplete, and the client asks again as the user types more of the key.
+MAX_ITEMS = 100
+
+
 def register(server: StreamlitLanguageServer) -> None:
     @server.feature(
         lsp.TEXT_DOCUMENT_COMPLETION,
-        lsp.CompletionOptions(trigger_characters=[".", '"', "'", "["], resolve_provider=False),
+        lsp.CompletionOptions(trigger_characters=[".", '"', "'", "["], resolve_provider=True),
     )
     def completion(
         ls: StreamlitLanguageServer, params: lsp.CompletionParams
@@ -132,42 +139,81 @@ def register(server: StreamlitLanguageServer) -> None:
         if context.kind == "widget_key":
             # Keys some code reads but no widget binds yet: what a new widget would serve.
             keys = {key: info for key, info in keys.items() if not info.widgets and info.readers}
-        root = next((r for r in ls.ensure_engine().roots if path.is_relative_to(r)), None)
-        items = []
         here = {o.key for o in snapshot.answers.in_file(path)}
-        for key, info in sorted(keys.items()):
-            if not key.startswith(context.partial) and context.partial not in key:
-                continue
-            items.append(_item(key, info, context, converter, line_number - 1, column, here, root))
-        return lsp.CompletionList(is_incomplete=False, items=items)
+        ranked = _ranked(keys, context.partial, here)
+        root = next((r for r in ls.ensure_engine().roots if path.is_relative_to(r)), None)
+        edit_range = _EditRange(converter, line_number - 1, column, context)
+        items = [
+            _item(key, keys[key], context, edit_range, here, root, str(path))
+            for key in ranked[:MAX_ITEMS]
+        ]
+        return lsp.CompletionList(is_incomplete=len(ranked) > MAX_ITEMS, items=items)
+
+    @server.feature(lsp.COMPLETION_ITEM_RESOLVE)
+    def resolve(ls: StreamlitLanguageServer, item: lsp.CompletionItem) -> lsp.CompletionItem:
+        """The documentation, built only for the item the user is looking at."""
+        key = item.data.get("key") if isinstance(item.data, dict) else None
+        info = ls.snapshot(fresh=False).answers.info(key) if isinstance(key, str) else None
+        if info is not None:
+            item.documentation = lsp.MarkupContent(
+                kind=lsp.MarkupKind.Markdown, value=_documentation(info)
+            )
+        return item
+
+
+def _ranked(keys: dict[str, KeyInfo], partial: str, here: set[str]) -> list[str]:
+    """Matching keys, best first: this file's keys, then those starting with what was
+    typed, then those containing it."""
+    matching = [key for key in keys if partial in key]
+    return sorted(matching, key=lambda key: (key not in here, not key.startswith(partial), key))
+
+
+@dataclass
+class _EditRange:
+    """The range an item replaces, in the client's units (shared by every item)."""
+
+    converter: Converter
+    line: int
+    column: int
+    context: Context
+
+    @cached_property
+    def typed(self) -> lsp.Range:
+        return self._from(self.context.start)
+
+    @cached_property
+    def from_dot(self) -> lsp.Range:
+        return self._from(self.context.dot if self.context.dot is not None else self.context.start)
+
+    def _from(self, start: int) -> lsp.Range:
+        to_client = self.converter.to_client_column
+        return lsp.Range(
+            start=lsp.Position(line=self.line, character=to_client(self.line, start)),
+            end=lsp.Position(line=self.line, character=to_client(self.line, self.column)),
+        )
 
 
 def _item(
     key: str,
     info: KeyInfo,
     context: Context,
-    converter: object,
-    line: int,
-    column: int,
+    edit_range: _EditRange,
     here: set[str],
     root: Path | None,
+    path: str,
 ) -> lsp.CompletionItem:
-    to_client = converter.to_client_column  # type: ignore[attr-defined]
-    end = lsp.Position(line=line, character=to_client(line, column))
     if context.kind == "attribute" and not key.isidentifier():
         # ss.my key is not Python: offer ss["my key"] instead, replacing from the dot.
-        start = lsp.Position(line=line, character=to_client(line, context.dot or context.start))
-        new_text = f"[{key!r}]"
+        edit = lsp.TextEdit(range=edit_range.from_dot, new_text=f"[{key!r}]")
     else:
-        start = lsp.Position(line=line, character=to_client(line, context.start))
-        new_text = key
+        edit = lsp.TextEdit(range=edit_range.typed, new_text=key)
     kind = lsp.CompletionItemKind.Field if info.is_widget_key else lsp.CompletionItemKind.Variable
     return lsp.CompletionItem(
         label=key,
         kind=kind,
         detail=_detail(info, root),
-        documentation=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=_documentation(info)),
         sort_text=("0" if key in here else "1") + key,
         filter_text=key,
-        text_edit=lsp.TextEdit(range=lsp.Range(start=start, end=end), new_text=new_text),
+        text_edit=edit,
+        data={"key": key, "path": path},
     )

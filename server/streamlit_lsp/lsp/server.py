@@ -52,7 +52,9 @@ class StreamlitLanguageServer(LanguageServer):
         self.initial_settings: dict[str, object] = {}
         self.raw_settings: dict[str, object] = {}
         self.indexing_done: asyncio.Event | None = None
-        self.published: set[str] = set()
+        # What each URI's last publication said (findings, document version, facts stamp): a file
+        # whose findings did not change is not sent again.
+        self.published: dict[str, tuple[tuple[Diagnostic, ...], int | None, int | None]] = {}
         # Open documents edited since their facts were last extracted.
         self.dirty: set[str] = set()
         self._refresh: asyncio.TimerHandle | None = None
@@ -225,32 +227,45 @@ class StreamlitLanguageServer(LanguageServer):
             return
         snapshot = self.snapshot()
         converters: dict[Path, Converter] = {}
-        current: set[str] = set()
         shown = snapshot.diagnostics if self.settings.enable else {}
+        # Open documents always get an answer, even when it is "nothing to report".
+        # pygls keys open documents by the unescaped URI; publish under our spelling.
+        open_uris = {
+            uri
+            for uri in (
+                from_fs_path(str(path))
+                for path in map(self.path_of, self.workspace.text_documents)
+                if path is not None
+            )
+            if uri
+        }
+        wanted: dict[str, tuple[Diagnostic, ...]] = dict.fromkeys(open_uris, ())
         for path, items in shown.items():
             uri = from_fs_path(str(path))
-            if not uri:
-                continue
-            current.add(uri)
+            if uri:
+                wanted[uri] = tuple(items)
+        for uri in self.published.keys() - wanted.keys():
+            wanted[uri] = ()
+        index = self.ensure_engine().index
+        for uri, items in wanted.items():
+            version = self._version(uri)
+            path = self.path_of(uri)
+            # The stamp: same findings in a changed text may need other UTF-16 columns.
+            sent = (items, version, index.stamp(path) if path is not None else None)
+            if self.published.get(uri) == sent:
+                continue  # the client shows exactly this already
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(
                     uri=uri,
                     diagnostics=[self.to_lsp_diagnostic(item, converters) for item in items],
-                    version=self._version(uri),
+                    version=version,
                 )
             )
-        # Open documents always get an answer, even when it is "nothing to report".
-        # pygls keys open documents by the unescaped URI; publish under our spelling.
-        open_documents = {
-            from_fs_path(str(path))
-            for path in map(self.path_of, self.workspace.text_documents)
-            if path is not None
+            self.published[uri] = sent
+        # A closed file told "nothing" needs no memory of it.
+        self.published = {
+            uri: sent for uri, sent in self.published.items() if sent[0] or uri in open_uris
         }
-        for uri in (self.published | open_documents) - current:
-            self.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[], version=self._version(uri))
-            )
-        self.published = current
 
     def version_of(self, uri: str) -> int | None:
         return self._version(uri)
