@@ -160,6 +160,47 @@ async def test_attribute_completion_after_emoji(client: LanguageClient):
     assert items["cart"].text_edit.range.start == cursor
 
 
+async def _complete_after(
+    client: LanguageClient, text: str, typed: str, ready: str
+) -> lsp.CompletionList:
+    """Completion at the end of ``typed`` (a new last line), once the answer offers the
+    key ``ready``: completion answers from facts a few keystrokes old, by design."""
+    document = open_doc(client, "app.py", text + typed + "\n")
+    cursor = lsp.Position(line=len(text.splitlines()), character=units(typed, client.encoding))  # type: ignore[attr-defined]
+    for _ in range(200):
+        result = await client.text_document_completion_async(
+            lsp.CompletionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=document), position=cursor
+            )
+        )
+        assert isinstance(result, lsp.CompletionList)
+        if any(item.label == ready for item in result.items):
+            return result
+        await _sleep()
+    raise AssertionError(f"{ready} never offered")
+
+
+async def test_a_long_key_list_is_capped_and_narrows_as_the_user_types(client: LanguageClient):
+    text = (ws(client) / "app.py").read_text(encoding="utf-8")
+    text += "".join(f'st.session_state.setdefault("bulk_{n:03}", {n})\n' for n in range(150))
+    everything = await _complete_after(client, text, "st.session_state.", "bulk_000")
+    assert everything.is_incomplete and len(everything.items) == 100
+    narrowed = await _complete_after(client, text, "st.session_state.bulk_14", "bulk_140")
+    assert not narrowed.is_incomplete
+    assert sorted(item.label for item in narrowed.items) == [f"bulk_14{n}" for n in range(10)]
+
+
+async def test_completion_documentation_is_resolved_for_the_chosen_item(client: LanguageClient):
+    text = (ws(client) / "app.py").read_text(encoding="utf-8")
+    result = await _complete_after(client, text, "st.session_state.ca", "cart")
+    item = next(item for item in result.items if item.label == "cart")
+    assert item.documentation is None  # sent only when the editor shows the item
+    resolved = await client.completion_item_resolve_async(item)
+    assert resolved.documentation is not None
+    assert "**`cart`**" in resolved.documentation.value  # type: ignore[union-attr]
+    assert "Initial value: `list = []`" in resolved.documentation.value  # type: ignore[union-attr]
+
+
 async def test_string_completion_inside_brackets_and_get(client: LanguageClient):
     text = (ws(client) / "app.py").read_text(encoding="utf-8")
     for typed in ('ss["us', "ss.get('us"):
