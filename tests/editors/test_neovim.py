@@ -39,7 +39,11 @@ def nvim_version(nvim: str | None) -> tuple[int, int] | None:
         return None
     try:
         result = subprocess.run(
-            [nvim, "--version"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL
+            [nvim, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
         return None
