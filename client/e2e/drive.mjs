@@ -72,6 +72,7 @@ async function features() {
     const problem = (text) => page.locator(".markers-panel .monaco-list-row", { hasText: text }).first();
     // Workspace diagnostics: catalog.py was never opened.
     await problem("show_prices is read but nothing in the app initialises it").waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(SHOTS, "02a-problems-all.png") });
     // The list is virtual: filter it down to the other one.
     await page.getByPlaceholder(/^Filter \(e\.g\./).fill("last_order");
     await problem("last_order is read before it is initialised").waitFor({ timeout: 10_000 });

@@ -65,7 +65,7 @@ trap stop EXIT
 # session NAME PYTHON SCENARIO: a fresh profile with the .vsix installed and
 # streamlitLsp.interpreter=PYTHON, a fresh copy of examples/bookshop, code-server
 # started, drive.mjs run with SCENARIO, code-server stopped.
-rc=0
+rc=0 passed=0 failed=0
 session() {
   local name=$1 python=$2 scenario=$3
   local run=$OUT/$name
@@ -111,8 +111,12 @@ JSON
 
   step "$name: drive it (screenshots in $run)"
   PATH=$N24/bin:$PATH CS_URL="http://127.0.0.1:$PORT/?folder=$run/ws/bookshop" SHOTS=$run \
-    CHROMIUM=$CHROMIUM SCENARIO=$scenario PYTHON=$python node "$E2E/drive.mjs" || rc=1
+    CHROMIUM=$CHROMIUM SCENARIO=$scenario PYTHON=$python node "$E2E/drive.mjs" 2>&1 | tee "$run/drive.log" \
+    || rc=1
   stop
+  passed=$((passed + $(grep -c '\] PASS ' "$run/drive.log" || true)))
+  failed=$((failed + $(grep -c '\] FAIL ' "$run/drive.log" || true)))
+  grep -qE '^[0-9]+ passed, 0 failed$' "$run/drive.log" || { rc=1; grep -qE '\] FAIL ' "$run/drive.log" || failed=$((failed + 1)); }
 
   # The extension's output channel: the interpreter it chose, and what came of it (the
   # end of the server's indexing progress, which also hides the status item).
@@ -121,6 +125,7 @@ JSON
   if [ -z "$log" ]; then
     echo "FAIL $name: no extension log under $run/data/logs"
     rc=1
+    failed=$((failed + 1))
     return 0
   fi
   cp "$log" "$run/extension-output.log"
@@ -128,13 +133,16 @@ JSON
   [ "$scenario" = missing ] && expected="streamlit-lsp is not installed in $python"
   if grep -qF "Python: $python (from the streamlitLsp.interpreter setting)" "$log" && grep -qF "$expected" "$log"; then
     echo "PASS $name: the output channel names the interpreter and says: $expected"
+    passed=$((passed + 1))
   else
     echo "FAIL $name: the output channel ($run/extension-output.log) lacks the interpreter or \"$expected\""
     rc=1
+    failed=$((failed + 1))
   fi
 }
 
 session features "$PYTHON" features || rc=1
 session not-installed "$BARE/bin/python" missing || rc=1
 step "done (rc=$rc); screenshots and logs: $OUT"
+echo "e2e: $passed passed, $failed failed"
 exit $rc

@@ -2,6 +2,11 @@
 -- views/checkout.py of a copy of examples/bookshop (see test_neovim.py). Prints one
 -- "PASS ..." or "FAIL ...: why" line per check, then "N passed, M failed", and exits
 -- with 0 only when every check passed. Works on Neovim 0.7 and newer.
+--
+-- Diagnostics of a file that is not open (state.py) reach Neovim 0.7 to 0.10 pushed
+-- with the others. Neovim 0.11 pulls diagnostics (textDocument/diagnostic) per open
+-- buffer and has no workspace pull, so there state.py's arrive once it is loaded. Set
+-- vim.g.streamlit_lsp_unopened_pushed = true to require the first way.
 
 local results = { passed = 0, failed = 0 }
 
@@ -21,7 +26,7 @@ end
 
 local function finish()
   say(string.format("%d passed, %d failed", results.passed, results.failed))
-  for _, client in pairs(vim.lsp.get_active_clients and vim.lsp.get_active_clients() or vim.lsp.get_clients()) do
+  for _, client in pairs(vim.lsp.get_clients and vim.lsp.get_clients() or vim.lsp.get_active_clients()) do
     client.stop()
   end
   os.exit(results.failed == 0 and 0 or 1)
@@ -73,13 +78,29 @@ local function run()
     end
   end
   vim.wait(20000, function()
-    return find("ST002") ~= nil and find("ST007") ~= nil
+    return find("ST002") ~= nil
+  end, 50)
+  -- A push client gets every file's diagnostics in one go.
+  vim.wait(2000, function()
+    return find("ST007") ~= nil
   end, 50)
   local st002 = find("ST002")
   check("diagnostics: ST002 on checkout.py line 11",
     st002 ~= nil and st002.bufnr == buf and st002.lnum == 10
       and st002.message:find("last_order is read before it is initialised", 1, true) ~= nil,
     st002 and (st002.lnum .. " " .. st002.message) or "no ST002")
+  local unopened = find("ST007") ~= nil
+  if vim.g.streamlit_lsp_unopened_pushed then
+    check("diagnostics of state.py arrive before it is opened", unopened, "no ST007 for the unopened state.py")
+  elseif not unopened then
+    say("NOTE state.py's diagnostics did not arrive before it was opened: loading it")
+    -- Stay in its window until they arrive: Neovim 0.11 pulls for the current buffer.
+    vim.cmd("split state.py")
+    vim.wait(20000, function()
+      return find("ST007") ~= nil
+    end, 50)
+    vim.cmd("wincmd p")
+  end
   check("diagnostics: state.py's ST007 arrives, its ST009 is ignored by the settings",
     find("ST007") ~= nil and find("ST009") == nil,
     "ST007=" .. tostring(find("ST007") ~= nil) .. " ST009=" .. tostring(find("ST009") ~= nil))
