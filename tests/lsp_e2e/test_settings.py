@@ -72,3 +72,39 @@ async def test_settings_from_configuration_override_and_are_validated(configured
     client.set_configuration({"inlayHints": False}, section="streamlitLsp")
     client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
     await wait_until(lambda: [d.code for d in client.diagnostics.get(app, [])] == ["ST001"])
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def folderless(lsp_client: LanguageClient, tmp_path: Path):
+    """An editor that opens a single file: no root, no workspace folder."""
+    lsp_client.workspace_path = tmp_path  # type: ignore[attr-defined]
+
+    @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
+    def _register(params: lsp.RegistrationParams) -> None:
+        pass  # the watched-files registration: nothing to watch here
+
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options={"streamlitLsp": {"ignore": ["ST009"]}},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_settings_apply_to_a_file_opened_without_a_workspace(folderless: LanguageClient):
+    client = folderless
+    app = _uri(client, "app.py")
+    text = (
+        "import streamlit as st\n"
+        "st.session_state.never_read = 1\n"  # ST009, ignored by the settings
+        "st.write(st.session_state.missing)\n"  # ST001, still reported
+    )
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(uri=app, language_id="python", version=1, text=text)
+        )
+    )
+    await wait_until(lambda: bool(client.diagnostics.get(app)))
+    assert [d.code for d in client.diagnostics[app]] == ["ST001"]

@@ -61,6 +61,7 @@ class Engine:
         if editor_settings is not None:
             self.editor_settings = editor_settings
         self.config_messages = []
+        self._loose_configs: dict[Path, Config] = {}
         for root in self.roots:
             config, problems = load_config(root)
             config, editor_problems = apply_editor_settings(config, self.editor_settings)
@@ -75,7 +76,15 @@ class Engine:
             inside = path.is_relative_to(config.root) or path.is_relative_to(root)
             if inside and (best is None or len(str(config.root)) > len(str(best.root))):
                 best = config
-        return best if best is not None else Config(root=path.parent)
+        if best is not None:
+            return best
+        # A file outside every root (or an editor with no workspace folder): the
+        # editor's settings still apply to it.
+        folder = path.parent
+        if folder not in self._loose_configs:
+            config, _ = apply_editor_settings(Config(root=folder), self.editor_settings)
+            self._loose_configs[folder] = config
+        return self._loose_configs[folder]
 
     # ---------------------------------------------------------------- updates
 
