@@ -10,6 +10,8 @@ from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient
 
+from conftest import wait_until
+
 
 def units(text: str, encoding: str) -> int:
     """Length of ``text`` in the negotiated position encoding."""
@@ -130,6 +132,25 @@ async def test_fixing_the_init_in_a_helper_clears_the_page(client: LanguageClien
     ) + '    st.session_state.setdefault("carts", [])\n'
     replace_all(client, state, fixed, 2)
     await codes_eventually(client, page, set())
+
+
+async def test_files_not_open_show_their_problems_under_every_client(client: LanguageClient):
+    # A push client gets them pushed; a client that pulls only open documents (Neovim
+    # 0.11) gets them pushed too, until it pulls the workspace (VS Code does).
+    page = uri(client, "pages/1_Profile.py")
+    await wait_until(lambda: bool(client.diagnostics.get(page)))
+    assert [(d.code, d.range.start.line) for d in client.diagnostics[page]] == [("ST001", 7)]
+    if client.capabilities.text_document and client.capabilities.text_document.diagnostic:
+        # Opened, the file is pulled: the pushed copy is withdrawn (no duplicates).
+        open_doc(client, "pages/1_Profile.py")
+        await wait_until(lambda: not client.diagnostics.get(page))
+        await codes_eventually(client, page, {"ST001:7"})
+        # Pulling the workspace takes over the files not open as well.
+        report = await client.workspace_diagnostic_async(
+            lsp.WorkspaceDiagnosticParams(previous_result_ids=[])
+        )
+        assert any(item.uri == page for item in report.items)
+        await wait_until(lambda: not any(client.diagnostics.values()))
 
 
 async def test_diagnostics_stay_while_the_user_types_invalid_code(client: LanguageClient):

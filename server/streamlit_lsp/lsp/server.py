@@ -58,6 +58,8 @@ class StreamlitLanguageServer(LanguageServer):
         # Open documents edited since their facts were last extracted.
         self.dirty: set[str] = set()
         self._refresh: asyncio.TimerHandle | None = None
+        # The client has asked for workspace diagnostics: it pulls every file's itself.
+        self.workspace_pulls = False
         self._parent_watch: asyncio.Task[None] | None = None
 
     # ---------------------------------------------------------------- access
@@ -219,33 +221,38 @@ class StreamlitLanguageServer(LanguageServer):
 
     def publish_all(self) -> None:
         """Push every file's diagnostics (or ask a pull client to pull again)."""
-        if self.pulls_diagnostics:
-            if get_capability(
-                self.client_capabilities, "workspace.diagnostics.refresh_support", False
-            ):
-                self.workspace_diagnostic_refresh(None)
+        if not self.pulls_diagnostics:
+            self._push(self.snapshot().diagnostics if self.settings.enable else {}, set())
             return
-        snapshot = self.snapshot()
-        converters: dict[Path, Converter] = {}
-        shown = snapshot.diagnostics if self.settings.enable else {}
-        # Open documents always get an answer, even when it is "nothing to report".
+        if get_capability(self.client_capabilities, "workspace.diagnostics.refresh_support", False):
+            self.workspace_diagnostic_refresh(None)
+        if self.workspace_pulls:
+            # All of it is pulled now: withdraw whatever was pushed.
+            self._push({}, self._open_uris() | self.published.keys())
+            return
+        # A client that pulls open documents only (Neovim 0.11) would never show the
+        # files the user has not opened: those are pushed until it pulls the workspace.
+        shown = self.snapshot().diagnostics if self.settings.enable else {}
+        self._push(shown, self._open_uris())
+
+    def _open_uris(self) -> set[str]:
         # pygls keys open documents by the unescaped URI; publish under our spelling.
-        open_uris = {
-            uri
-            for uri in (
-                from_fs_path(str(path))
-                for path in map(self.path_of, self.workspace.text_documents)
-                if path is not None
-            )
-            if uri
-        }
-        wanted: dict[str, tuple[Diagnostic, ...]] = dict.fromkeys(open_uris, ())
+        paths = (self.path_of(uri) for uri in self.workspace.text_documents)
+        return {uri for uri in (from_fs_path(str(p)) for p in paths if p is not None) if uri}
+
+    def _push(self, shown: dict[Path, list[Diagnostic]], pulled: set[str]) -> None:
+        """Publish ``shown`` for every file but the ``pulled`` ones, sending only what
+        differs from the client's current view."""
+        open_uris = self._open_uris()
+        # Open documents always get an answer, even when it is "nothing to report".
+        wanted: dict[str, tuple[Diagnostic, ...]] = dict.fromkeys(open_uris - pulled, ())
         for path, items in shown.items():
             uri = from_fs_path(str(path))
-            if uri:
+            if uri and uri not in pulled:
                 wanted[uri] = tuple(items)
         for uri in self.published.keys() - wanted.keys():
-            wanted[uri] = ()
+            wanted[uri] = ()  # no longer reported, or pulled now
+        converters: dict[Path, Converter] = {}
         index = self.ensure_engine().index
         for uri, items in wanted.items():
             version = self._version(uri)
@@ -262,9 +269,11 @@ class StreamlitLanguageServer(LanguageServer):
                 )
             )
             self.published[uri] = sent
-        # A closed file told "nothing" needs no memory of it.
+        # A file told "nothing" needs no memory of it, unless open (and pushed).
         self.published = {
-            uri: sent for uri, sent in self.published.items() if sent[0] or uri in open_uris
+            uri: sent
+            for uri, sent in self.published.items()
+            if sent[0] or (uri in open_uris and uri not in pulled)
         }
 
     def version_of(self, uri: str) -> int | None:

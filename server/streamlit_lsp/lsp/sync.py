@@ -188,6 +188,9 @@ def register(server: StreamlitLanguageServer) -> None:
         ls: StreamlitLanguageServer, params: lsp.WorkspaceDiagnosticParams
     ) -> lsp.WorkspaceDiagnosticReport:
         """Every file with diagnostics (the Problems panel of a pull client)."""
+        if not ls.workspace_pulls:
+            ls.workspace_pulls = True
+            ls.schedule_refresh(0)  # withdraws what was pushed for files not open
         if ls.indexing_done is not None:
             await ls.indexing_done.wait()
         items: list[lsp.WorkspaceFullDocumentDiagnosticReport] = []
