@@ -59,3 +59,51 @@ async def test_each_root_is_analysed_and_keys_stay_in_their_app(two_roots: Langu
     labels = {item.label for item in result.items}
     assert "plants" in labels and "water" in labels
     assert "cart" not in labels  # the shop's key, another app
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def one_root(lsp_client: LanguageClient, tmp_path: Path):
+    for name in ("shop", "garden"):
+        shutil.copytree(WORKSPACES / name, tmp_path / name)
+    lsp_client.root = tmp_path  # type: ignore[attr-defined]
+    shop = lsp.WorkspaceFolder(uri=from_fs_path(str(tmp_path / "shop")), name="shop")
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"), workspace_folders=[shop]
+        )
+    )
+    await wait_until(lambda: indexed(lsp_client))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_folders_added_and_removed_while_running(one_root: LanguageClient):
+    client = one_root
+    root: Path = client.root  # type: ignore[attr-defined]
+    garden_uri = from_fs_path(str(root / "garden"))
+    shop_uri = from_fs_path(str(root / "shop"))
+    garden = from_fs_path(str(root / "garden" / "garden.py"))
+    shop = from_fs_path(str(root / "shop" / "app.py"))
+    await wait_until(lambda: bool(client.diagnostics.get(shop)))
+    assert garden not in client.diagnostics
+
+    client.workspace_did_change_workspace_folders(
+        lsp.DidChangeWorkspaceFoldersParams(
+            event=lsp.WorkspaceFoldersChangeEvent(
+                added=[lsp.WorkspaceFolder(uri=garden_uri, name="garden")], removed=[]
+            )
+        )
+    )
+    await wait_until(lambda: bool(client.diagnostics.get(garden)))
+    assert ["water" in d.message for d in client.diagnostics[garden]] == [True]
+
+    client.workspace_did_change_workspace_folders(
+        lsp.DidChangeWorkspaceFoldersParams(
+            event=lsp.WorkspaceFoldersChangeEvent(
+                added=[], removed=[lsp.WorkspaceFolder(uri=shop_uri, name="shop")]
+            )
+        )
+    )
+    # The shop is no longer open: its problems leave the Problems panel.
+    await wait_until(lambda: shop in client.diagnostics and not client.diagnostics[shop])
+    assert client.diagnostics[garden]

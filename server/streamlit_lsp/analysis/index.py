@@ -182,6 +182,15 @@ class WorkspaceIndex:
         self._layout_changed()
         return True
 
+    def set_roots(self, roots: Sequence[Path]) -> None:
+        """The workspace folders changed: files of folders no longer open are forgotten
+        (unless another folder holds them), and resolution starts afresh."""
+        self.roots = tuple(root.resolve() for root in roots)
+        self._root_texts = tuple(str(root) for root in self.roots)
+        for path in [path for path in self._files if not self._within_roots(path)]:
+            self.remove(path)
+        self._layout_changed()
+
     def forget_missing(self) -> None:
         self._missing.clear()
         self._layout_changed()

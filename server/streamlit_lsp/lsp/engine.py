@@ -88,10 +88,21 @@ class Engine:
 
     # ---------------------------------------------------------------- updates
 
-    def workspace_files(self) -> Iterator[Path]:
-        for root in self.roots:
+    def workspace_files(self, roots: list[Path] | None = None) -> Iterator[Path]:
+        """The Python files of the workspace folders (or of some of them)."""
+        for root in self.roots if roots is None else roots:
             if root.is_dir():
                 yield from iter_python_files(root, self.config_for(root).is_excluded)
+
+    def set_roots(self, roots: list[Path]) -> list[Path]:
+        """New workspace folders; returns those added (their files are not indexed yet)."""
+        resolved = list(dict.fromkeys(root.resolve() for root in roots))
+        added = [root for root in resolved if root not in self.roots]
+        self.roots = resolved
+        self.index.set_roots(resolved)
+        self.configs = {}
+        self.reload_configs()
+        return added
 
     def index_file(self, path: Path) -> None:
         """Index a file found on disk at start-up (cheap prefilter first)."""

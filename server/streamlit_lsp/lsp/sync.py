@@ -183,6 +183,22 @@ def register(server: StreamlitLanguageServer) -> None:
                 engine.reload(path)
         ls.schedule_refresh()
 
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def folders_changed(
+        ls: StreamlitLanguageServer, params: lsp.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        """pygls has updated ``ls.workspace.folders``: index the added folders' files,
+        forget the removed folders' ones, then analyse again."""
+        engine = ls.ensure_engine()
+        added = engine.set_roots(ls.workspace_roots())
+        for number, path in enumerate(engine.workspace_files(added), start=1):
+            engine.index_file(path)
+            if number % BATCH == 0:
+                await asyncio.sleep(0)
+        # Open buffers are the truth for their files, whichever folders are open.
+        ls.dirty.update(ls.workspace.text_documents)
+        ls.schedule_refresh(0)
+
     @server.feature(lsp.WORKSPACE_DIAGNOSTIC)
     async def workspace_diagnostics(
         ls: StreamlitLanguageServer, params: lsp.WorkspaceDiagnosticParams
