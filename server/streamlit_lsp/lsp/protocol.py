@@ -1,5 +1,7 @@
 """The JSON-RPC protocol, hardened for what editors really send.
 
+* Open documents follow LSP's line breaks (``documents.LspWorkspace``), not
+  ``str.splitlines``.
 * A ``didChange`` for a document that is not open (an editor race: a change sent just
   after the close) is ignored with a log line instead of a KeyError in pygls.
 * Deliberate refusals (a rename that cannot be done safely) and unknown methods are
@@ -16,6 +18,8 @@ from urllib.parse import unquote
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcMethodNotFound
 from pygls.protocol import LanguageServerProtocol, lsp_method
+
+from streamlit_lsp.lsp.documents import LspWorkspace
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,16 @@ class QuietExpectedErrors(logging.Filter):
 
 
 class StreamlitProtocol(LanguageServerProtocol):
+    @lsp_method(lsp.INITIALIZE)
+    def lsp_initialize(
+        self, params: lsp.InitializeParams
+    ) -> Generator[Any, Any, lsp.InitializeResult]:
+        result = yield from super().lsp_initialize(params)
+        # pygls has just built a plain Workspace. No document can be open yet (the client
+        # waits for this answer before its first didOpen), so it is replaced as it is.
+        self._workspace = LspWorkspace.like(self.workspace)
+        return result
+
     @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(
         self, params: lsp.DidChangeTextDocumentParams
