@@ -494,7 +494,12 @@ def test_expected_errors_are_not_logged_as_crashes(raw_server, tmp_path: Path, e
         response = server.response(server.request("streamlit/doesNotExist", {}))
         assert response is not None and response["error"]["code"] == -32601
     else:
-        # Renaming "cart" to a key that exists: refused on purpose (RequestFailed).
+        # Renaming "cart" to a key that exists: refused on purpose (RequestFailed). Only
+        # once the workspace is indexed: before that, no file's keys are known yet.
+        indexed = server.wait_for_notification(
+            "$/progress", lambda m: m["params"]["value"].get("kind") == "end"
+        )
+        assert indexed is not None, "indexing never ended"
         app = workspace / "app.py"
         line = app.read_text(encoding="utf-8").splitlines()[6]
         character = line.index("session_state.cart") + len("session_state.") + 2

@@ -48,15 +48,18 @@ async def index_workspace(ls: StreamlitLanguageServer) -> None:
                         ),
                     )
                 await asyncio.sleep(0)
+        # Reported before the progress ends, so a client that sees the end has them all.
+        for message in engine.config_messages:
+            ls.window_log_message(
+                lsp.LogMessageParams(type=lsp.MessageType.Warning, message=message)
+            )
+        for problem in engine.index.problems:
+            ls.window_log_message(
+                lsp.LogMessageParams(type=lsp.MessageType.Info, message=problem.message)
+            )
     finally:
         if token is not None:
             ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=f"{len(files)} files"))
-    for message in engine.config_messages:
-        ls.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Warning, message=message))
-    for problem in engine.index.problems:
-        ls.window_log_message(
-            lsp.LogMessageParams(type=lsp.MessageType.Info, message=problem.message)
-        )
     if ls.indexing_done is not None:
         ls.indexing_done.set()
     ls.publish_all()
