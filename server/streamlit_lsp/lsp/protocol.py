@@ -4,6 +4,8 @@
   ``str.splitlines``.
 * A ``didChange`` for a document that is not open (an editor race: a change sent just
   after the close) is ignored with a log line instead of a KeyError in pygls.
+* A handler cancelled at exit (the client went away while the server awaited it) ends
+  quietly instead of leaving an asyncio traceback.
 * Deliberate refusals (a rename that cannot be done safely) and unknown methods are
   answered with their error and logged quietly, not as internal errors with a traceback.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator
+from concurrent.futures import Future
 from typing import Any
 from urllib.parse import unquote
 
@@ -63,6 +66,23 @@ class StreamlitProtocol(LanguageServerProtocol):
             logger.info("didChange for %s, which is not open: ignored", params.text_document.uri)
             return
         yield from super().lsp_text_document__did_change(params)
+
+    def _run_generator(
+        self,
+        future: Future[Any] | None,
+        *,
+        gen: Generator[Any, Any, Any],
+        result_future: Future[Any],
+    ) -> None:
+        # A handler pygls waits for (the async ``initialized`` awaiting the client's
+        # answer to window/workDoneProgress/create...) is cancelled when the event loop
+        # ends because the client went away. pygls would read its result, whose
+        # CancelledError escapes its ``except Exception`` as an asyncio traceback.
+        if future is not None and future.cancelled():
+            gen.close()
+            result_future.cancel()
+            return
+        super()._run_generator(future, gen=gen, result_future=result_future)
 
 
 def install_log_filters() -> None:
