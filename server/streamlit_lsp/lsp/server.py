@@ -321,8 +321,11 @@ class ClientStream:
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
+        self._closed_on_exit = False
 
     def write(self, data: bytes) -> int:
+        if self._closed_on_exit:
+            return 0  # a task cancelled at exit still reporting: nobody listens
         try:
             return self._stream.write(data)
         except (BrokenPipeError, ValueError):  # ValueError: the stream was closed
@@ -330,12 +333,17 @@ class ClientStream:
             raise
 
     def flush(self) -> None:
+        if self._closed_on_exit:
+            return
         try:
             self._stream.flush()
         except (BrokenPipeError, ValueError):
             client_gone()
 
     def close(self) -> None:
+        # Only pygls' exit handler closes it; what is written after that is dropped
+        # rather than taken for a vanished client (which would end with code 0 at once).
+        self._closed_on_exit = True
         self._stream.close()
 
 
