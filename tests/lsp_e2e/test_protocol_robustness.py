@@ -1205,19 +1205,9 @@ async def test_bad_workspace_files_and_settings(preset: str, tmp_path: Path):
 
 
 @POSIX_ONLY
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a request on a named pipe (FIFO) called *.py freezes the whole server for "
-        "good. Input: 'mkfifo named_pipe.py' in the workspace, then textDocument/hover "
-        "on it: no answer, and no answer to any later request either. The indexing "
-        "skips it (entry.is_file() is False), but the request path goes "
-        "path_of -> text_of -> analysis.source.read_source -> Path.read_bytes(), which "
-        "blocks the event loop until a writer opens the pipe (never). Special files "
-        "must not be opened (check stat.S_ISREG) or must be read without blocking."
-    ),
-)
 def test_a_named_pipe_does_not_freeze_the_server(raw_server, tmp_path: Path):
+    """Once a bug: reading the pipe for a request blocked the event loop until a writer
+    came (never): special files are refused without being opened."""
     workspace = shop(tmp_path)
     os.mkfifo(workspace / "named_pipe.py")
     server = raw_server(workspace)
@@ -1234,7 +1224,7 @@ def test_a_named_pipe_does_not_freeze_the_server(raw_server, tmp_path: Path):
         assert server.response(hover, timeout=3.0) is not None, "the hover was never answered"
         assert server.alive_and_answering(timeout=2.0), "the server froze"
     finally:
-        server.process.kill()  # frozen: it would not even read the end of its stdin
+        server.process.kill()  # should it freeze again, it would not read its stdin's end
 
 
 @POSIX_ONLY
