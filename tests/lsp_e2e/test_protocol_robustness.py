@@ -1228,20 +1228,10 @@ def test_a_named_pipe_does_not_freeze_the_server(raw_server, tmp_path: Path):
 
 
 @POSIX_ONLY
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: every request on a file that is a symlink loop fails with a JSON-RPC "
-        "internal error (-32603 'RuntimeError: Symlink loop from .../loop_a.py'), and its "
-        "didOpen / watched-file events log 'internal error' tracebacks. Input: "
-        "loop_a.py -> loop_b.py -> loop_a.py in the workspace, then textDocument/hover "
-        "(or any request) on loop_a.py. StreamlitLanguageServer.path_of calls "
-        "Path.resolve(), which raises RuntimeError on a loop (Python 3.11; OSError "
-        "from 3.13); the indexing itself skips the loop fine."
-    ),
-)
 @pytest.mark.parametrize("preset", PRESETS)
 async def test_a_symlink_loop_file_is_answered(preset: str, tmp_path: Path):
+    """Once a bug: path_of's Path.resolve() raised on the loop (RuntimeError up to Python
+    3.12): every request failed with an internal error."""
     workspace = shop(tmp_path)
     (workspace / "loop_a.py").symlink_to(workspace / "loop_b.py")
     (workspace / "loop_b.py").symlink_to(workspace / "loop_a.py")

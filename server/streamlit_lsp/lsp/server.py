@@ -114,7 +114,25 @@ class StreamlitLanguageServer(LanguageServer):
     @staticmethod
     def path_of(uri: str) -> Path | None:
         path = to_fs_path(uri)
-        return Path(path).resolve() if path else None
+        if not path:
+            return None
+        try:
+            return Path(path).resolve()
+        except (OSError, RuntimeError):
+            # A symlink loop (RuntimeError up to Python 3.12, OSError from 3.13): the
+            # file cannot be read, but requests on it are still answered.
+            return Path(os.path.abspath(path))
+
+    @staticmethod
+    def indexable(path: Path) -> bool:
+        """False for a path in a symlink loop: the index resolves every path it is
+        given, which raises there. Such a file has no text to analyse anyway."""
+        try:
+            path.resolve()
+        except (OSError, RuntimeError):
+            logger.info("%s: skipped: a symlink loop", path)
+            return False
+        return True
 
     def text_of(self, path: Path) -> str | None:
         """The editor's buffer when the file is open, else the file on disk."""
