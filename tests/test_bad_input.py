@@ -194,3 +194,30 @@ def test_a_closed_pipe_is_not_a_traceback(tmp_path):
     )
     assert "Traceback" not in completed.stderr
     assert completed.stdout.count("\n") == 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="named pipes need a POSIX file system")
+def test_named_pipe_is_refused_without_being_opened(tmp_path, capsys, monkeypatch):
+    """Opening a FIFO waits for a writer: the check would hang for ever."""
+    ws = workspace(tmp_path)
+    pipe = ws / "named_pipe.py"
+    os.mkfifo(pipe)
+    original = checker.iter_python_files
+
+    def listing_with_the_pipe(root, is_excluded=None):
+        yield pipe  # the walk skips special files; a race could still hand one over
+        yield from original(root, is_excluded)
+
+    monkeypatch.setattr(checker, "iter_python_files", listing_with_the_pipe)
+    code, out, err = run(capsys, str(ws))
+    assert code == 1
+    assert "named_pipe.py" in err and "a named pipe, not a regular file" in err
+    assert_good_app_still_checked(out)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="named pipes need a POSIX file system")
+def test_named_pipe_given_by_name(tmp_path, capsys):
+    pipe = tmp_path / "named_pipe.py"
+    os.mkfifo(pipe)
+    code, _, err = run(capsys, str(pipe))
+    assert "named_pipe.py" in err and "a named pipe, not a regular file" in err, (code, err)

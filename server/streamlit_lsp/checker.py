@@ -16,7 +16,7 @@ from pathlib import Path
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import App, Program
-from streamlit_lsp.analysis.source import MAX_FILE_BYTES, SourceError, decode_source
+from streamlit_lsp.analysis.source import SourceError, decode_source, read_file_bytes
 from streamlit_lsp.config import Config, ConfigProblem, load_config
 from streamlit_lsp.deepstack import call_with_deep_stack
 from streamlit_lsp.diagnostics import Diagnostic
@@ -99,18 +99,9 @@ def _check_target(target: Path, config: Config) -> CheckResult:
 
 def _index_file(index: WorkspaceIndex, path: Path) -> None:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            index.report_problem(
-                path, f"{path}: skipped: {size // (1024 * 1024)} MB is too large to analyse"
-            )
-            return
-        data = path.read_bytes()
-    except FileNotFoundError:
-        index.report_problem(path, f"{path}: skipped: the file disappeared while being read")
-        return
-    except OSError as error:
-        index.report_problem(path, f"{path}: skipped: cannot be read ({error.strerror or error})")
+        data = read_file_bytes(path)
+    except SourceError as error:
+        index.report_problem(path, str(error))
         return
     if PREFILTER not in data:
         return

@@ -124,6 +124,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         level=level, handlers=[handler], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     from streamlit_lsp.lsp.server import ClientStream, create_server
+    from streamlit_lsp.lsp.stdio import serve_stdio
 
     server = create_server()
     if arguments.tcp:
@@ -131,7 +132,8 @@ def _serve(arguments: argparse.Namespace) -> int:
     elif arguments.ws:
         server.start_ws(arguments.host, arguments.port)
     else:
-        server.start_io(sys.stdin.buffer, ClientStream(sys.stdout.buffer))  # type: ignore[arg-type]
+        # LSP's exit code: 0 when `exit` follows `shutdown`, 1 when it does not.
+        return serve_stdio(server, sys.stdin.buffer, ClientStream(sys.stdout.buffer))
     return EXIT_CLEAN
 
 

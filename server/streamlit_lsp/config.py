@@ -262,7 +262,7 @@ def _relative_parts(root: Path, path: Path) -> tuple[tuple[str, ...], bool]:
         pass
     try:
         return candidate.resolve().relative_to(base.resolve()).parts, True
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return candidate.parts, False
 
 

@@ -72,6 +72,15 @@ T = TypeVar("T")
 _LINES = re.compile(r"\r\n|\r|\n")
 
 
+def canonical(path: Path) -> Path:
+    """The path with links resolved; as given (made absolute) when it cannot be, as in a
+    symlink loop (RuntimeError before Python 3.13, OSError after)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -80,7 +89,7 @@ class WorkspaceIndex:
     """Facts of every known file; the one mutable piece of the analysis."""
 
     def __init__(self, roots: Sequence[Path] = ()) -> None:
-        self.roots: tuple[Path, ...] = tuple(root.resolve() for root in roots)
+        self.roots: tuple[Path, ...] = tuple(canonical(root) for root in roots)
         self._root_texts = tuple(str(root) for root in self.roots)
         self._files: dict[Path, IndexedFile] = {}
         self._problems: dict[Path, Problem] = {}
@@ -106,7 +115,7 @@ class WorkspaceIndex:
         previous good facts and only records the error, so the diagnostics of the rest
         of the file do not flicker away while the user is typing.
         """
-        path = path.resolve()
+        path = canonical(path)
         digest = _digest(text)
         current = self._files.get(path)
         if current is not None and current.digest == digest:
@@ -152,7 +161,7 @@ class WorkspaceIndex:
 
     def load(self, path: Path) -> bool:
         """(Re)read ``path`` from disk; a file that cannot be read becomes a problem."""
-        path = path.resolve()
+        path = canonical(path)
         try:
             text = read_source(path)
         except SourceError as error:
@@ -166,14 +175,14 @@ class WorkspaceIndex:
 
     def report_problem(self, path: Path, message: str) -> None:
         """Record that ``path`` cannot be analysed (and forget any facts it had)."""
-        path = path.resolve()
+        path = canonical(path)
         if self._files.pop(path, None) is not None:
             self._layout_changed()
         self._problems[path] = Problem(path, message)
         self.generation += 1
 
     def remove(self, path: Path) -> bool:
-        path = path.resolve()
+        path = canonical(path)
         self._problems.pop(path, None)
         self._derived.pop(path, None)
         if self._files.pop(path, None) is None:
@@ -185,7 +194,7 @@ class WorkspaceIndex:
     def set_roots(self, roots: Sequence[Path]) -> None:
         """The workspace folders changed: files of folders no longer open are forgotten
         (unless another folder holds them), and resolution starts afresh."""
-        self.roots = tuple(root.resolve() for root in roots)
+        self.roots = tuple(canonical(root) for root in roots)
         self._root_texts = tuple(str(root) for root in self.roots)
         for path in [path for path in self._files if not self._within_roots(path)]:
             self.remove(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import stat
 from pathlib import Path
 
 from streamlit_lsp.diagnostics import Span
@@ -56,20 +57,42 @@ def _coding_cookie(data: bytes) -> str | None:
 
 def read_source(path: Path) -> str:
     """Read and decode a file; every failure becomes a ``SourceError`` with a clear message."""
+    return decode_source(read_file_bytes(path), path)
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """The bytes of a regular file, not too large; else a ``SourceError`` saying why.
+
+    Anything but a regular file is refused before it is opened: opening a named pipe
+    waits for a writer (for ever, blocking the server), a device may never end.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise SourceError(f"{path}: skipped: a directory, not a file")
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError(f"{path}: skipped: {_file_kind(status.st_mode)}, not a regular file")
+        if status.st_size > MAX_FILE_BYTES:
             raise SourceError(
-                f"{path}: skipped: {size // (1024 * 1024)} MB is too large to analyse"
+                f"{path}: skipped: {status.st_size // (1024 * 1024)} MB is too large to analyse"
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise SourceError(f"{path}: skipped: the file disappeared while being read") from None
     except IsADirectoryError:
         raise SourceError(f"{path}: skipped: a directory, not a file") from None
     except OSError as error:
         raise SourceError(f"{path}: skipped: cannot be read ({error.strerror or error})") from None
-    return decode_source(data, path)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 class LineIndex:

@@ -130,8 +130,22 @@ def _setdefault_edit(
     line = max(top_imports) if top_imports else 0
     uri = from_fs_path(str(entry)) or str(entry)
     text = f"{alias}.session_state.setdefault({key!r}, None)\n"
-    position = lsp.Position(line=line, character=0)
-    return uri, lsp.TextEdit(range=lsp.Range(start=position, end=position), new_text=text)
+    return uri, _line_insertion(ls.converter(entry), line, text)
+
+
+def _line_insertion(converter: Converter, line: int, text: str) -> lsp.TextEdit:
+    """Insert ``text``, a whole line, before the 0-based ``line``, or at the end of the
+    document when that line is past it: while a buffer does not parse, its last good
+    facts may name lines it no longer has."""
+    last = len(converter.lines) - 1
+    if line <= last:
+        position = lsp.Position(line=line, character=0)
+    else:
+        end = converter.to_client_column(last, len(converter.line(last)))
+        position = lsp.Position(line=last, character=end)
+        if converter.line(last):  # no line break at the end: the new line needs one
+            text = "\n" + text
+    return lsp.TextEdit(range=lsp.Range(start=position, end=position), new_text=text)
 
 
 def _drop_default_edit(

@@ -17,6 +17,7 @@ from streamlit_lsp.analysis.answers import Answers
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import Program
+from streamlit_lsp.analysis.source import SourceError, read_file_bytes
 from streamlit_lsp.checker import PREFILTER, run_rules
 from streamlit_lsp.config import Config, apply_editor_settings, load_config
 from streamlit_lsp.diagnostics import Diagnostic
@@ -107,12 +108,9 @@ class Engine:
     def index_file(self, path: Path) -> None:
         """Index a file found on disk at start-up (cheap prefilter first)."""
         try:
-            with path.open("rb") as handle:
-                data = handle.read()
-        except OSError as error:
-            self.index.report_problem(
-                path, f"{path}: skipped: cannot be read ({error.strerror or error})"
-            )
+            data = read_file_bytes(path)
+        except SourceError as error:
+            self.index.report_problem(path, str(error))
             return
         if PREFILTER not in data:
             return

@@ -23,6 +23,11 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
+def line_starts(text: str) -> list[int]:
+    """The string offset where each line of ``split_lines(text)`` starts."""
+    return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+
+
 def _units(character: str, encoding: str) -> int:
     if encoding == lsp.PositionEncodingKind.Utf8:
         return len(character.encode("utf-8", "surrogatepass"))

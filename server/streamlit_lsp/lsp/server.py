@@ -118,7 +118,25 @@ class StreamlitLanguageServer(LanguageServer):
     @staticmethod
     def path_of(uri: str) -> Path | None:
         path = to_fs_path(uri)
-        return Path(path).resolve() if path else None
+        if not path:
+            return None
+        try:
+            return Path(path).resolve()
+        except (OSError, RuntimeError):
+            # A symlink loop (RuntimeError up to Python 3.12, OSError from 3.13): the
+            # file cannot be read, but requests on it are still answered.
+            return Path(os.path.abspath(path))
+
+    @staticmethod
+    def indexable(path: Path) -> bool:
+        """False for a path in a symlink loop: the index resolves every path it is
+        given, which raises there. Such a file has no text to analyse anyway."""
+        try:
+            path.resolve()
+        except (OSError, RuntimeError):
+            logger.info("%s: skipped: a symlink loop", path)
+            return False
+        return True
 
     def text_of(self, path: Path) -> str | None:
         """The editor's buffer when the file is open, else the file on disk."""
@@ -345,8 +363,11 @@ class ClientStream:
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
+        self._closed_on_exit = False
 
     def write(self, data: bytes) -> int:
+        if self._closed_on_exit:
+            return 0  # a task cancelled at exit still reporting: nobody listens
         try:
             return self._stream.write(data)
         except (BrokenPipeError, ValueError):  # ValueError: the stream was closed
@@ -354,12 +375,17 @@ class ClientStream:
             raise
 
     def flush(self) -> None:
+        if self._closed_on_exit:
+            return
         try:
             self._stream.flush()
         except (BrokenPipeError, ValueError):
             client_gone()
 
     def close(self) -> None:
+        # Only pygls' exit handler closes it; what is written after that is dropped
+        # rather than taken for a vanished client (which would end with code 0 at once).
+        self._closed_on_exit = True
         self._stream.close()
 
 

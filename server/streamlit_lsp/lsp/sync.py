@@ -48,15 +48,18 @@ async def index_workspace(ls: StreamlitLanguageServer) -> None:
                         ),
                     )
                 await asyncio.sleep(0)
+        # Reported before the progress ends, so a client that sees the end has them all.
+        for message in engine.config_messages:
+            ls.window_log_message(
+                lsp.LogMessageParams(type=lsp.MessageType.Warning, message=message)
+            )
+        for problem in engine.index.problems:
+            ls.window_log_message(
+                lsp.LogMessageParams(type=lsp.MessageType.Info, message=problem.message)
+            )
     finally:
         if token is not None:
             ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=f"{len(files)} files"))
-    for message in engine.config_messages:
-        ls.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Warning, message=message))
-    for problem in engine.index.problems:
-        ls.window_log_message(
-            lsp.LogMessageParams(type=lsp.MessageType.Info, message=problem.message)
-        )
     if ls.indexing_done is not None:
         ls.indexing_done.set()
     ls.publish_all()
@@ -137,7 +140,7 @@ def register(server: StreamlitLanguageServer) -> None:
 
     def _update_from_buffer(ls: StreamlitLanguageServer, uri: str) -> None:
         path = ls.path_of(uri)
-        if path is None or path.suffix != ".py":
+        if path is None or path.suffix != ".py" or not ls.indexable(path):
             return
         # Extraction waits for the next analysis (debounced, or the next request that
         # needs fresh facts): a burst of keystrokes costs one parse, not one each.
@@ -159,7 +162,7 @@ def register(server: StreamlitLanguageServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: StreamlitLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
         path = ls.path_of(params.text_document.uri)
-        if path is not None and path.suffix == ".py":
+        if path is not None and path.suffix == ".py" and ls.indexable(path):
             # The buffer may have held unsaved text: the file on disk is the truth again.
             ls.ensure_engine().reload(path)
             ls.schedule_refresh()
@@ -176,6 +179,8 @@ def register(server: StreamlitLanguageServer) -> None:
                 continue
             if path.suffix != ".py" or ls.open_document(change.uri) is not None:
                 continue  # open buffers are the truth while open
+            if not ls.indexable(path):
+                continue
             if change.type == lsp.FileChangeType.Deleted:
                 engine.remove(path)
             else:

@@ -1,0 +1,69 @@
+"""Incremental edits applied on LSP lines, in every position encoding, never raising.
+
+The end-to-end check is ``lsp_e2e/test_fuzz.py``; these pin the rules one by one.
+"""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types as lsp
+
+from streamlit_lsp.lsp.documents import LspTextDocument, apply_change, lines_with_ends
+
+UTF8 = lsp.PositionEncodingKind.Utf8
+UTF16 = lsp.PositionEncodingKind.Utf16
+UTF32 = lsp.PositionEncodingKind.Utf32
+
+
+def span(start_line: int, start: int, end_line: int, end: int) -> lsp.Range:
+    return lsp.Range(
+        start=lsp.Position(line=start_line, character=start),
+        end=lsp.Position(line=end_line, character=end),
+    )
+
+
+@pytest.mark.parametrize(
+    "separator", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+)
+def test_characters_splitlines_breaks_at_are_not_line_breaks(separator: str):
+    text = f'st.write("a{separator}b")\nss = 1\n'
+    assert apply_change(text, span(1, 0, 1, 0), "X", UTF16) == (
+        f'st.write("a{separator}b")\nXss = 1\n'
+    )
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_the_three_lsp_line_breaks(newline: str):
+    text = f"a{newline}b{newline}c"
+    assert apply_change(text, span(2, 0, 2, 1), "Z", UTF16) == f"a{newline}b{newline}Z"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "column"), [(UTF8, 5), (UTF16, 3), (UTF32, 2)]
+)  # after "a😀": 1 + 4 bytes, 1 + 2 code units, 2 code points
+def test_columns_count_in_the_negotiated_encoding(encoding: str, column: int):
+    assert apply_change("a😀b", span(0, column, 0, column + 1), "", encoding) == "a😀"
+
+
+def test_positions_out_of_range_are_clamped():
+    text = "ab\ncd"
+    assert apply_change(text, span(0, 99, 0, 99), "X", UTF16) == "abX\ncd"
+    assert apply_change(text, span(9, 0, 12, 3), "X", UTF16) == "ab\ncdX"
+    assert apply_change(text, span(0, 1, 99, 99), "", UTF16) == "a"
+
+
+def test_a_range_ending_before_its_start_only_inserts():
+    assert apply_change("abcd", span(0, 3, 0, 1), "X", UTF16) == "abcXd"
+
+
+def test_half_a_surrogate_pair_moves_to_the_character_start():
+    assert apply_change("😀b", span(0, 1, 0, 1), "X", UTF16) == "X😀b"
+
+
+def test_document_lines_are_lsp_lines():
+    assert lines_with_ends("a\x0cb\r\nc\rd\n") == ["a\x0cb\r\n", "c\r", "d\n"]
+    assert lines_with_ends("") == []
+    document = LspTextDocument("file:///app.py", source="x = '\u2028'\ny\n")
+    document.apply_change(lsp.TextDocumentContentChangePartial(range=span(1, 0, 1, 1), text="z"))
+    assert document.source == "x = '\u2028'\nz\n"
+    assert len(document.lines) == 2
