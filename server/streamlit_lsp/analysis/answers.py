@@ -7,6 +7,7 @@ nothing here knows about LSP. Spans are code points (see ``diagnostics.Span``).
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -99,82 +100,96 @@ class KeyInfo:
         return occurrence.widget is None or occurrence.widget.stores_value
 
 
+@dataclass(frozen=True)
+class Group:
+    """The key occurrences of one app (or of one file no app holds), indexed both ways.
+
+    Built once and kept with the app's results: after an edit, only the groups of the
+    apps that read the edited file are built again, and the answers merge the groups a
+    question needs, never the whole workspace up front.
+    """
+
+    by_key: dict[str, tuple[Occurrence, ...]]
+    by_path: dict[Path, tuple[Occurrence, ...]]
+
+    @classmethod
+    def of(cls, occurrences: list[Occurrence]) -> Group:
+        by_key: dict[str, list[Occurrence]] = {}
+        by_path: dict[Path, list[Occurrence]] = {}
+        for occurrence in occurrences:
+            by_key.setdefault(occurrence.key, []).append(occurrence)
+            by_path.setdefault(occurrence.path, []).append(occurrence)
+        return cls(
+            {key: tuple(found) for key, found in by_key.items()},
+            {path: tuple(found) for path, found in by_path.items()},
+        )
+
+
 class Answers:
-    """Key occurrences of every indexed file, computed once per model."""
+    """Key occurrences of every indexed file, as of one model."""
 
     def __init__(self, model: Model) -> None:
         self.model = model
-        self._by_key: dict[str, KeyInfo] = {}
-        self._by_path: dict[Path, list[Occurrence]] = {}
-        # keys_for, by the apps a file belongs to (every file of an app sees the same).
-        self._visible: dict[tuple[Path, ...], dict[str, KeyInfo]] = {}
-        self._collect()
-
-    def _collect(self) -> None:
-        model = self.model
         program = model.program
-        groups = [
-            model.memo(("occurrences", app), partial(_app_occurrences, model, app))
+        self._app_groups: dict[Path, Group] = {
+            app.entry: model.memo(("occurrences", app), partial(_app_group, model, app))
             for app in model.apps
-        ]
+        }
         covered = {path for app in model.apps for path in app.files}
+        self._groups = list(self._app_groups.values())
         for path in program.index.paths:
             if path not in covered:
-                groups.append(
-                    model.memo(("occurrences", path), partial(_file_occurrences, program, path))
+                self._groups.append(
+                    model.memo(("occurrences", path), partial(_file_group, program, path))
                 )
-        seen: set[tuple[Path, Span, str]] = set()
-        for group in groups:
-            for occurrence in group:
-                identity = (occurrence.path, occurrence.key_span, occurrence.key)
-                if identity in seen:
-                    continue
-                seen.add(identity)
-                self._by_key.setdefault(occurrence.key, KeyInfo(occurrence.key)).occurrences.append(
-                    occurrence
-                )
-                self._by_path.setdefault(occurrence.path, []).append(occurrence)
-        for info in self._by_key.values():
-            info.occurrences.sort(key=lambda o: (str(o.path), o.key_span))
+        self._infos: dict[str, KeyInfo | None] = {}
+        self._all: dict[str, KeyInfo] | None = None
+        # keys_for, by the apps a file belongs to (every file of an app sees the same).
+        self._visible: dict[tuple[Path, ...], dict[str, KeyInfo]] = {}
 
     # ---------------------------------------------------------------- queries
 
     def keys(self) -> dict[str, KeyInfo]:
-        return self._by_key
+        """Every key of the workspace."""
+        if self._all is None:
+            names = sorted({key for group in self._groups for key in group.by_key})
+            self._all = {key: info for key in names if (info := self.info(key)) is not None}
+        return self._all
 
     def info(self, key: str) -> KeyInfo | None:
-        return self._by_key.get(key)
+        if key not in self._infos:
+            found = _merged(group.by_key.get(key, ()) for group in self._groups)
+            self._infos[key] = KeyInfo(key, found) if found else None
+        return self._infos[key]
 
     def in_file(self, path: Path) -> list[Occurrence]:
-        return sorted(self._by_path.get(path, []), key=lambda o: o.key_span)
+        found = _merged(group.by_path.get(path, ()) for group in self._groups)
+        return sorted(found, key=lambda o: o.key_span)
 
     def at(self, path: Path, line: int, column: int) -> Occurrence | None:
         """The key token under a position (1-based line, code-point column)."""
-        for occurrence in self._by_path.get(path, []):
+        for occurrence in self.in_file(path):
             if occurrence.key_span.contains(line, column):
                 return occurrence
         return None
 
     def keys_for(self, path: Path) -> dict[str, KeyInfo]:
-        """Keys visible from ``path``: those of the apps it belongs to (else all)."""
-        apps = tuple(app.entry for app in self.model.program.apps_of(path))
-        if apps not in self._visible:
-            self._visible[apps] = self._keys_of_apps(path)
-        return self._visible[apps]
-
-    def _keys_of_apps(self, path: Path) -> dict[str, KeyInfo]:
-        apps = self.model.program.apps_of(path)
-        if not apps:
-            return dict(self._by_key)
-        files = {file for app in apps for file in app.files}
-        return {
-            key: info
-            for key, info in self._by_key.items()
-            if any(occurrence.path in files for occurrence in info.occurrences)
-        }
+        """Keys of the apps ``path`` belongs to, each with its occurrences in those apps
+        (else every key of the workspace): what completion offers in that file."""
+        entries = tuple(app.entry for app in self.model.program.apps_of(path))
+        if not entries:
+            return self.keys()
+        if entries not in self._visible:
+            groups = [self._app_groups[entry] for entry in entries if entry in self._app_groups]
+            names = sorted({key for group in groups for key in group.by_key})
+            self._visible[entries] = {
+                key: KeyInfo(key, _merged(group.by_key.get(key, ()) for group in groups))
+                for key in names
+            }
+        return self._visible[entries]
 
     def pages_using(self, key: str) -> list[str]:
-        info = self._by_key.get(key)
+        info = self.info(key)
         if info is None:
             return []
         labels = []
@@ -203,19 +218,34 @@ def _occurrence(path: Path, item: Access | WidgetCall, key: str) -> Occurrence |
 Entry = tuple[Path, "Access | WidgetCall", frozenset[str]]
 
 
-def _app_occurrences(model: Model, app: App) -> list[Occurrence]:
+def _merged(lists: Iterable[tuple[Occurrence, ...]]) -> list[Occurrence]:
+    """Occurrences from several groups, each place once (a module two apps import is
+    in both groups), in file and position order."""
+    seen: set[tuple[Path, Span, str]] = set()
+    found = []
+    for occurrences in lists:
+        for occurrence in occurrences:
+            identity = (occurrence.path, occurrence.key_span, occurrence.key)
+            if identity not in seen:
+                seen.add(identity)
+                found.append(occurrence)
+    found.sort(key=lambda o: (str(o.path), o.key_span))
+    return found
+
+
+def _app_group(model: Model, app: App) -> Group:
     """Every key occurrence in the app's files, keys resolved as the app resolves them."""
     table = model.keys(app)
     entries: list[Entry] = [(item.path, item.access, item.keys.names) for item in table.accesses]
     entries.extend((item.path, item.widget, item.keys.names) for item in table.widgets)
-    return _occurrences(model.program, entries)
+    return Group.of(_occurrences(model.program, entries))
 
 
-def _file_occurrences(program: Program, path: Path) -> list[Occurrence]:
+def _file_group(program: Program, path: Path) -> Group:
     """A file no app runs or imports: its keys resolved on their own."""
     facts = program.facts(path)
     if facts is None:
-        return []
+        return Group({}, {})
     entries: list[Entry] = [
         (path, access, program.resolve_key(path, access.key).names) for access in facts.accesses
     ]
@@ -224,7 +254,7 @@ def _file_occurrences(program: Program, path: Path) -> list[Occurrence]:
         for widget in facts.widgets
         if widget.key is not None
     )
-    return _occurrences(program, entries)
+    return Group.of(_occurrences(program, entries))
 
 
 def _occurrences(program: Program, entries: list[Entry]) -> list[Occurrence]:
