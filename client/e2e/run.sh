@@ -20,6 +20,8 @@ TOOLS=${STREAMLIT_LSP_E2E_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/streamlit-lsp-e
 PORT=${PORT:-8417}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
+# The extension wants an absolute interpreter path (not resolved: a venv's python is a link).
+case "$PYTHON" in /*) ;; *) PYTHON="$PWD/$PYTHON" ;; esac
 T0=$(date +%s)
 step() { echo "== [$(($(date +%s) - T0))s] $*"; }
 
