@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -64,6 +64,17 @@ class KeyedWidget:
     path: Path
     widget: WidgetCall
     keys: KeySet
+
+
+@dataclass(frozen=True)
+class FileKeys:
+    """One file's part of a key table (for given parameter bindings)."""
+
+    accesses: tuple[KeyedAccess, ...]
+    widgets: tuple[KeyedWidget, ...]
+    opaque: bool
+    whole_state_read: bool
+    external: tuple[str, ...]
 
 
 @dataclass
@@ -146,7 +157,7 @@ class Memo:
     """
 
     value: object
-    context: tuple[int, tuple[Path, ...]]
+    context: tuple[int, int]
     stamps: tuple[tuple[Path, int | None], ...]
 
 
@@ -233,37 +244,63 @@ class Model:
         )
 
     @property
-    def _context(self) -> tuple[int, tuple[Path, ...]]:
-        # Module resolution depends on which files exist and on the apps' folders.
-        return (self.program.index.layout_generation, self.program.entry_folders)
+    def _context(self) -> tuple[int, int]:
+        # Module resolution depends on which files exist and on the apps' folders. The
+        # folders are compared by hash: comparing hundreds of paths per lookup is slow.
+        return (self.program.index.layout_generation, self._folders_hash)
+
+    @cached_property
+    def _folders_hash(self) -> int:
+        return hash(self.program.entry_folders)
 
     def _key_table(self, app: App) -> KeyTable:
-        program = self.program
         table = KeyTable()
-        param_bindings = self._param_bindings(app)
+        bindings = self._param_bindings(app)
         for path in sorted(app.files):
-            facts = program.facts(path)
-            if facts is None:
+            file_bindings = bindings.get(path, {})
+            # Memoised per file and bindings: an edit to one page re-resolves that page.
+            frozen = tuple(
+                sorted(
+                    (qualname, tuple(sorted(b.items()))) for qualname, b in file_bindings.items()
+                )
+            )
+            keys = self.memo(
+                ("file keys", path, frozen), partial(self._file_keys, path, file_bindings)
+            )
+            if keys is None:
                 continue
-            if facts.opaque or facts.state_escapes:
-                table.opaque = True
-            external = self._external_streamlit_packages(path)
-            if external:
-                table.external_state_users = tuple(sorted({*table.external_state_users, *external}))
-            if facts.whole_state_reads:
-                table.whole_state_read = True
-            bodies: list[tuple[str, Block]] = [("", facts.body)]
-            bodies.extend((function.qualname, function.body) for function in facts.functions)
-            for qualname, body in bodies:
-                bindings = param_bindings.get((path, qualname), {})
-                for node in iter_nodes(body):
-                    if isinstance(node, Access):
-                        keys = self._keys(path, node.key, bindings)
-                        table.accesses.append(KeyedAccess(path, node, keys))
-                    elif isinstance(node, WidgetCall) and node.key is not None:
-                        keys = self._keys(path, node.key, bindings)
-                        table.widgets.append(KeyedWidget(path, node, keys))
+            table.accesses.extend(keys.accesses)
+            table.widgets.extend(keys.widgets)
+            table.opaque = table.opaque or keys.opaque
+            table.whole_state_read = table.whole_state_read or keys.whole_state_read
+            if keys.external:
+                table.external_state_users = tuple(
+                    sorted({*table.external_state_users, *keys.external})
+                )
         return table
+
+    def _file_keys(self, path: Path, bindings: dict[str, dict[str, KeySet]]) -> FileKeys | None:
+        facts = self.program.facts(path)
+        if facts is None:
+            return None
+        accesses: list[KeyedAccess] = []
+        widgets: list[KeyedWidget] = []
+        bodies: list[tuple[str, Block]] = [("", facts.body)]
+        bodies.extend((function.qualname, function.body) for function in facts.functions)
+        for qualname, body in bodies:
+            bound = bindings.get(qualname, {})
+            for node in iter_nodes(body):
+                if isinstance(node, Access):
+                    accesses.append(KeyedAccess(path, node, self._keys(path, node.key, bound)))
+                elif isinstance(node, WidgetCall) and node.key is not None:
+                    widgets.append(KeyedWidget(path, node, self._keys(path, node.key, bound)))
+        return FileKeys(
+            tuple(accesses),
+            tuple(widgets),
+            opaque=bool(facts.opaque or facts.state_escapes),
+            whole_state_read=bool(facts.whole_state_reads),
+            external=tuple(self._external_streamlit_packages(path)),
+        )
 
     def _external_streamlit_packages(self, path: Path) -> list[str]:
         facts = self.program.facts(path)
@@ -283,51 +320,55 @@ class Model:
             return ANY_KEY
         return self.program.resolve_key(path, key, bindings)  # type: ignore[arg-type]
 
-    def _param_bindings(self, app: App) -> dict[tuple[Path, str], dict[str, KeySet]]:
-        """For each function, the union of the keys its call sites pass to each parameter."""
-        found: dict[tuple[Path, str], dict[str, KeySet]] = {}
-        program = self.program
+    def _param_bindings(self, app: App) -> dict[Path, dict[str, dict[str, KeySet]]]:
+        """For each function (by file, then name), the union of the keys its call sites
+        pass to each parameter."""
+        found: dict[Path, dict[str, dict[str, KeySet]]] = {}
         for path in sorted(app.files):
-            facts = program.facts(path)
-            if facts is None:
-                continue
-            blocks = [facts.body, *(function.body for function in facts.functions)]
-            for block in blocks:
-                for node in iter_nodes(block):
-                    calls: list[CallEvent] = []
-                    if isinstance(node, CallEvent):
-                        calls.append(node)
-                    elif isinstance(node, WidgetCall):
-                        calls.extend(node.callbacks)
-                    for call in calls:
-                        resolved = program.resolve_function(path, call.function)
-                        if resolved is None:
-                            continue
-                        target, function = resolved
-                        params = function.params
-                        offset = (
-                            1
-                            if params[:1] in (("self",), ("cls",)) and "." in function.qualname
-                            else 0
-                        )
-                        slot = found.setdefault((target, function.qualname), {})
-                        for position, key in call.args:
-                            if isinstance(position, int):
-                                index = position + offset
-                                if index >= len(params) or params[index].startswith("*"):
-                                    continue
-                                name = params[index]
-                            else:
-                                name = position
-                            # A parameter inside the caller resolves to any key here.
-                            keys = (
-                                ANY_KEY
-                                if isinstance(key, ParamKey)
-                                else program.resolve_key(path, key)
-                            )
-                            previous = slot.get(name)
-                            slot[name] = keys if previous is None else _union(previous, keys)
+            passed = self.memo(("keys passed", path), partial(self._keys_passed, path))
+            for target, qualname, name, keys in passed:
+                slot = found.setdefault(target, {}).setdefault(qualname, {})
+                previous = slot.get(name)
+                slot[name] = keys if previous is None else _union(previous, keys)
         return found
+
+    def _keys_passed(self, path: Path) -> tuple[tuple[Path, str, str, KeySet], ...]:
+        """The keys the calls in ``path`` pass to parameters: (file, function, parameter,
+        keys), in call order."""
+        program = self.program
+        facts = program.facts(path)
+        if facts is None:
+            return ()
+        passed = []
+        for block in [facts.body, *(function.body for function in facts.functions)]:
+            for node in iter_nodes(block):
+                calls: list[CallEvent] = []
+                if isinstance(node, CallEvent):
+                    calls.append(node)
+                elif isinstance(node, WidgetCall):
+                    calls.extend(node.callbacks)
+                for call in calls:
+                    resolved = program.resolve_function(path, call.function)
+                    if resolved is None:
+                        continue
+                    target, function = resolved
+                    params = function.params
+                    method = params[:1] in (("self",), ("cls",)) and "." in function.qualname
+                    offset = 1 if method else 0
+                    for position, key in call.args:
+                        if isinstance(position, int):
+                            index = position + offset
+                            if index >= len(params) or params[index].startswith("*"):
+                                continue
+                            name = params[index]
+                        else:
+                            name = position
+                        # A parameter inside the caller resolves to any key here.
+                        keys = (
+                            ANY_KEY if isinstance(key, ParamKey) else program.resolve_key(path, key)
+                        )
+                        passed.append((target, function.qualname, name, keys))
+        return tuple(passed)
 
 
 def _is_streamlit_addon(module: str) -> bool:
