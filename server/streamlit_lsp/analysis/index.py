@@ -102,6 +102,9 @@ class WorkspaceIndex:
         # to a file's text never change it, so resolutions stay cached across edits.
         self.layout_generation = 0
         self._resolved: dict[tuple[str, int, Path, tuple[Path, ...]], Path | None] = {}
+        # Apps as discovery last found them, by entry script; ``Program`` checks that
+        # what each was found from is unchanged before using it.
+        self.apps: dict[Path, object] = {}
         # Values derived from one file's facts and the module layout (see ``derived``),
         # by file: each with the stamp it was derived from.
         self._derived: dict[Path, dict[Hashable, tuple[int | None, object]]] = {}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -99,6 +99,26 @@ class App:
         if path == self.entry:
             return 0
         return 1 if path in self.scripts else 2
+
+
+@dataclass(frozen=True)
+class KeptApp:
+    """An app as found, with what it was found from (see ``Program._app``)."""
+
+    app: App
+    token: tuple[int, int, int | None]
+    stamps: tuple[tuple[Path, int | None], ...]
+
+    def holds(self, stamp: Callable[[Path], int | None]) -> bool:
+        return all(stamp(path) == known for path, known in self.stamps)
+
+
+def _listing_token(entry: Path) -> int | None:
+    """Changes when a page is added to or removed from ``pages/`` beside the entry."""
+    try:
+        return os.stat(entry.parent / "pages").st_mtime_ns
+    except OSError:
+        return None
 
 
 @dataclass
@@ -376,30 +396,42 @@ class Program:
         return list(unique)
 
     def _discover_apps(self) -> list[App]:
-        candidates = self._entry_candidates()
-        apps = []
-        for entry in candidates:
-            facts = self.facts(entry)
-            navigation = (
-                self._navigation_pages(entry) if facts is not None and facts.has_navigation else []
-            )
-            page_scripts = [] if navigation else self._page_scripts(entry)
-            if navigation:
-                runs = tuple(Run(entry, page) for page in navigation)
-                scripts = {entry, *(page.path for page in navigation if page.function is None)}
-                kind = "navigation"
-            elif page_scripts:
-                runs = (Run(entry), *(Run(page) for page in page_scripts))
-                scripts = {entry, *page_scripts}
-                kind = "pages"
-            else:
-                runs = (Run(entry),)
-                scripts = {entry}
-                kind = "single"
-            roots = {*scripts, *(page.path for page in navigation)}
-            files = self._closure(roots, entry)
-            apps.append(App(entry, kind, runs, files, frozenset(scripts)))
-        return apps
+        return [self._app(entry) for entry in self._entry_candidates()]
+
+    def _app(self, entry: Path) -> App:
+        """The app ``entry`` runs, kept by the index while nothing it was built from
+        changed: the files it holds, what its pages folder lists, the module layout."""
+        token = (self.index.layout_generation, hash(self.entry_folders), _listing_token(entry))
+        kept = self.index.apps.get(entry)
+        if kept is not None and kept.token == token and kept.holds(self.index.stamp):
+            return kept.app
+        with self.recording(set()) as reads:
+            app = self._build_app(entry)
+        stamps = tuple((path, self.index.stamp(path)) for path in reads | app.files)
+        self.index.apps[entry] = KeptApp(app, token, stamps)
+        return app
+
+    def _build_app(self, entry: Path) -> App:
+        facts = self.facts(entry)
+        navigation = (
+            self._navigation_pages(entry) if facts is not None and facts.has_navigation else []
+        )
+        page_scripts = [] if navigation else self._page_scripts(entry)
+        if navigation:
+            runs = tuple(Run(entry, page) for page in navigation)
+            scripts = {entry, *(page.path for page in navigation if page.function is None)}
+            kind = "navigation"
+        elif page_scripts:
+            runs = (Run(entry), *(Run(page) for page in page_scripts))
+            scripts = {entry, *page_scripts}
+            kind = "pages"
+        else:
+            runs = (Run(entry),)
+            scripts = {entry}
+            kind = "single"
+        roots = {*scripts, *(page.path for page in navigation)}
+        files = self._closure(roots, entry)
+        return App(entry, kind, runs, files, frozenset(scripts))
 
     def _entry_candidates(self) -> list[Path]:
         return self._candidates
