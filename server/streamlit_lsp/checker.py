@@ -113,13 +113,14 @@ def _index_file(index: WorkspaceIndex, path: Path) -> None:
     index.set_text(path, text)
 
 
-def run_rules(model: Model) -> list[Diagnostic]:
+def run_rules(model: Model, apps: Iterable[App] | None = None) -> list[Diagnostic]:
     """Every rule's diagnostics; a rule that fails is logged and skipped, never fatal.
 
     App rules run one app at a time and their findings are kept with the app's results
     (``Model.memo``): a model built over an earlier one recomputes only the apps
     whose files changed. A finding two apps share (a helper module both import) is
-    reported once, as the first app in discovery order words it.
+    reported once, as the first app in discovery order words it. ``apps``: only the
+    findings of those apps (and of the workspace rules).
     """
     found: list[Diagnostic] = []
     seen: set[tuple[str, Path, object, str | None]] = set()
@@ -134,9 +135,14 @@ def run_rules(model: Model) -> list[Diagnostic]:
     for rule in RULES.values():
         if rule.scope == "workspace":
             add(_run_rule(rule, model))
-    for app in model.apps:
-        add(model.memo(("diagnostics", app), partial_call(_app_diagnostics, model, app)))
+    for app in model.apps if apps is None else apps:
+        add(app_findings(model, app))
     return found
+
+
+def app_findings(model: Model, app: App) -> list[Diagnostic]:
+    """The app rules' findings for one app (computed once, kept with the app)."""
+    return model.memo(("diagnostics", app), partial_call(_app_diagnostics, model, app))
 
 
 def _app_diagnostics(model: Model, app: App) -> list[Diagnostic]:

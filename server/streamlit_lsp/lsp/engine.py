@@ -39,7 +39,15 @@ class Snapshot:
 
     @cached_property
     def diagnostics(self) -> dict[Path, list[Diagnostic]]:
-        return self._engine.diagnose(self.model)
+        return self._engine.diagnose(run_rules(self.model))
+
+    def diagnostics_of(self, path: Path) -> list[Diagnostic]:
+        """One file's diagnostics: only the apps holding it are analysed (when the
+        whole workspace has not been already)."""
+        if "diagnostics" in self.__dict__:
+            return self.diagnostics.get(path, [])
+        apps = self.model.program.apps_of(path)
+        return self._engine.diagnose(run_rules(self.model, apps)).get(path, [])
 
 
 class Engine:
@@ -147,10 +155,10 @@ class Engine:
         self._snapshot = Snapshot(self.index.generation, model, self)
         return self._snapshot
 
-    def diagnose(self, model: Model) -> dict[Path, list[Diagnostic]]:
-        """Every rule's diagnostics, with each file's configuration and noqa applied."""
+    def diagnose(self, findings: list[Diagnostic]) -> dict[Path, list[Diagnostic]]:
+        """Findings by file, with each file's configuration and noqa applied."""
         diagnostics: dict[Path, list[Diagnostic]] = {}
-        for item in run_rules(model):
+        for item in findings:
             config = self.config_for(item.path)
             if config.is_excluded(item.path) or not config.rule_enabled(item.code, item.path):
                 continue

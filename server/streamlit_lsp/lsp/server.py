@@ -23,6 +23,7 @@ from pygls.workspace import TextDocument
 
 from streamlit_lsp import __version__
 from streamlit_lsp.analysis.source import SourceError, read_source
+from streamlit_lsp.checker import app_findings
 from streamlit_lsp.diagnostics import Diagnostic, Severity
 from streamlit_lsp.lsp.engine import Engine, Snapshot
 from streamlit_lsp.lsp.positions import Converter
@@ -58,6 +59,7 @@ class StreamlitLanguageServer(LanguageServer):
         # Open documents edited since their facts were last extracted.
         self.dirty: set[str] = set()
         self._refresh: asyncio.TimerHandle | None = None
+        self._refreshing: asyncio.Task[None] | None = None
         # The client has asked for workspace diagnostics: it pulls every file's itself.
         self.workspace_pulls = False
         self._parent_watch: asyncio.Task[None] | None = None
@@ -218,24 +220,41 @@ class StreamlitLanguageServer(LanguageServer):
             return []
         snapshot = self.snapshot()
         converters: dict[Path, Converter] = {}
-        return [
-            self.to_lsp_diagnostic(item, converters) for item in snapshot.diagnostics.get(path, [])
-        ]
+        return [self.to_lsp_diagnostic(item, converters) for item in snapshot.diagnostics_of(path)]
 
     def schedule_refresh(self, delay: float = DEBOUNCE_SECONDS) -> None:
         """Debounce: many edits in a burst produce one analysis and one publication."""
         if self._refresh is not None:
             self._refresh.cancel()
         loop = asyncio.get_running_loop()
-        self._refresh = loop.call_later(delay, self._refresh_now)
+        self._refresh = loop.call_later(delay, self._start_refresh)
 
-    def _refresh_now(self) -> None:
+    def _start_refresh(self) -> None:
         self._refresh = None
+        if self._refreshing is not None and not self._refreshing.done():
+            self._refreshing.cancel()  # its snapshot is outdated; what it computed is kept
+        self._refreshing = asyncio.get_running_loop().create_task(self._refresh_now())
+
+    async def _refresh_now(self) -> None:
         try:
             self.flush_edits()
+            await self._analyse_in_slices()
             self.publish_all()
+        except asyncio.CancelledError:
+            pass
         except Exception:
             logger.exception("could not refresh diagnostics")
+
+    async def _analyse_in_slices(self) -> None:
+        """Analyse app by app, yielding to the event loop in between: a request that
+        arrives meanwhile (completion, hover) is answered without waiting for the whole
+        workspace. Each app's findings are kept, so the publication after is cheap."""
+        if not self.settings.enable:
+            return
+        snapshot = self.snapshot()
+        for app in snapshot.model.apps:
+            app_findings(snapshot.model, app)
+            await asyncio.sleep(0)
 
     def publish_all(self) -> None:
         """Push every file's diagnostics (or ask a pull client to pull again)."""

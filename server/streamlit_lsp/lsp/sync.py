@@ -62,7 +62,7 @@ async def index_workspace(ls: StreamlitLanguageServer) -> None:
             ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=f"{len(files)} files"))
     if ls.indexing_done is not None:
         ls.indexing_done.set()
-    ls.publish_all()
+    ls.schedule_refresh(0)  # analysed in slices: requests are answered meanwhile
 
 
 def _watch_files(ls: StreamlitLanguageServer) -> None:
