@@ -58,6 +58,12 @@ def install(timings_path: str) -> None:
             return message
 
     io_module.json = TimedJson()  # type: ignore[assignment]
+    try:  # streamlit-lsp reads stdio with a framer of its own, decoding with json too
+        import streamlit_lsp.lsp.stdio as stdio_module
+    except ImportError:  # another server (jedi-language-server's venv)
+        pass
+    else:
+        stdio_module.json = TimedJson()  # type: ignore[assignment]
 
     original_handle = JsonRPCProtocol.handle_message
     original_send = JsonRPCProtocol._send_data
