@@ -37,10 +37,11 @@ import logging
 import os
 import re
 import shutil
+import sys
 import threading
 import tokenize
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -423,7 +424,7 @@ async def server_on(folder: Path) -> AsyncIterator[Session]:
 
 @dataclass
 class RenameOutcome:
-    """What renaming every key of an app gave."""
+    """What renaming every key of an app gave (files by path relative to the app)."""
 
     original: dict[Path, str]
     renamed: dict[Path, str]  # every allowed rename applied at once
@@ -545,7 +546,7 @@ async def rename_every_key(session: Session) -> RenameOutcome:
     client = session.client
     symbols = await answered(client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="")))
     keys = {symbol.name: symbol.location for symbol in symbols or []}
-    outcome = RenameOutcome(dict(session.texts), dict(session.texts), {})
+    outcome = RenameOutcome({}, {}, {})
     combined: dict[Path, list[lsp.TextEdit]] = {}
     for key, location in sorted(keys.items()):
         new_key = key + SUFFIX
@@ -610,9 +611,12 @@ async def rename_every_key(session: Session) -> RenameOutcome:
         outcome.mapping[key] = new_key
         for path, edits in edits_by_path(edit_found).items():
             combined.setdefault(path, []).extend(edits)
-    for path, edits in combined.items():
-        outcome.renamed[path] = apply_text_edits(session.texts[path], edits, session.encoding)
-        parses(path, outcome.renamed[path])
+    folder = session.folder.resolve()
+    for path, text in session.texts.items():
+        renamed = apply_text_edits(text, combined.get(path, []), session.encoding)
+        parses(path, renamed)
+        outcome.original[path.relative_to(folder)] = text
+        outcome.renamed[path.relative_to(folder)] = renamed
     return outcome
 
 
@@ -684,13 +688,137 @@ async def check_quick_fixes(session: Session) -> list[str]:
 
 # ---------------------------------------------------------------------- the tests
 
+# -------------------------------------------------------------------- behaviour
+
+
+@contextlib.contextmanager
+def isolated(folder: Path) -> Iterator[None]:
+    """The app's folder importable as under ``streamlit run``, its modules fresh, no
+    bytecode written (the renamed files replace the originals at the same paths)."""
+
+    def drop_modules() -> None:
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if file and file.startswith(f"{folder}{os.sep}"):
+                sys.modules.pop(name, None)
+
+    drop_modules()
+    sys.path.insert(0, str(folder))
+    writes_bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode = writes_bytecode
+        sys.path.remove(str(folder))
+        drop_modules()
+
+
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+@functools.cache
+def _components() -> Any:
+    """Streamlit's registry of installed v2 components, found once.
+
+    Every new ``AppTest`` scans all installed distributions for component manifests
+    (0.7 s each time); the answer is the same for every app here, so one registry is
+    shared (``AppTest._bidi_component_manager``, the attribute its run fills).
+    """
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    manager = BidiComponentManager()
+    manager.discover_and_register_components(start_file_watching=False)
+    return manager
+
+
+def behaviour(app: App, entry: Path, mapping: Mapping[str, str]) -> list[list[str]]:
+    """Every run of the app's labelled steps under AppTest: each element's type, key and
+    value, and each exception's type (new key names read back as the old ones)."""
+    from streamlit.testing.v1 import AppTest
+
+    back = sorted(((new, old) for old, new in mapping.items()), key=lambda pair: -len(pair[0]))
+
+    def plain(value: object) -> str:
+        text = ADDRESS.sub(" at 0x?", str(value))
+        for new, old in back:
+            text = text.replace(new, old)
+        return text
+
+    def widget(at: Any, op: Mapping[str, Any]) -> Any:
+        if "key" in op:
+            key = mapping.get(str(op["key"]), str(op["key"]))
+            return next(
+                node
+                for node in at.main.root
+                if getattr(node, "key", None) == key and hasattr(node, "set_value")
+            )
+        return at.get(op["type"])[int(op.get("index", 0))]
+
+    def act(at: Any, op_name: str, op: Mapping[str, Any]) -> None:
+        node = widget(at, op)
+        if op_name == "set":
+            node.set_value(op["value"])
+        elif hasattr(node, "click") and callable(node.click):
+            try:
+                node.click()
+            except TypeError:  # a menu button's click needs an option
+                node.set_value(True)
+        else:
+            node.set_value(True)
+
+    def record(at: Any) -> list[str]:
+        at.run()
+        seen = []
+        for node in at.main.root:
+            if node.type == "exception":
+                seen.append(f"exception {node.proto.type}")
+                continue
+            try:
+                value = getattr(node, "value", None)
+            except Exception as error:  # some elements have no value before a run
+                value = f"<{type(error).__name__}>"
+            seen.append(f"{node.type} key={plain(getattr(node, 'key', None))} value={plain(value)}")
+        return seen
+
+    def new_session() -> Any:
+        at = AppTest.from_file(str(entry), default_timeout=APPTEST_TIMEOUT)
+        if hasattr(at, "_bidi_component_manager"):
+            at._bidi_component_manager = _components()
+        if app.start_page:
+            at.switch_page(app.start_page)
+        return at
+
+    runs: list[list[str]] = []
+    with isolated(entry.parent):
+        at = new_session()
+        runs.append(record(at))
+        for step in app.steps:
+            action = step.get("action")
+            try:
+                if action == "new_session":
+                    at = new_session()
+                elif action == "switch_page":
+                    at.switch_page(step["page"])
+                elif action in ("click", "set"):
+                    act(at, str(action), step)
+                elif action == "ops":
+                    for op in step.get("ops", []):
+                        act(at, op.get("op", ""), op)
+                runs.append(record(at))
+            except Exception as error:
+                runs.append([f"step {action} failed: {type(error).__name__}: {plain(error)}"])
+    return runs
+
+
+# ------------------------------------------------------------------------- the tests
+
 _outcomes: dict[str, RenameOutcome] = {}
 
 
-async def renames_of(app: App, tmp_path: Path) -> RenameOutcome:
-    """Rename every key of ``app`` (once per test run; the AppTest check reuses it)."""
+async def renames_of(app: App, folder: Path) -> RenameOutcome:
+    """Rename every key of ``app`` (once per test run: the AppTest check reuses it)."""
     if app.name not in _outcomes:
-        folder = tmp_path / "app"
         app.copy_to(folder)
         async with server_on(folder) as session:
             _outcomes[app.name] = await rename_every_key(session)
@@ -704,3 +832,25 @@ async def test_renames_and_quick_fixes_keep_the_program(app: App, tmp_path: Path
     async with server_on(folder) as session:
         _outcomes[app.name] = await rename_every_key(session)
         await check_quick_fixes(session)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", APPS)
+def test_renamed_app_behaves_the_same_under_apptest(app: App, tmp_path: Path):
+    outcome = asyncio.run(renames_of(app, tmp_path / "server"))
+    if not outcome.mapping:
+        pytest.skip(f"no key of this app can be renamed: {outcome.refused}")
+    folder = tmp_path / "app"
+    entry = app.copy_to(folder).resolve()
+    original = behaviour(app, entry, {})
+    for relative, text in outcome.renamed.items():
+        (folder / relative).write_text(text, encoding="utf-8")
+    renamed = behaviour(app, entry, outcome.mapping)
+    assert renamed == original, (
+        f"renaming {outcome.mapping} changed what the app does:\n"
+        + "\n".join(
+            f"run {number}: {before} -> {after}"
+            for number, (before, after) in enumerate(zip(original, renamed, strict=False))
+            if before != after
+        )
+    )
