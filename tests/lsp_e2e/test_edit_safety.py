@@ -33,12 +33,10 @@ import functools
 import io
 import itertools
 import json
-import logging
 import os
 import re
 import shutil
 import sys
-import threading
 import tokenize
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -46,14 +44,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cattrs
 import pytest
+from inprocess import connected_client
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
-from pygls.protocol import default_converter
 from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import LanguageClient, client_capabilities
-from pytest_lsp.client import make_test_lsp_client
 
 from labelled import OWN_FIXTURES, shared_fixtures
 
@@ -305,81 +301,6 @@ async def refusal_or_answer(request: Any) -> tuple[Any, str | None]:
     except JsonRpcException as error:
         assert error.code == REQUEST_FAILED, f"unexpected error {error.code}: {error}"
         return None, str(error.message if hasattr(error, "message") else error)
-
-
-@functools.cache
-def _converter(side: str) -> cattrs.Converter:
-    return default_converter()
-
-
-@contextlib.asynccontextmanager
-async def connected_client() -> AsyncIterator[LanguageClient]:
-    """pytest-lsp's client and a fresh server (``create_server()``) in a thread of this
-    process, talking JSON-RPC over two OS pipes as over stdio.
-
-    In-process so that a hundred apps do not pay a hundred interpreter start-ups and
-    a hundred times cattrs' generation of (un)structuring code for the protocol types
-    (about a second of CPU each): both sides reuse one converter each, built by pygls'
-    own ``default_converter``. Everything from the JSON-RPC framing up is the real
-    server. Should the server lose the client anyway, its "client gone" exit
-    (``os._exit``) would end the test run, so here it raises instead.
-    """
-    from pygls.io_ import run_async
-
-    from streamlit_lsp.lsp import server as server_module
-
-    client_to_server, server_to_client = os.pipe(), os.pipe()
-    server = server_module.create_server()
-    server.protocol._converter = _converter("server")
-    server_stdin = os.fdopen(client_to_server[0], "rb", buffering=0)
-    server_stdout = os.fdopen(server_to_client[1], "wb", buffering=0)
-    thread = threading.Thread(
-        target=server.start_io, args=(server_stdin, server_stdout), daemon=True
-    )
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    read_transport, _ = await loop.connect_read_pipe(
-        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(server_to_client[0], "rb")
-    )
-    write_transport, write_protocol = await loop.connect_write_pipe(
-        asyncio.streams.FlowControlMixin, os.fdopen(client_to_server[1], "wb")
-    )
-    writer = asyncio.StreamWriter(write_transport, write_protocol, None, loop)
-    client = make_test_lsp_client()
-    client.protocol._converter = _converter("client")
-    client.protocol.set_writer(writer)
-    connection = asyncio.ensure_future(
-        run_async(
-            stop_event=client._stop_event,
-            reader=reader,
-            protocol=client.protocol,
-            logger=logging.getLogger(__name__),
-            error_handler=client.report_server_error,
-        )
-    )
-
-    def client_gone() -> None:
-        raise AssertionError("the server lost its client")
-
-    original_client_gone = server_module.client_gone
-    server_module.client_gone = client_gone
-    thread.start()
-    try:
-        yield client
-    finally:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(client.shutdown_session(), 10)
-        write_transport.close()  # end of input: the server's reader stops
-        await asyncio.to_thread(thread.join, 10)
-        assert not thread.is_alive(), "the server did not stop"
-        client._stop_event.set()
-        connection.cancel()
-        with contextlib.suppress(BaseException):
-            await connection
-        read_transport.close()
-        server_stdin.close()
-        server_stdout.close()
-        server_module.client_gone = original_client_gone
 
 
 @contextlib.asynccontextmanager

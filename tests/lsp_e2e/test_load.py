@@ -16,21 +16,21 @@ with VS Code's capabilities (UTF-16 positions, pushed diagnostics with versions)
   marker key at the place the client computed (and no longer the previous one), and a
   ``# noqa`` probe of every line (the quick fix goes at the end of the line as the server
   sees it) gives the same line lengths as the client's text;
-* memory is flat: the server's resident set (``VmRSS`` in ``/proc/<pid>/status``) after
-  each burst, once warmed up, may not grow by more than ``LEAK_LIMIT_MB``.
+* memory is flat: the server's resident set (``VmRSS`` in ``/proc/<pid>/status``) may
+  not grow, after a warm-up burst, by more than ``LEAK_LIMIT_MB_PER_BURST`` a burst on
+  average.
 
 Why that limit: each burst replaces every document's marker line, so the workspace's
-size stays the same and a correct server ends each burst holding the same state. A
-leak of anything kept per edit or per request grows with the number of bursts: keeping
-old document versions costs 200 documents x 5 versions x ~2 KB = ~2 MB per burst,
-keeping facts or snapshots per edit tens of MB per burst. Noise, measured here over ten
-bursts, is allocator churn of 1-3 MB (Python does not hand freed arenas back at once).
-So 12 MB between the end of the warm-up and the last burst lets the noise through
-and stops a leak of about 2 MB per burst in the full run (10 bursts: 8 after warm-up)
-and any leak of 6 MB per burst in the CI run.
+size stays the same and a correct server ends each burst holding the same state; what
+it keeps per edit or per request grows with every burst instead. Measured here (two
+shared cores), a server without leaks moves by 0-0.5 MB a burst (allocator churn), while
+the leak this test found (a Future kept per notification, ~2 KB per didChange) adds
+2.0-2.2 MB every burst, as would keeping every document version (200 documents x 5
+versions x ~2 KB). 1.25 MB a burst on average lets the churn through and stops such a
+leak even in the CI run (two measured bursts), and anything bigger at once.
 
 CI runs ``STREAMLIT_LSP_LOAD_BURSTS`` bursts (default 3: one warm-up, two measured,
-about 45 s); the issue's full run is ``STREAMLIT_LSP_LOAD_BURSTS=10``.
+about 60 s on two idle cores); the issue's full run is ``STREAMLIT_LSP_LOAD_BURSTS=10``.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from inprocess import connected_client
 from lsprotocol import types as lsp
 from pygls.protocol import default_converter
 from pygls.uris import from_fs_path
@@ -67,7 +68,8 @@ WAVES = 5  # the edits of a burst go out in waves; requests stay in flight acros
 IN_FLIGHT = 10
 REQUEST_TIMEOUT = 120.0  # generous: two shared cores; a hang still fails
 SETTLE_TIMEOUT = 180.0
-LEAK_LIMIT_MB = 12.0
+LEAK_LIMIT_MB_PER_BURST = 1.25
+SAMPLE = 25  # documents checked after each burst but the last (the last checks all)
 PRESET = "visual-studio-code"
 
 # The server's stderr goes to a file the test reads: a traceback there fails the test.
@@ -325,11 +327,12 @@ class Load:
                 )
             await asyncio.sleep(0.1)
 
-    async def check_same_view(self, burst: int) -> None:
+    async def check_same_view(self, burst: int, every: bool) -> None:
         """Symbols show this burst's marker where the client put it; every line has the
-        client's length."""
+        client's length (in every document, or a sample of ``SAMPLE``)."""
         current, previous = f"load_b{burst}", f"load_b{burst - 1}" if burst else "load_start"
-        for document in self.documents:
+        documents = self.documents if every else self.random.sample(self.documents, SAMPLE)
+        for document in documents:
             identifier = lsp.TextDocumentIdentifier(uri=document.uri)
             symbols = await asyncio.wait_for(
                 self.client.text_document_document_symbol_async(
@@ -485,9 +488,84 @@ async def server_under_load(tmp_path: Path) -> AsyncIterator[Load]:
         await asyncio.wait_for(client.stop(), 10)
 
 
-# ----------------------------------------------------------------------------- test
+# ---------------------------------------------------------------------------- tests
 
 
+class MemoryGrowth(AssertionError):
+    """The server's memory grew with the work it was given."""
+
+
+# A known bug, reproduced by test_notifications_leave_nothing_behind. Only the memory
+# assertion is expected to fail (``raises=MemoryGrowth``): any other failure of the load
+# test (an unanswered request, a diverging text) still fails the run.
+NOTIFICATION_LEAK = pytest.mark.xfail(
+    strict=True,
+    raises=MemoryGrowth,
+    reason=(
+        "pygls 2.1.1 keeps one concurrent.futures.Future (with its Condition, RLock, deque "
+        "and callbacks, about 2 KB) for every notification whose handler is a generator: "
+        "JsonRPCProtocol._execute_handler stores the Future in _request_futures under a "
+        "fresh uuid, and only _send_handler_result, which runs for requests, removes it. "
+        "pygls' own didOpen/didChange/didClose handlers are generators, and so is the "
+        "server's didChange override (lsp/protocol.py, StreamlitProtocol), so every edit "
+        "leaks: about 2 MB per burst of 1,000 didChange. Reproduce: 1,000 didChange "
+        "notifications on one open document leave 1,000 entries in "
+        "server.protocol._request_futures (test_notifications_leave_nothing_behind). "
+        "Fix (in lsp/protocol.py): drop the Future once a notification's handler is done."
+    ),
+)
+
+
+@NOTIFICATION_LEAK
+async def test_notifications_leave_nothing_behind(tmp_path: Path):
+    """1,000 edits of one document: the server keeps nothing per notification."""
+    folder = tmp_path / "app"
+    folder.mkdir()
+    text = 'import streamlit as st\n\nst.session_state.setdefault("clicks", 0)\n'
+    (folder / "app.py").write_text(text, encoding="utf-8")
+    uri = from_fs_path(str(folder / "app.py")) or ""
+    async with connected_client() as client:
+        await client.initialize_session(
+            lsp.InitializeParams(
+                capabilities=client_capabilities(PRESET),
+                root_uri=from_fs_path(str(folder)),
+                workspace_folders=[
+                    lsp.WorkspaceFolder(uri=from_fs_path(str(folder)) or "", name="app")
+                ],
+            )
+        )
+        client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(
+                text_document=lsp.TextDocumentItem(
+                    uri=uri, language_id="python", version=1, text=text
+                )
+            )
+        )
+        end = lsp.Position(line=3, character=0)
+        for version in range(2, 1002):
+            client.text_document_did_change(
+                lsp.DidChangeTextDocumentParams(
+                    text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                    content_changes=[
+                        lsp.TextDocumentContentChangePartial(
+                            range=lsp.Range(start=end, end=end), text="#"
+                        )
+                    ],
+                )
+            )
+        symbols = await asyncio.wait_for(
+            client.text_document_document_symbol_async(
+                lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=uri))
+            ),
+            REQUEST_TIMEOUT,
+        )
+        assert [symbol.name for symbol in symbols or []] == ["clicks"]
+        kept = len(client.server.protocol._request_futures)  # type: ignore[attr-defined]
+        if kept > 10:
+            raise MemoryGrowth(f"{kept} futures kept after 1,000 didChange notifications")
+
+
+@NOTIFICATION_LEAK
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads memory from /proc")
 async def test_200_documents_in_bursts_of_1000_edits_with_10_requests_in_flight(
     tmp_path: Path,
@@ -507,7 +585,7 @@ async def test_200_documents_in_bursts_of_1000_edits_with_10_requests_in_flight(
             edited = time.monotonic()
             await load.settled()
             settled = time.monotonic()
-            await load.check_same_view(burst)
+            await load.check_same_view(burst, every=burst == BURSTS - 1)
             rss.append(resident_mb(pid))
             report.append(
                 f"burst {burst + 1}: {CHANGES_PER_BURST} edits and "
@@ -518,10 +596,11 @@ async def test_200_documents_in_bursts_of_1000_edits_with_10_requests_in_flight(
             print(report[-1], flush=True)
         assert load.answered == load.sent, f"{load.sent - load.answered} requests unanswered"
         load.check_quiet()
-        growth = rss[-1] - rss[warm_up - 1]
+        growth = (rss[-1] - rss[warm_up - 1]) / (BURSTS - warm_up)
         summary = "\n".join(report)
         print(summary)
-        assert growth < LEAK_LIMIT_MB, (
-            f"VmRSS grew by {growth:.1f} MB from burst {warm_up} to burst {BURSTS} "
-            f"(limit {LEAK_LIMIT_MB} MB):\n{summary}"
-        )
+        if growth >= LEAK_LIMIT_MB_PER_BURST:
+            raise MemoryGrowth(
+                f"VmRSS grew by {growth:.2f} MB a burst after burst {warm_up} "
+                f"(limit {LEAK_LIMIT_MB_PER_BURST} MB):\n{summary}"
+            )
