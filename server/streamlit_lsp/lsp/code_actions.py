@@ -3,7 +3,8 @@
 * ``# noqa: CODE`` on the reported line (every rule);
 * read with ``.get(...)`` instead of raising (ST001, ST002);
 * did-you-mean: a misspelled key replaced by a known one (ST001);
-* initialise with ``setdefault`` at the top of the entry script (ST001, ST002).
+* initialise with ``setdefault`` at the top of the entry script, or of the page in a
+  ``pages/`` app (ST001, ST002).
 """
 
 from __future__ import annotations
@@ -113,15 +114,27 @@ def _rename_token(converter: Converter, occurrence: Occurrence, new_key: str) ->
     return lsp.TextEdit(range=converter.range(span), new_text=f"{quote}{new_key}{quote}")
 
 
+def _init_script(ls: StreamlitLanguageServer, path: Path) -> Path | None:
+    """The script that runs before ``path``'s code on every run: the entry script, except
+    in a ``pages/`` app, where a page runs without the entry script and is its own."""
+    apps = ls.snapshot().model.program.apps_of(path)
+    if not apps:
+        return None
+    app = apps[0]
+    if app.kind != "pages" or path == app.entry:
+        return app.entry
+    return path if path in app.scripts else None
+
+
 def _setdefault_edit(
     ls: StreamlitLanguageServer, path: Path, key: str
 ) -> tuple[str, lsp.TextEdit] | None:
-    """``st.session_state.setdefault(key, None)`` after the imports of the entry script."""
+    """``st.session_state.setdefault(key, None)`` after the imports of the script that
+    runs first (``_init_script``)."""
     snapshot = ls.snapshot()
-    apps = snapshot.model.program.apps_of(path)
-    if not apps:
+    entry = _init_script(ls, path)
+    if entry is None:
         return None
-    entry = apps[0].entry
     facts = snapshot.model.program.facts(entry)
     if facts is None or not facts.streamlit_aliases:
         return None
@@ -146,6 +159,14 @@ def _line_insertion(converter: Converter, line: int, text: str) -> lsp.TextEdit:
         if converter.line(last):  # no line break at the end: the new line needs one
             text = "\n" + text
     return lsp.TextEdit(range=lsp.Range(start=position, end=position), new_text=text)
+
+
+def _script_name(ls: StreamlitLanguageServer, path: Path) -> str:
+    script = _init_script(ls, path)
+    apps = ls.snapshot().model.program.apps_of(path)
+    if script is not None and apps and script == apps[0].entry:
+        return "the entry script"
+    return "this page"
 
 
 def _drop_default_edit(
@@ -234,7 +255,7 @@ def register(server: StreamlitLanguageServer) -> None:
                 if init is not None:
                     target, edit = init
                     action = _action(
-                        f"Initialise {item.key!r} at the top of the entry script",
+                        f"Initialise {item.key!r} at the top of {_script_name(ls, path)}",
                         target,
                         [edit],
                         wire,
