@@ -495,28 +495,6 @@ class MemoryGrowth(AssertionError):
     """The server's memory grew with the work it was given."""
 
 
-# A known bug, reproduced by test_notifications_leave_nothing_behind. Only the memory
-# assertion is expected to fail (``raises=MemoryGrowth``): any other failure of the load
-# test (an unanswered request, a diverging text) still fails the run.
-NOTIFICATION_LEAK = pytest.mark.xfail(
-    strict=True,
-    raises=MemoryGrowth,
-    reason=(
-        "pygls 2.1.1 keeps one concurrent.futures.Future (with its Condition, RLock, deque "
-        "and callbacks, about 2 KB) for every notification whose handler is a generator: "
-        "JsonRPCProtocol._execute_handler stores the Future in _request_futures under a "
-        "fresh uuid, and only _send_handler_result, which runs for requests, removes it. "
-        "pygls' own didOpen/didChange/didClose handlers are generators, and so is the "
-        "server's didChange override (lsp/protocol.py, StreamlitProtocol), so every edit "
-        "leaks: about 2 MB per burst of 1,000 didChange. Reproduce: 1,000 didChange "
-        "notifications on one open document leave 1,000 entries in "
-        "server.protocol._request_futures (test_notifications_leave_nothing_behind). "
-        "Fix (in lsp/protocol.py): drop the Future once a notification's handler is done."
-    ),
-)
-
-
-@NOTIFICATION_LEAK
 async def test_notifications_leave_nothing_behind(tmp_path: Path):
     """1,000 edits of one document: the server keeps nothing per notification."""
     folder = tmp_path / "app"
@@ -565,7 +543,6 @@ async def test_notifications_leave_nothing_behind(tmp_path: Path):
             raise MemoryGrowth(f"{kept} futures kept after 1,000 didChange notifications")
 
 
-@NOTIFICATION_LEAK
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads memory from /proc")
 async def test_200_documents_in_bursts_of_1000_edits_with_10_requests_in_flight(
     tmp_path: Path,
