@@ -108,3 +108,48 @@ async def test_settings_apply_to_a_file_opened_without_a_workspace(folderless: L
     )
     await wait_until(lambda: bool(client.diagnostics.get(app)))
     assert [d.code for d in client.diagnostics[app]] == ["ST001"]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def just_started(lsp_client: LanguageClient, tmp_path: Path):
+    """A client that asks before the start-up indexing can have finished."""
+    workspace = tmp_path / "shop"
+    shutil.copytree(WORKSPACES / "shop", workspace)
+    lsp_client.workspace_path = workspace  # type: ignore[attr-defined]
+
+    @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
+    def _register(params: lsp.RegistrationParams) -> None:
+        pass
+
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=from_fs_path(str(workspace)),
+            workspace_folders=[lsp.WorkspaceFolder(uri=from_fs_path(str(workspace)), name="shop")],
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_workspace_wide_answers_wait_for_the_start_up_index(just_started: LanguageClient):
+    client = just_started
+    app = _uri(client, "app.py")
+    where = lsp.Position(line=6, character=50)  # st.session_state.cart, read in app.py
+    references = await client.text_document_references_async(
+        lsp.ReferenceParams(
+            text_document=lsp.TextDocumentIdentifier(uri=app),
+            position=where,
+            context=lsp.ReferenceContext(include_declaration=True),
+        )
+    )
+    # Every file, including state.py where the key is initialised.
+    assert references is not None
+    assert {r.uri.rsplit("/", 1)[-1] for r in references} >= {"app.py", "state.py"}
+    edit = await client.text_document_rename_async(
+        lsp.RenameParams(
+            text_document=lsp.TextDocumentIdentifier(uri=app), position=where, new_name="basket"
+        )
+    )
+    assert edit is not None and edit.changes is not None
+    assert {uri.rsplit("/", 1)[-1] for uri in edit.changes} >= {"app.py", "state.py"}

@@ -131,9 +131,10 @@ def _edit(occurrence: Occurrence, new_key: str, converter: Converter) -> lsp.Tex
 
 def register(server: StreamlitLanguageServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
-    def definition(
+    async def definition(
         ls: StreamlitLanguageServer, params: lsp.DefinitionParams
     ) -> list[lsp.Location] | None:
+        await ls.whole_workspace_indexed()
         occurrence = occurrence_at(ls, params.text_document.uri, params.position)
         if occurrence is None:
             return None
@@ -142,15 +143,16 @@ def register(server: StreamlitLanguageServer) -> None:
         return _locations(ls, targets) or None
 
     @server.feature(lsp.TEXT_DOCUMENT_DECLARATION)
-    def declaration(
+    async def declaration(
         ls: StreamlitLanguageServer, params: lsp.DeclarationParams
     ) -> list[lsp.Location] | None:
-        return definition(ls, params)  # type: ignore[arg-type]
+        return await definition(ls, params)  # type: ignore[arg-type]
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
-    def references(
+    async def references(
         ls: StreamlitLanguageServer, params: lsp.ReferenceParams
     ) -> list[lsp.Location] | None:
+        await ls.whole_workspace_indexed()
         occurrence = occurrence_at(ls, params.text_document.uri, params.position)
         if occurrence is None:
             return None
@@ -185,9 +187,10 @@ def register(server: StreamlitLanguageServer) -> None:
         ]
 
     @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
-    def prepare_rename(
+    async def prepare_rename(
         ls: StreamlitLanguageServer, params: lsp.PrepareRenameParams
     ) -> lsp.PrepareRenamePlaceholder | None:
+        await ls.whole_workspace_indexed()
         occurrence = occurrence_at(ls, params.text_document.uri, params.position)
         if occurrence is None:
             return None
@@ -202,7 +205,11 @@ def register(server: StreamlitLanguageServer) -> None:
         )
 
     @server.feature(lsp.TEXT_DOCUMENT_RENAME)
-    def rename(ls: StreamlitLanguageServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+    async def rename(
+        ls: StreamlitLanguageServer, params: lsp.RenameParams
+    ) -> lsp.WorkspaceEdit | None:
+        # A rename from a partial index would leave the files not indexed yet unchanged.
+        await ls.whole_workspace_indexed()
         occurrence = occurrence_at(ls, params.text_document.uri, params.position)
         if occurrence is None:
             return None

@@ -50,11 +50,18 @@ def is_expected(error: BaseException | None) -> bool:
 
 
 class QuietExpectedErrors(logging.Filter):
-    """Drops pygls' traceback records of errors the server raised on purpose."""
+    """Drops pygls' traceback records of errors the server raised on purpose, and its
+    warning for a $/cancelRequest of a request already answered: editors cancel what
+    they no longer need as the user types, racing the answer (VS Code does, often)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == UNKNOWN_CANCEL:
+            return False
         error = record.exc_info[1] if record.exc_info else None
         return not is_expected(error)
+
+
+UNKNOWN_CANCEL = 'Cancel notification for unknown message id "%s"'
 
 
 @attrs.define
@@ -139,7 +146,11 @@ class StreamlitProtocol(LanguageServerProtocol):
                 callback(future)
             finally:
                 if self._request_futures.get(msg_id) is future:
-                    del self._request_futures[msg_id]
+                    # A new dict, not ``del``: shutdown cancels the pending futures while
+                    # iterating this one, and a cancelled future runs this callback.
+                    self._request_futures = {
+                        key: value for key, value in self._request_futures.items() if key != msg_id
+                    }
 
         super()._execute_handler(msg_id, handler, forget_when_done, args, kwargs)
 

@@ -73,6 +73,12 @@ class StreamlitLanguageServer(LanguageServer):
         except RuntimeError:
             return lsp.PositionEncodingKind.Utf16
 
+    async def whole_workspace_indexed(self) -> None:
+        """Answers about every file (references, rename) wait for the start-up indexing:
+        from a partial index they would miss files, and a rename would skip them."""
+        if self.indexing_done is not None:
+            await self.indexing_done.wait()
+
     def ensure_engine(self) -> Engine:
         if self.engine is None:
             self.engine = Engine(self.workspace_roots())

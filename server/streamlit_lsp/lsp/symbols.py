@@ -15,8 +15,11 @@ STATE_MAP = "streamlit-lsp/stateMap"
 
 def register(server: StreamlitLanguageServer) -> None:
     @server.feature(STATE_MAP)
-    def state_map_request(ls: StreamlitLanguageServer, params: object) -> list[dict[str, object]]:
+    async def state_map_request(
+        ls: StreamlitLanguageServer, params: object
+    ) -> list[dict[str, object]]:
         """Every key with where it is initialised, read, written and bound, per page."""
+        await ls.whole_workspace_indexed()
         roots = ls.ensure_engine().roots
         return state_map.to_json(
             state_map.build_map(ls.snapshot().model), roots[0] if roots else None
@@ -48,9 +51,10 @@ def register(server: StreamlitLanguageServer) -> None:
         return list(first.values())
 
     @server.feature(lsp.WORKSPACE_SYMBOL)
-    def workspace_symbols(
+    async def workspace_symbols(
         ls: StreamlitLanguageServer, params: lsp.WorkspaceSymbolParams
     ) -> list[lsp.WorkspaceSymbol] | None:
+        await ls.whole_workspace_indexed()
         query = params.query.lower()
         answers = ls.snapshot().answers
         converters: dict[Path, Converter] = {}
