@@ -557,9 +557,62 @@ def _literal(node: ast.AST) -> object:
     if node.__class__ in _NEVER_LITERAL:
         return widget_table.UNKNOWN_VALUE
     try:
-        return ast.literal_eval(node)
+        return _literal_value(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return widget_table.UNKNOWN_VALUE
+
+
+class _NotLiteral(ValueError):
+    """Raised by ``_literal_value`` where ``ast.literal_eval`` raises ValueError."""
+
+
+def _literal_value(node: ast.AST | None) -> object:
+    """``ast.literal_eval(node)``, rewritten with module-level functions.
+
+    ``ast.literal_eval`` defines its helpers as nested, self-referencing closures: every
+    call leaves a reference cycle behind, which only the cyclic garbage collector
+    frees. Bulk indexing pauses that collector, so extraction must leave no cycles.
+    """
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Tuple):
+        return tuple(map(_literal_value, node.elts))
+    if isinstance(node, ast.List):
+        return list(map(_literal_value, node.elts))
+    if isinstance(node, ast.Set):
+        return set(map(_literal_value, node.elts))
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "set"
+        and node.args == node.keywords == []
+    ):
+        return set()
+    if isinstance(node, ast.Dict):
+        if len(node.keys) != len(node.values):
+            raise _NotLiteral
+        return dict(
+            zip(map(_literal_value, node.keys), map(_literal_value, node.values), strict=True)
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+        left = _signed_number(node.left)
+        right = _number(node.right)
+        if isinstance(left, (int, float)) and isinstance(right, complex):
+            return left + right if isinstance(node.op, ast.Add) else left - right
+    return _signed_number(node)
+
+
+def _signed_number(node: ast.AST | None) -> object:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+        operand = _number(node.operand)
+        return +operand if isinstance(node.op, ast.UAdd) else -operand  # type: ignore[operator]
+    return _number(node)
+
+
+def _number(node: ast.AST | None) -> object:
+    if not isinstance(node, ast.Constant) or type(node.value) not in (int, float, complex):
+        raise _NotLiteral
+    return node.value
 
 
 # Calls that build a date, time or timestamp: never None, never "today"/"now".

@@ -10,12 +10,12 @@ from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
 from pygls.uris import from_fs_path
 
+from streamlit_lsp.analysis.bulk import index_paths_async
+from streamlit_lsp.analysis.facts_cache import FactsCache
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
 from streamlit_lsp.lsp.settings import section_of, server_settings
 
 logger = logging.getLogger(__name__)
-
-BATCH = 25  # files indexed between yields to the event loop, so requests stay answered
 
 
 async def index_workspace(ls: StreamlitLanguageServer) -> None:
@@ -35,19 +35,22 @@ async def index_workspace(ls: StreamlitLanguageServer) -> None:
         except Exception:
             logger.info("the client refused a progress token; indexing silently")
             token = None
+
+    def report(done: int, total: int) -> None:
+        if token is not None and total:
+            ls.work_done_progress.report(
+                token,
+                lsp.WorkDoneProgressReport(
+                    message=f"{done}/{total} files", percentage=int(100 * done / total)
+                ),
+            )
+
+    if engine.index.cache is None:
+        engine.index.cache = FactsCache.from_environment()
     try:
-        for number, path in enumerate(files, start=1):
-            engine.index_file(path)
-            if number % BATCH == 0:
-                if token is not None:
-                    ls.work_done_progress.report(
-                        token,
-                        lsp.WorkDoneProgressReport(
-                            message=f"{number}/{len(files)} files",
-                            percentage=int(100 * number / len(files)),
-                        ),
-                    )
-                await asyncio.sleep(0)
+        # Batches between yields to the event loop, and the pool's work awaited, so
+        # requests stay answered while the workspace is indexed.
+        await index_paths_async(engine.index, files, progress=report)
     finally:
         if token is not None:
             ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=f"{len(files)} files"))

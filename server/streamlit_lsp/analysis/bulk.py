@@ -1,0 +1,315 @@
+"""Indexing many files at once: the workspace at start-up, and ``check``.
+
+Per file: read the bytes, skip those that cannot involve Streamlit (a byte prefilter,
+before any decoding or parsing), decode, hash, and take the facts from the on-disk
+cache when it has them. The files left (the cold ones) are extracted, in a pool of
+worker processes when there are enough of them for the pool to pay for itself, or in
+this process otherwise. Workers write the cache entries they extract and send the
+facts back pickled, so the parent only unpickles them.
+
+One generator (``_steps``) does the work and yields whenever the caller may pause: the
+synchronous ``index_paths`` just runs it, the server's ``index_paths_async`` awaits
+the pool's results and yields to the event loop between batches, so requests are
+answered while a workspace is indexed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import multiprocessing
+import os
+import pickle
+import sys
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamlit_lsp.analysis.extract import extract
+from streamlit_lsp.analysis.facts import FileFacts
+from streamlit_lsp.analysis.facts_cache import PICKLE_PROTOCOL, FactsCache
+from streamlit_lsp.analysis.index import WorkspaceIndex, text_digest
+from streamlit_lsp.analysis.source import MAX_FILE_BYTES, SourceError, decode_source
+from streamlit_lsp.deepstack import call_with_deep_stack
+
+logger = logging.getLogger(__name__)
+
+# Files that do not mention Streamlit cannot hold an entry point or a page; they are
+# read only when an app imports them (helper modules, key constants).
+PREFILTER = b"streamlit"
+# Below this many files to extract, a pool costs more than it saves: starting two
+# interpreters and importing the extractor takes about 0.2-0.3 s, as long as extracting
+# some 50-100 typical files (measured in benchmarks/FINDINGS.md, "Cold index").
+POOL_MIN_FILES = 120
+POOL_WORKERS = 2
+# Files per task sent to a worker: large enough that pickling and scheduling are small
+# next to extraction, small enough that both workers stay busy to the end.
+CHUNK_FILES = 24
+# Files read (and looked up in the cache) between pauses.
+READ_BATCH = 50
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class _Cold:
+    """A file whose facts must be extracted."""
+
+    path: Path
+    digest: str
+    text: str
+
+
+def index_paths(
+    index: WorkspaceIndex,
+    paths: Sequence[Path],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Index files found on disk (synchronously); see the module's docstring."""
+    for pending in _steps(index, paths, _worker_count(workers), progress):
+        if pending is not None:
+            wait([pending])  # its error, if any, is handled where it is applied
+
+
+async def index_paths_async(
+    index: WorkspaceIndex,
+    paths: Sequence[Path],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """``index_paths`` for the event loop: never blocks it for more than one batch."""
+    for pending in _steps(index, paths, _worker_count(workers), progress):
+        if pending is not None:
+            with contextlib.suppress(Exception):  # its error surfaces in the generator
+                await asyncio.wrap_future(pending)
+        else:
+            await asyncio.sleep(0)
+
+
+def _worker_count(workers: int | None) -> int:
+    if workers is not None:
+        return workers
+    return max(1, min(POOL_WORKERS, os.cpu_count() or 1))
+
+
+def _steps(
+    index: WorkspaceIndex, paths: Sequence[Path], workers: int, progress: Progress | None
+) -> Generator[Future[list[bytes]] | None, None, None]:
+    """Index ``paths``; yields None where the caller may pause, or a future to wait for."""
+    total = len(paths)
+    report = progress or (lambda done, total: None)
+    cold: list[_Cold] = []
+    for start in range(0, total, READ_BATCH):
+        with _collector_paused():
+            for path in paths[start : start + READ_BATCH]:
+                item = _read(index, path)
+                if item is not None and not _from_cache(index, item):
+                    cold.append(item)
+        report(min(start + READ_BATCH, total) - len(cold), total)
+        yield None
+    if cold:
+        yield from _extract(index, cold, workers, total - len(cold), total, report)
+        if index.cache is not None:
+            index.cache.prune()
+
+
+def _extract(
+    index: WorkspaceIndex,
+    cold: list[_Cold],
+    workers: int,
+    done: int,
+    total: int,
+    report: Progress,
+) -> Generator[Future[list[bytes]] | None, None, None]:
+    chunks = [cold[start : start + CHUNK_FILES] for start in range(0, len(cold), CHUNK_FILES)]
+    if workers > 1 and len(cold) >= POOL_MIN_FILES and _spawn_is_safe():
+        pooled = yield from _extract_in_pool(index, chunks, workers, done, total, report)
+        if pooled:
+            return
+    for chunk in chunks:
+        with _collector_paused():
+            for item in chunk:
+                facts = extract(item.text)
+                if index.cache is not None:
+                    index.cache.put(item.digest, facts)
+                index.set_facts(item.path, item.digest, facts)
+        done += len(chunk)
+        report(done, total)
+        yield None
+
+
+def _extract_in_pool(
+    index: WorkspaceIndex,
+    chunks: list[list[_Cold]],
+    workers: int,
+    done: int,
+    total: int,
+    report: Progress,
+) -> Generator[Future[list[bytes]] | None, None, bool]:
+    """Extract the cold files in worker processes; False when none can be started."""
+    cache = index.cache
+    cache_spec = (
+        (cache.root, cache.folder.name) if cache is not None and not cache.disabled else None
+    )
+    # "spawn": a fresh interpreter is safe whatever threads this process runs (the
+    # server's), and behaves the same on every platform.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        try:
+            futures = [
+                pool.submit(
+                    _extract_chunk, [(item.digest, item.text) for item in chunk], cache_spec
+                )
+                for chunk in chunks
+            ]
+        except Exception as error:  # no processes here (a sandbox, no semaphores)
+            logger.info("no worker processes (%s): indexing in this process", error)
+            return False
+        try:
+            for chunk, future in zip(chunks, futures, strict=True):
+                yield future
+                with _collector_paused():
+                    _apply(index, chunk, future)
+                done += len(chunk)
+                report(done, total)
+        finally:
+            for future in futures:
+                future.cancel()
+    return True
+
+
+def _apply(index: WorkspaceIndex, chunk: list[_Cold], future: Future[list[bytes]]) -> None:
+    """Index a worker's results; a failed chunk is extracted here instead."""
+    try:
+        blobs = future.result()
+    except Exception as error:
+        logger.warning("a worker failed (%s); extracting its %d files here", error, len(chunk))
+        blobs = []
+    for position, item in enumerate(chunk):
+        facts = _unpickle(blobs[position]) if position < len(blobs) else None
+        if facts is None:
+            facts = extract(item.text)
+        index.set_facts(item.path, item.digest, facts)
+
+
+def _unpickle(blob: bytes) -> FileFacts | None:
+    try:
+        facts = pickle.loads(blob)
+    except Exception:
+        return None
+    return facts if isinstance(facts, FileFacts) else None
+
+
+def _extract_chunk(
+    items: list[tuple[str, str]], cache_spec: tuple[Path, str] | None
+) -> list[bytes]:
+    """In a worker: extract each text, store it in the cache, return the facts pickled.
+
+    It runs with the deep stack the analysis uses (a 600-branch ``elif`` chain is valid
+    code), so a worker's facts are the ones ``check`` would extract itself.
+    """
+    cache = FactsCache(cache_spec[0], cache_spec[1]) if cache_spec is not None else None
+
+    def work() -> list[bytes]:
+        results = []
+        for digest, text in items:
+            facts = extract(text)
+            blob = pickle.dumps(facts, PICKLE_PROTOCOL)
+            if cache is not None:
+                cache.put_pickled(digest, blob)
+            results.append(blob)
+        return results
+
+    with _collector_paused(freeze=False):  # a worker's facts are sent away
+        return call_with_deep_stack(work)
+
+
+def _spawn_is_safe() -> bool:
+    """Can worker processes be spawned without running the main script again?
+
+    A spawned worker imports the main script (as ``__mp_main__``) before its task, so a
+    script without an ``if __name__ == "__main__":`` guard would run again in every
+    worker. Package ``__main__`` modules are never imported (``python -m
+    streamlit_lsp``, ``python -m pytest``); the ``streamlit-lsp`` command is guarded.
+    """
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None and (name == "__main__" or name.endswith(".__main__")):
+        return True
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return True  # an interactive session or ``python -c``: nothing to import
+    try:
+        return b"__main__" in Path(path).read_bytes()
+    except OSError:
+        return False
+
+
+# ------------------------------------------------------------------------ reading
+
+
+def _read(index: WorkspaceIndex, path: Path) -> _Cold | None:
+    """The file's text when it needs indexing; None when it is skipped, unchanged, or
+    unreadable (then reported as a problem of the index)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            index.report_problem(
+                path, f"{path}: skipped: {size // (1024 * 1024)} MB is too large to analyse"
+            )
+            return None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        index.report_problem(path, f"{path}: skipped: the file disappeared while being read")
+        return None
+    except OSError as error:
+        index.report_problem(path, f"{path}: skipped: cannot be read ({error.strerror or error})")
+        return None
+    if PREFILTER not in data:
+        return None
+    try:
+        text = decode_source(data, path)
+    except SourceError as error:
+        index.report_problem(path, str(error))
+        return None
+    path = path.resolve()
+    digest = text_digest(text)
+    if index.has_digest(path, digest):
+        return None
+    return _Cold(path, digest, text)
+
+
+def _from_cache(index: WorkspaceIndex, item: _Cold) -> bool:
+    facts = index.cache.get(item.digest) if index.cache is not None else None
+    if facts is None:
+        return False
+    index.set_facts(item.path, item.digest, facts)
+    return True
+
+
+@contextlib.contextmanager
+def _collector_paused(freeze: bool = True) -> Iterator[None]:
+    """Keep the cyclic garbage collector off the facts of a batch.
+
+    Facts and syntax trees hold no reference cycles (extraction leaves none behind;
+    reference counting frees them), yet the collector would scan the growing heap of
+    facts again and again: about a third of a warm start, and every collection of the
+    analysis after it. So it is off during the batch, and what the batch created is
+    then frozen (``gc.freeze``: moved where collections never look). Never held across
+    a pause of the caller, so the server's other work runs with the collector on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.freeze()
+        if enabled:
+            gc.enable()
