@@ -1818,8 +1818,8 @@ class _Extractor:
     # ------------------------------------------------------------ expressions
 
     def expr(self, node: ast.expr | None, out: list[Node]) -> None:
-        if node is None:
-            return
+        if node is None or node.__class__ is ast.Constant:
+            return  # the most common leaf: nothing under it, nothing to record
         method = _EXPRESSION_HANDLERS.get(node.__class__)
         if method is not None:
             method(self, node, out)
