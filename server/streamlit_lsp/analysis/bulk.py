@@ -15,35 +15,34 @@ answered while a workspace is indexed.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import gc
 import logging
 import multiprocessing
 import os
 import pickle
 import sys
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from streamlit_lsp.analysis.bulk_worker import collector_paused, extract_chunk
 from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import FileFacts
-from streamlit_lsp.analysis.facts_cache import PICKLE_PROTOCOL, FactsCache
 from streamlit_lsp.analysis.index import WorkspaceIndex, text_digest
 from streamlit_lsp.analysis.source import MAX_FILE_BYTES, SourceError, decode_source
-from streamlit_lsp.deepstack import call_with_deep_stack
 
 logger = logging.getLogger(__name__)
 
 # Files that do not mention Streamlit cannot hold an entry point or a page; they are
 # read only when an app imports them (helper modules, key constants).
 PREFILTER = b"streamlit"
-# Below this many files to extract, a pool costs more than it saves: starting two
-# interpreters and importing the extractor takes about 0.2-0.3 s, as long as extracting
-# some 50-100 typical files (measured in benchmarks/FINDINGS.md, "Cold index").
+# Below this many files to extract, a pool costs more than it saves. Measured on the
+# 2-core development machine (benchmarks/FINDINGS.md, "Cold index"): a spawned worker
+# takes about 0.3 s of CPU to start (the interpreter and the extractor's imports), 0.5
+# to 1.5 s of wall time on a busy machine; a typical page takes about 7 ms to extract
+# and 15% more to pickle across; so two workers win from about 100-150 files.
 POOL_MIN_FILES = 120
 POOL_WORKERS = 2
 # Files per task sent to a worker: large enough that pickling and scheduling are small
@@ -85,6 +84,8 @@ async def index_paths_async(
     progress: Progress | None = None,
 ) -> None:
     """``index_paths`` for the event loop: never blocks it for more than one batch."""
+    import asyncio  # here: worker processes import this module, and never need it
+
     for pending in _steps(index, paths, _worker_count(workers), progress):
         if pending is not None:
             with contextlib.suppress(Exception):  # its error surfaces in the generator
@@ -107,7 +108,7 @@ def _steps(
     report = progress or (lambda done, total: None)
     cold: list[_Cold] = []
     for start in range(0, total, READ_BATCH):
-        with _collector_paused():
+        with collector_paused():
             for path in paths[start : start + READ_BATCH]:
                 item = _read(index, path)
                 if item is not None and not _from_cache(index, item):
@@ -136,7 +137,7 @@ def _extract_here(
         if not chunk:
             continue
         chunks[position] = []
-        with _collector_paused():
+        with collector_paused():
             for item in chunk:
                 facts = extract(item.text)
                 if index.cache is not None:
@@ -169,7 +170,7 @@ def _extract_in_pool(
             while queued < len(chunks) and len(in_flight) < 2 * workers:
                 work = [(item.digest, item.text) for item in chunks[queued]]
                 try:
-                    in_flight.append((queued, pool.submit(_extract_chunk, work, cache_spec)))
+                    in_flight.append((queued, pool.submit(extract_chunk, work, cache_spec)))
                 except Exception as error:  # no processes here (a sandbox, no semaphores)
                     logger.info("no worker processes (%s): indexing in this process", error)
                     queued = len(chunks)  # stop submitting; what is left is extracted here
@@ -180,7 +181,7 @@ def _extract_in_pool(
             position, future = in_flight.popleft()
             yield future
             chunk, chunks[position] = chunks[position], []
-            with _collector_paused():
+            with collector_paused():
                 _apply(index, chunk, future)
             done += len(chunk)
             report(done, total)
@@ -241,30 +242,6 @@ def _unpickle(blob: bytes) -> FileFacts | None:
     except Exception:
         return None
     return facts if isinstance(facts, FileFacts) else None
-
-
-def _extract_chunk(
-    items: list[tuple[str, str]], cache_spec: tuple[Path, str] | None
-) -> list[bytes]:
-    """In a worker: extract each text, store it in the cache, return the facts pickled.
-
-    It runs with the deep stack the analysis uses (a 600-branch ``elif`` chain is valid
-    code), so a worker's facts are the ones ``check`` would extract itself.
-    """
-    cache = FactsCache(cache_spec[0], cache_spec[1]) if cache_spec is not None else None
-
-    def work() -> list[bytes]:
-        results = []
-        for digest, text in items:
-            facts = extract(text)
-            blob = pickle.dumps(facts, PICKLE_PROTOCOL)
-            if cache is not None:
-                cache.put_pickled(digest, blob)
-            results.append(blob)
-        return results
-
-    with _collector_paused(freeze=False):  # a worker's facts are sent away
-        return call_with_deep_stack(work)
 
 
 def _spawn_is_safe() -> bool:
@@ -328,25 +305,3 @@ def _from_cache(index: WorkspaceIndex, item: _Cold) -> bool:
         return False
     index.set_facts(item.path, item.digest, facts)
     return True
-
-
-@contextlib.contextmanager
-def _collector_paused(freeze: bool = True) -> Iterator[None]:
-    """Keep the cyclic garbage collector off the facts of a batch.
-
-    Facts and syntax trees hold no reference cycles (extraction leaves none behind;
-    reference counting frees them), yet the collector would scan the growing heap of
-    facts again and again: about a third of a warm start, and every collection of the
-    analysis after it. So it is off during the batch, and what the batch created is
-    then frozen (``gc.freeze``: moved where collections never look). Never held across
-    a pause of the caller, so the server's other work runs with the collector on.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
