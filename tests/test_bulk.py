@@ -73,6 +73,7 @@ def test_pool_and_serial_give_the_same_index(
 ) -> None:
     serial = snapshot(build(workspace, workers=1))
     monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(bulk, "_pool_pays", lambda: True)  # even on a busy machine
     used: list[int] = []
     original = bulk._extract_in_pool
 
@@ -93,6 +94,7 @@ def test_pool_and_serial_give_the_same_index(
 
 def test_warm_index_equals_cold(workspace: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(bulk, "_pool_pays", lambda: True)
     cold_cache = FactsCache(tmp_path)
     cold = snapshot(build(workspace, cold_cache, workers=2))  # workers write the entries
     warm_cache = FactsCache(tmp_path)
@@ -135,8 +137,17 @@ def test_no_worker_processes_falls_back_to_this_process(
             raise OSError("no semaphores in this sandbox")
 
     monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(bulk, "_pool_pays", lambda: True)
     monkeypatch.setattr(bulk, "ProcessPoolExecutor", NoProcesses)
     assert same(snapshot(build(workspace, workers=2)), expected)
+
+
+def test_pool_only_when_a_core_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(bulk.os, "getloadavg", lambda: (1.0, 1.0, 1.0))
+    assert bulk._pool_pays()  # this process on one core, the other idle
+    monkeypatch.setattr(bulk.os, "getloadavg", lambda: (3.5, 3.0, 3.0))
+    assert not bulk._pool_pays()  # both cores taken: workers would only add their cost
 
 
 def test_unchanged_files_are_not_extracted_again(workspace: Path, monkeypatch) -> None:
