@@ -125,9 +125,9 @@ def _steps(
     if pooled:
         yield from _extract_in_pool(index, chunks, workers, total, report)
     yield from _extract_here(index, chunks, total, report)  # all of them, or what is left
-    if index.cache is not None:
-        index.cache.prune()
-    if len(chunks) > 1:
+    if len(chunks) > 1:  # a workspace, not a file or two: worth a look at the disk
+        if index.cache is not None:
+            index.cache.prune()
         _return_free_memory()
 
 
