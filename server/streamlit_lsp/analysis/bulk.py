@@ -15,7 +15,9 @@ answered while a workspace is indexed.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -86,8 +88,6 @@ async def index_paths_async(
     progress: Progress | None = None,
 ) -> None:
     """``index_paths`` for the event loop: never blocks it for more than one batch."""
-    import asyncio  # here: worker processes import this module, and never need it
-
     for pending in _steps(index, paths, _worker_count(workers), progress):
         if pending is not None:
             with contextlib.suppress(Exception):  # its error surfaces in the generator
@@ -108,6 +108,9 @@ def _steps(
     """Index ``paths``; yields None where the caller may pause, or a future to wait for."""
     total = len(paths)
     report = progress or (lambda done, total: None)
+    # Batches are frozen out of the collector's sight (``collector_paused``): garbage
+    # cycles the caller left pending are collected first, or they would never be.
+    gc.collect()
     cold: list[_Cold] = []
     for start in range(0, total, READ_BATCH):
         with collector_paused():

@@ -47,8 +47,9 @@ def collector_paused(freeze: bool = True) -> Iterator[None]:
     reference counting frees them), yet the collector would scan the growing heap of
     facts again and again: about a third of a warm start, and every collection of the
     analysis after it. So it is off during the batch, and what the batch created is
-    then frozen (``gc.freeze``: moved where collections never look). Never held across
-    a pause of the caller, so the server's other work runs with the collector on.
+    then frozen (``gc.freeze``: moved where collections never look; reference counting
+    still frees facts that are replaced). Never held across a pause of the caller, so
+    the server's other work runs with the collector on.
     """
     enabled = gc.isenabled()
     gc.disable()
