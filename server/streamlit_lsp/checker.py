@@ -13,20 +13,17 @@ from dataclasses import dataclass, field
 from functools import partial as partial_call
 from pathlib import Path
 
+from streamlit_lsp.analysis.bulk import index_paths
+from streamlit_lsp.analysis.facts_cache import FactsCache
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import App, Program
-from streamlit_lsp.analysis.source import SourceError, decode_source, read_file_bytes
 from streamlit_lsp.config import Config, ConfigProblem, load_config
 from streamlit_lsp.deepstack import call_with_deep_stack
 from streamlit_lsp.diagnostics import Diagnostic
 from streamlit_lsp.rules import RULES, Rule
 
 logger = logging.getLogger(__name__)
-
-# Files that do not mention Streamlit cannot hold an entry point or a page; they are
-# read only when an app imports them (helper modules, key constants).
-PREFILTER = b"streamlit"
 
 
 @dataclass
@@ -64,13 +61,13 @@ def _describe_config_problem(problem: ConfigProblem) -> str:
 def build_model(target: Path, config: Config | None = None) -> Model:
     """Index a folder (a workspace) or a file (its own entry point) and model its apps."""
     config = config if config is not None else load_config(target)[0]
+    cache = FactsCache.from_environment()
     if target.is_dir():
-        index = WorkspaceIndex([target])
-        for path in iter_python_files(target, config.is_excluded):
-            _index_file(index, path)
+        index = WorkspaceIndex([target], cache=cache)
+        index_paths(index, list(iter_python_files(target, config.is_excluded)))
         program = Program(index, entrypoints=config.entrypoints)
     else:
-        index = WorkspaceIndex([target.parent])
+        index = WorkspaceIndex([target.parent], cache=cache)
         index.load(target)
         program = Program(index, entrypoints=config.entrypoints, only_entries=[target])
     return Model(program)
@@ -95,22 +92,6 @@ def _check_target(target: Path, config: Config) -> CheckResult:
     ]
     result.files_checked = len(reported)
     return result
-
-
-def _index_file(index: WorkspaceIndex, path: Path) -> None:
-    try:
-        data = read_file_bytes(path)
-    except SourceError as error:
-        index.report_problem(path, str(error))
-        return
-    if PREFILTER not in data:
-        return
-    try:
-        text = decode_source(data, path)
-    except SourceError as error:
-        index.report_problem(path, str(error))
-        return
-    index.set_text(path, text)
 
 
 def run_rules(model: Model, apps: Iterable[App] | None = None) -> list[Diagnostic]:

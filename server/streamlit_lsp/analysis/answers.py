@@ -39,7 +39,7 @@ ROLE_OF_KIND = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Occurrence:
     """One place a key is named: the token itself (``key_span``) and its whole site."""
 

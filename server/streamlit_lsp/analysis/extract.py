@@ -13,8 +13,9 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from keyword import iskeyword
 
 from streamlit_lsp.analysis import widgets as widget_table
 from streamlit_lsp.analysis.facts import (
@@ -300,62 +301,166 @@ class _ScopeFacts:
         return self.assigned - self.declared_global
 
 
+# Fields that never hold a node worth visiting: names and flags (strings, ints), and the
+# context/operator singletons (Load, Add, Eq...), which have no children of their own.
+_SCALAR_FIELDS = frozenset(
+    {
+        "ctx",
+        "op",
+        "ops",
+        "id",
+        "attr",
+        "arg",
+        "module",
+        "asname",
+        "kind",
+        "type_comment",
+        "level",
+        "conversion",
+        "is_async",
+        "simple",
+        "kwd_attrs",
+        "rest",
+        "tag",
+    }
+)
+# Per class, besides the fields above: Global.names holds strings, Constant.value a value.
+_SCALAR_FIELDS_OF = {
+    ast.Constant: frozenset({"value"}),
+    ast.MatchSingleton: frozenset({"value"}),
+    ast.Global: frozenset({"names"}),
+    ast.Nonlocal: frozenset({"names"}),
+}
+
+
+def _child_fields_table() -> dict[type, tuple[str, ...]]:
+    """Each node class's fields that may hold child nodes, in ``_fields`` order.
+
+    Built once at import: ``ast.iter_child_nodes`` (a generator over every field, with
+    an ``isinstance`` per value) is the dominant cost of walking a tree in Python, and
+    most fields are strings or context singletons not worth a visit.
+    """
+    table: dict[type, tuple[str, ...]] = {}
+    pending: list[type] = [ast.AST]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        skip = _SCALAR_FIELDS | _SCALAR_FIELDS_OF.get(cls, frozenset())
+        table[cls] = tuple(name for name in cls._fields if name not in skip)
+    # Lists of children may hold None (``{**d}`` keys, absent keyword-only defaults): a
+    # walk pushes them whole and finds nothing under them.
+    table[type(None)] = ()
+    return table
+
+
+# Plain dicts, read-only by their type: a lookup per node, where a mapping proxy costs
+# a third more.
+_CHILD_FIELDS: Mapping[type, tuple[str, ...]] = _child_fields_table()
+# Last field first: a stack-based walk that pushes them pops the children in order.
+_CHILD_FIELDS_REVERSED: Mapping[type, tuple[str, ...]] = {
+    cls: tuple(reversed(fields)) for cls, fields in _CHILD_FIELDS.items()
+}
+
+
+def _child_fields(cls: type, reverse: bool = False) -> tuple[str, ...]:
+    """The child fields of a node class created after import (never by ``ast.parse``)."""
+    fields = tuple(cls._fields)  # type: ignore[attr-defined]
+    return tuple(reversed(fields)) if reverse else fields
+
+
+def _child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` as a list, at a fraction of its cost."""
+    fields = _CHILD_FIELDS.get(node.__class__)
+    children: list[ast.AST] = []
+    for name in fields if fields is not None else _child_fields(node.__class__):
+        value = getattr(node, name, None)
+        if value.__class__ is list:
+            children.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            children.append(value)
+    return children
+
+
 @dataclass
 class _Prepass:
     """One traversal of the whole tree: per-scope bindings and the module-wide tables.
 
     Each later question (which names a function binds, which of its statements could
     alias session state or mutate a module global) reads these tables instead of walking
-    the tree again: ``ast.iter_child_nodes`` is the dominant cost of extraction.
+    the tree again. The walk is the hot loop of extraction: it visits only the fields
+    that can hold nodes (``_CHILD_FIELDS``) and handles the common nodes inline.
     """
 
     scopes: dict[int, _ScopeFacts] = field(default_factory=dict)
     nested_imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
     name_calls: list[ast.Call] = field(default_factory=list)
     assignments: list[ast.Assign] = field(default_factory=list)
+    # Statements directly in the module body (their imports are not nested).
+    top_level: set[int] = field(default_factory=set)
+    # Class bodies, decorators, defaults: bind nothing we track.
+    detached: _ScopeFacts = field(default_factory=lambda: _ScopeFacts())
 
     @classmethod
     def of(cls, tree: ast.Module) -> _Prepass:
         tables = cls()
         module = tables.scopes[id(tree)] = _ScopeFacts()
-        top_level = {id(statement) for statement in tree.body}
-        detached = _ScopeFacts()  # class bodies, decorators, defaults: bind nothing we track
-        stack: list[tuple[ast.AST, _ScopeFacts]] = [
-            (statement, module) for statement in reversed(tree.body)
-        ]
-        while stack:
-            node, scope = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                scope.assigned.add(node.name)
-                inner = tables.scopes[id(node)] = _ScopeFacts()
-                stack.extend((statement, inner) for statement in reversed(node.body))
-                extras = [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]
-                stack.extend((extra, detached) for extra in extras if extra is not None)
-                continue
-            if isinstance(node, ast.ClassDef):
-                scope.assigned.add(node.name)
-                stack.extend((statement, detached) for statement in reversed(node.body))
-                stack.extend((decorator, detached) for decorator in node.decorator_list)
-                continue
-            if isinstance(node, ast.Lambda):
-                inner = tables.scopes[id(node)] = _ScopeFacts()
-                stack.append((node.body, inner))
-                defaults = [*node.args.defaults, *node.args.kw_defaults]
-                stack.extend((extra, detached) for extra in defaults if extra is not None)
-                continue
-            tables._note(node, scope, id(node) in top_level)
-            stack.extend((child, scope) for child in reversed(list(ast.iter_child_nodes(node))))
+        tables.top_level = {id(statement) for statement in tree.body}
+        tables._walk(tree.body, module)
         return tables
 
-    def _note(self, node: ast.AST, scope: _ScopeFacts, top_level: bool) -> None:
-        if isinstance(node, ast.Name):
-            if isinstance(node.ctx, (ast.Store, ast.Del)):
-                scope.assigned.add(node.id)
-            return
-        if isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Name):
-                self.name_calls.append(node)
-            return
+    def _walk(self, roots: list[ast.stmt] | list[ast.expr], scope: _ScopeFacts) -> None:
+        """Visit ``roots`` and everything under them in source order (pre-order) as part
+        of ``scope``; a nested scope is walked, recursively, where it appears."""
+        stack: list[ast.AST] = list(reversed(roots))
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        fields_of = _CHILD_FIELDS_REVERSED
+        name_class, call_class, load_class = ast.Name, ast.Call, ast.Load
+        assigned = scope.assigned
+        while stack:
+            node = pop()
+            cls = node.__class__
+            if cls is name_class:
+                if node.ctx.__class__ is not load_class:  # type: ignore[attr-defined]
+                    assigned.add(node.id)  # type: ignore[attr-defined]
+                continue
+            if cls in _SCOPE_NODES:
+                self._enter(node, scope)
+                continue
+            if cls is call_class:
+                if node.func.__class__ is name_class:  # type: ignore[attr-defined]
+                    self.name_calls.append(node)  # type: ignore[arg-type]
+            elif cls in _NOTED_NODES:
+                self._note(node, scope)
+            fields = fields_of.get(cls)
+            for name in fields if fields is not None else _child_fields(cls, reverse=True):
+                value = getattr(node, name, None)
+                if value.__class__ is list:
+                    extend(reversed(value))
+                elif isinstance(value, ast.AST):
+                    push(value)
+
+    def _enter(self, node: ast.AST, scope: _ScopeFacts) -> None:
+        """A function, class or lambda: its own scope, and parts that belong to none."""
+        detached = self.detached
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope.assigned.add(node.name)
+            extras = [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]
+            self._walk([extra for extra in extras if extra is not None], detached)
+            self._walk(node.body, self._new_scope(node))
+        elif isinstance(node, ast.ClassDef):
+            scope.assigned.add(node.name)
+            self._walk(node.decorator_list, detached)
+            self._walk(node.body, detached)
+        elif isinstance(node, ast.Lambda):
+            defaults = [*node.args.defaults, *node.args.kw_defaults]
+            self._walk([extra for extra in defaults if extra is not None], detached)
+            self._walk([node.body], self._new_scope(node))
+
+    def _new_scope(self, node: ast.AST) -> _ScopeFacts:
+        inner = self.scopes[id(node)] = _ScopeFacts()
+        return inner
+
+    def _note(self, node: ast.AST, scope: _ScopeFacts) -> None:
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             scope.declared_global.update(node.names)
         elif isinstance(node, ast.Assign):
@@ -381,7 +486,7 @@ class _Prepass:
                 if isinstance(name, ast.Name):
                     scope.bind(name.id, node.target)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            if not top_level:
+            if id(node) not in self.top_level:
                 self.nested_imports.append(node)
             scope.statements.append(node)
             for alias in node.names:
@@ -389,12 +494,34 @@ class _Prepass:
                 scope.assigned.add(name)
                 scope.bind(name, node)
         elif isinstance(node, ast.NamedExpr):
-            scope.bind(node.target.id, node.value)
+            scope.bind(node.target.id, node.value)  # type: ignore[union-attr]
         elif isinstance(node, ast.ExceptHandler) and node.name:
             scope.assigned.add(node.name)
             scope.bind(node.name, node)
         elif isinstance(node, (ast.Delete, ast.Expr)):
             scope.statements.append(node)
+
+
+_SCOPE_NODES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+# Nodes the pre-pass records something for (besides names, calls and scopes).
+_NOTED_NODES = frozenset(
+    {
+        ast.Global,
+        ast.Nonlocal,
+        ast.Assign,
+        ast.AnnAssign,
+        ast.AugAssign,
+        ast.For,
+        ast.AsyncFor,
+        ast.comprehension,
+        ast.Import,
+        ast.ImportFrom,
+        ast.NamedExpr,
+        ast.ExceptHandler,
+        ast.Delete,
+        ast.Expr,
+    }
+)
 
 
 def _string_constant(node: ast.AST) -> str | None:
@@ -403,12 +530,90 @@ def _string_constant(node: ast.AST) -> str | None:
     return None
 
 
+# Expressions ``ast.literal_eval`` always rejects: answered without its exception.
+_NEVER_LITERAL = frozenset(
+    {
+        ast.Name,
+        ast.Attribute,
+        ast.Subscript,
+        ast.JoinedStr,
+        ast.Lambda,
+        ast.Compare,
+        ast.BoolOp,
+        ast.IfExp,
+        ast.ListComp,
+        ast.SetComp,
+        ast.DictComp,
+        ast.GeneratorExp,
+        ast.Await,
+        ast.NamedExpr,
+    }
+)
+
+
 def _literal(node: ast.AST) -> object:
     """The value of a literal argument, or ``widgets.UNKNOWN_VALUE``."""
+    if node.__class__ is ast.Constant:
+        return node.value  # type: ignore[attr-defined]
+    if node.__class__ in _NEVER_LITERAL:
+        return widget_table.UNKNOWN_VALUE
     try:
-        return ast.literal_eval(node)
+        return _literal_value(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return widget_table.UNKNOWN_VALUE
+
+
+class _NotLiteral(ValueError):
+    """Raised by ``_literal_value`` where ``ast.literal_eval`` raises ValueError."""
+
+
+def _literal_value(node: ast.AST | None) -> object:
+    """``ast.literal_eval(node)``, rewritten with module-level functions.
+
+    ``ast.literal_eval`` defines its helpers as nested, self-referencing closures: every
+    call leaves a reference cycle behind, which only the cyclic garbage collector
+    frees. Bulk indexing pauses that collector, so extraction must leave no cycles.
+    """
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Tuple):
+        return tuple(map(_literal_value, node.elts))
+    if isinstance(node, ast.List):
+        return list(map(_literal_value, node.elts))
+    if isinstance(node, ast.Set):
+        return set(map(_literal_value, node.elts))
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "set"
+        and node.args == node.keywords == []
+    ):
+        return set()
+    if isinstance(node, ast.Dict):
+        if len(node.keys) != len(node.values):
+            raise _NotLiteral
+        return dict(
+            zip(map(_literal_value, node.keys), map(_literal_value, node.values), strict=True)
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+        left = _signed_number(node.left)
+        right = _number(node.right)
+        if isinstance(left, (int, float)) and isinstance(right, complex):
+            return left + right if isinstance(node.op, ast.Add) else left - right
+    return _signed_number(node)
+
+
+def _signed_number(node: ast.AST | None) -> object:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+        operand = _number(node.operand)
+        return +operand if isinstance(node.op, ast.UAdd) else -operand  # type: ignore[operator]
+    return _number(node)
+
+
+def _number(node: ast.AST | None) -> object:
+    if not isinstance(node, ast.Constant) or type(node.value) not in (int, float, complex):
+        raise _NotLiteral
+    return node.value
 
 
 # Calls that build a date, time or timestamp: never None, never "today"/"now".
@@ -459,6 +664,24 @@ def _key_from_constant(value: object) -> Key | None:
     if isinstance(value, (str, int, float, bool)):
         return LiteralKey(str(value))
     return DynamicKey(None, "a non-string key")
+
+
+def _token_expression(token: str) -> ast.expr | None:
+    """The expression a key token spells (``KEY``, ``K.QUERY``), or None when it is none.
+
+    A dotted ASCII name is built directly: ``ast.parse`` would return the same nodes
+    (ASCII names are not changed by NFKC) at many times the cost.
+    """
+    parts = token.split(".")
+    if token.isascii() and all(part.isidentifier() and not iskeyword(part) for part in parts):
+        node: ast.expr = ast.Name(parts[0], ast.Load())
+        for part in parts[1:]:
+            node = ast.Attribute(node, part, ast.Load())
+        return node
+    try:
+        return ast.parse(token, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
 
 
 def _escape_pattern(parts: list[str | None]) -> str:
@@ -990,11 +1213,11 @@ class _Extractor:
         return _freeze(out)
 
     def statement(self, node: ast.stmt, out: list[Node]) -> None:
-        method = getattr(self, f"stmt_{type(node).__name__}", None)
+        method = _STATEMENT_HANDLERS.get(node.__class__)
         if method is not None:
-            method(node, out)
+            method(self, node, out)
             return
-        for child in ast.iter_child_nodes(node):
+        for child in _child_nodes(node):
             if isinstance(child, ast.expr):
                 self.expr(child, out)
 
@@ -1521,12 +1744,8 @@ class _Extractor:
         """The constant a key token names (``KEY``, ``K.QUERY.value``, ``keys.COUNT``)."""
         if span.line != span.end_line:
             return None
-        token = self.lines.line(span.line)[span.column : span.end_column]
-        try:
-            node = ast.parse(token, mode="eval").body
-        except (SyntaxError, ValueError, RecursionError):
-            return None
-        return self._constant_ref(node)
+        node = _token_expression(self.lines.line(span.line)[span.column : span.end_column])
+        return self._constant_ref(node) if node is not None else None
 
     def _constant_ref(self, node: ast.expr) -> ConstantRef | None:
         path: list[str] = []
@@ -1590,20 +1809,23 @@ class _Extractor:
         if access.key_span is not None:
             literal = self._spelled_out(access)
             constant = None if literal else self._constant_at(access.key_span)
-            access = replace(access, key_literal=literal, key_constant=constant)
+            # The access was built by our caller and is not shared yet: completing it in
+            # place costs a fraction of ``dataclasses.replace`` (a hot path).
+            object.__setattr__(access, "key_literal", literal)
+            object.__setattr__(access, "key_constant", constant)
         self.accesses.append(access)
         out.append(access)
 
     # ------------------------------------------------------------ expressions
 
     def expr(self, node: ast.expr | None, out: list[Node]) -> None:
-        if node is None:
-            return
-        method = getattr(self, f"expr_{type(node).__name__}", None)
+        if node is None or node.__class__ is ast.Constant:
+            return  # the most common leaf: nothing under it, nothing to record
+        method = _EXPRESSION_HANDLERS.get(node.__class__)
         if method is not None:
-            method(node, out)
+            method(self, node, out)
             return
-        for child in ast.iter_child_nodes(node):
+        for child in _child_nodes(node):
             if isinstance(child, ast.expr):
                 self.expr(child, out)
             elif isinstance(child, ast.comprehension):
@@ -2421,6 +2643,21 @@ class _Extractor:
             truth = None if default is widget_table.UNKNOWN_VALUE else bool(default)
             return Cond(CondKind.KEY_VALUE, key=self.key_of(node.args[0]), value=truth, safe=True)
         return None
+
+
+def _handlers(prefix: str) -> Mapping[type, Callable[..., None]]:
+    """``_Extractor``'s ``stmt_If``-style methods by node class: one dict lookup per node
+    instead of building a method name and looking it up."""
+    table = {}
+    for name in dir(_Extractor):
+        node_class = getattr(ast, name[len(prefix) :], None) if name.startswith(prefix) else None
+        if isinstance(node_class, type) and issubclass(node_class, ast.AST):
+            table[node_class] = getattr(_Extractor, name)
+    return table
+
+
+_STATEMENT_HANDLERS = _handlers("stmt_")
+_EXPRESSION_HANDLERS = _handlers("expr_")
 
 
 @dataclass

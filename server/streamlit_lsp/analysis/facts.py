@@ -22,25 +22,41 @@ from dataclasses import dataclass, field
 from streamlit_lsp.analysis.widgets import FirstRunValue
 from streamlit_lsp.diagnostics import Span
 
+
+class _Fact:
+    """Base of the facts classes, which are ``slots=True`` dataclasses.
+
+    Slots take about half the memory of an instance ``__dict__`` (facts are kept for
+    every file of a workspace). Pickled (the facts cache, worker processes) as a call
+    of the constructor: several times faster to load than the ``__setstate__`` that
+    dataclasses give frozen slotted classes.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return (type(self), tuple(getattr(self, name) for name in self.__match_args__))  # type: ignore[attr-defined]
+
+
 # --------------------------------------------------------------------------- keys
 
 
-@dataclass(frozen=True)
-class LiteralKey:
+@dataclass(frozen=True, slots=True)
+class LiteralKey(_Fact):
     """A key known in this file: a string literal, a constant, an enum member."""
 
     value: str
 
 
-@dataclass(frozen=True)
-class ChoiceKey:
+@dataclass(frozen=True, slots=True)
+class ChoiceKey(_Fact):
     """One of several known keys: a loop variable over a literal dict or list of keys."""
 
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ImportedKey:
+@dataclass(frozen=True, slots=True)
+class ImportedKey(_Fact):
     """A key held by a name imported from another module, resolved by the index.
 
     ``path`` is the dotted name inside that module: ``("COUNT",)`` for
@@ -55,8 +71,8 @@ class ImportedKey:
     collection: bool = False
 
 
-@dataclass(frozen=True)
-class DynamicKey:
+@dataclass(frozen=True, slots=True)
+class DynamicKey(_Fact):
     """A key only known at run time (f-string, variable, call).
 
     ``pattern`` is a regular expression every runtime value of the key matches, built
@@ -67,8 +83,8 @@ class DynamicKey:
     description: str = "a computed key"
 
 
-@dataclass(frozen=True)
-class ParamKey:
+@dataclass(frozen=True, slots=True)
+class ParamKey(_Fact):
     """A key held by a parameter of the enclosing function: known per call site.
 
     ``def init(key, value): ss.setdefault(key, value)`` called as ``init("count", 0)``
@@ -82,8 +98,8 @@ class ParamKey:
 Key = LiteralKey | ChoiceKey | ImportedKey | DynamicKey | ParamKey
 
 
-@dataclass(frozen=True)
-class ConstantRef:
+@dataclass(frozen=True, slots=True)
+class ConstantRef(_Fact):
     """A constant named at a key site: in this file (module None) or imported."""
 
     name: str  # dotted inside its module: "COUNT", "K.QUERY"
@@ -132,8 +148,8 @@ class Syntax(enum.Enum):
     LOOP = "loop"  # for k in KEYS: ss[k] ...
 
 
-@dataclass(frozen=True)
-class Access:
+@dataclass(frozen=True, slots=True)
+class Access(_Fact):
     kind: AccessKind
     key: Key
     syntax: Syntax
@@ -162,8 +178,8 @@ class Access:
 # ------------------------------------------------------------------------ widgets
 
 
-@dataclass(frozen=True)
-class FunctionRef:
+@dataclass(frozen=True, slots=True)
+class FunctionRef(_Fact):
     """A function named at a call or callback site, resolved by the index.
 
     ``module`` is ``None`` for a function of the same file (``name`` may be dotted
@@ -175,8 +191,8 @@ class FunctionRef:
     level: int = 0
 
 
-@dataclass(frozen=True)
-class CallEvent:
+@dataclass(frozen=True, slots=True)
+class CallEvent(_Fact):
     """A call of a function the index may resolve; its body runs here.
 
     ``args`` maps positional indexes and keyword names to the key each argument would
@@ -190,8 +206,8 @@ class CallEvent:
     state_args: tuple[int | str, ...] = ()
 
 
-@dataclass(frozen=True)
-class WidgetCall:
+@dataclass(frozen=True, slots=True)
+class WidgetCall(_Fact):
     command: str  # "slider", or the attribute name of an unknown keyed call
     known: bool  # a Streamlit element from the widget table (else: any call with key=)
     key: Key | None
@@ -229,8 +245,8 @@ class CondKind(enum.Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class Cond:
+@dataclass(frozen=True, slots=True)
+class Cond(_Fact):
     kind: CondKind
     value: bool | None = None  # CONST; KEY_VALUE: truthiness of the .get default
     key: Key | None = None
@@ -244,8 +260,8 @@ class Cond:
 UNKNOWN_COND = Cond(CondKind.UNKNOWN)
 
 
-@dataclass(frozen=True)
-class BindEvent:
+@dataclass(frozen=True, slots=True)
+class BindEvent(_Fact):
     """``name = <widget call>``: lets a later ``if name:`` be evaluated on the first run."""
 
     name: str
@@ -261,21 +277,21 @@ class ExitKind(enum.Enum):
     CONTINUE = "continue"
 
 
-@dataclass(frozen=True)
-class Exit:
+@dataclass(frozen=True, slots=True)
+class Exit(_Fact):
     kind: ExitKind
     span: Span
 
 
-@dataclass(frozen=True)
-class PageRun:
+@dataclass(frozen=True, slots=True)
+class PageRun(_Fact):
     """``st.navigation(...).run()``: the selected page's script runs here."""
 
     span: Span
 
 
-@dataclass(frozen=True)
-class Branch:
+@dataclass(frozen=True, slots=True)
+class Branch(_Fact):
     cond: Cond
     then: Block
     orelse: Block
@@ -287,15 +303,15 @@ class LoopCount(enum.Enum):
     TWICE_OR_MORE = "twice_or_more"  # a literal with two or more items
 
 
-@dataclass(frozen=True)
-class Loop:
+@dataclass(frozen=True, slots=True)
+class Loop(_Fact):
     count: LoopCount
     body: Block
     orelse: Block
 
 
-@dataclass(frozen=True)
-class Try:
+@dataclass(frozen=True, slots=True)
+class Try(_Fact):
     body: Block
     handlers: tuple[Block, ...]
     orelse: Block
@@ -311,8 +327,8 @@ Block = tuple[Node, ...]
 # -------------------------------------------------------------- file-level tables
 
 
-@dataclass(frozen=True)
-class FunctionFacts:
+@dataclass(frozen=True, slots=True)
+class FunctionFacts(_Fact):
     qualname: str  # "render", "Page.show", "outer.inner", "<lambda:12:4>"
     span: Span  # the name (or the lambda)
     params: tuple[str, ...]
@@ -322,8 +338,8 @@ class FunctionFacts:
     free_loads: tuple[tuple[str, Span], ...] = ()
 
 
-@dataclass(frozen=True)
-class ImportFact:
+@dataclass(frozen=True, slots=True)
+class ImportFact(_Fact):
     """``import m`` (name = None) or ``from m import name as alias``."""
 
     module: str
@@ -333,8 +349,8 @@ class ImportFact:
     span: Span
 
 
-@dataclass(frozen=True)
-class WidgetBinding:
+@dataclass(frozen=True, slots=True)
+class WidgetBinding(_Fact):
     """A name bound to a widget's return value, for ST010 (stale in callbacks)."""
 
     name: str
@@ -342,16 +358,16 @@ class WidgetBinding:
     widget: WidgetCall
 
 
-@dataclass(frozen=True)
-class Mutation:
+@dataclass(frozen=True, slots=True)
+class Mutation(_Fact):
     """A statement inside a function that mutates a module-level container (ST007)."""
 
     name: str  # "SEARCHES" or "Registry.events"
     span: Span
 
 
-@dataclass(frozen=True)
-class PageRef:
+@dataclass(frozen=True, slots=True)
+class PageRef(_Fact):
     """A page named in ``st.Page(...)``, ``st.switch_page``, ``st.page_link``."""
 
     target: str  # a path as written, or a function name for st.Page(callable)
@@ -360,14 +376,14 @@ class PageRef:
     in_navigation: bool
 
 
-@dataclass(frozen=True)
-class ParseError:
+@dataclass(frozen=True, slots=True)
+class ParseError(_Fact):
     message: str
     span: Span
 
 
-@dataclass(frozen=True)
-class FileFacts:
+@dataclass(frozen=True, slots=True)
+class FileFacts(_Fact):
     """Everything the analysis knows about one file."""
 
     uses_streamlit: bool

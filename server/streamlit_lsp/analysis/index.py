@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import FileFacts, ParseError
+from streamlit_lsp.analysis.facts_cache import FactsCache
 from streamlit_lsp.analysis.source import SourceError, read_source
 
 # Folders that never hold a user's app code.
@@ -81,6 +82,11 @@ def canonical(path: Path) -> Path:
         return path.absolute()
 
 
+def text_digest(text: str) -> str:
+    """The key of a text's facts (in the index and in the facts cache)."""
+    return _digest(text)
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -88,7 +94,9 @@ def _digest(text: str) -> str:
 class WorkspaceIndex:
     """Facts of every known file; the one mutable piece of the analysis."""
 
-    def __init__(self, roots: Sequence[Path] = ()) -> None:
+    def __init__(self, roots: Sequence[Path] = (), cache: FactsCache | None = None) -> None:
+        # Facts of files read from disk, kept between runs (None: always extract).
+        self.cache = cache
         self.roots: tuple[Path, ...] = tuple(canonical(root) for root in roots)
         self._root_texts = tuple(str(root) for root in self.roots)
         self._files: dict[Path, IndexedFile] = {}
@@ -111,30 +119,42 @@ class WorkspaceIndex:
 
     # ------------------------------------------------------------------ updates
 
-    def set_text(self, path: Path, text: str, keep_last_good: bool = False) -> bool:
+    def set_text(
+        self, path: Path, text: str, keep_last_good: bool = False, from_disk: bool = False
+    ) -> bool:
         """Index ``text`` as the content of ``path``; True when the facts changed.
 
         With ``keep_last_good`` (an editor buffer), text that does not parse keeps the
         previous good facts and only records the error, so the diagnostics of the rest
-        of the file do not flicker away while the user is typing.
+        of the file do not flicker away while the user is typing. Only texts read
+        ``from_disk`` use the facts cache: a buffer being typed changes every keystroke.
         """
         path = canonical(path)
         digest = _digest(text)
         current = self._files.get(path)
         if current is not None and current.digest == digest:
             return False
-        facts = extract(text)
+        cache = self.cache if from_disk else None
+        facts = cache.get(digest) if cache is not None else None
+        if facts is None:
+            facts = extract(text)
+            if cache is not None:
+                cache.put(digest, facts)
         self.generation += 1
         if keep_last_good and facts.parse_error is not None:
             self._files[path] = self._recover(path, digest, text, facts, current, self.generation)
         else:
             self._files[path] = IndexedFile(path, digest, facts, self.generation)
-        # A file resolution looked for and did not find (missing, or unreadable then).
+        self._known(path)
+        return True
+
+    def _known(self, path: Path) -> None:
+        """``path`` is indexed now: if resolution looked for it before and did not find
+        it (missing, or unreadable then), names may resolve differently."""
         was_unknown = self._problems.pop(path, None) is not None or path in self._missing
         if was_unknown:
             self._missing.discard(path)
             self._layout_changed()
-        return True
 
     @staticmethod
     def _recover(
@@ -174,7 +194,23 @@ class WorkspaceIndex:
             if removed:
                 self._layout_changed()
             return removed
-        return self.set_text(path, text)
+        return self.set_text(path, text, from_disk=True)
+
+    def set_facts(self, path: Path, digest: str, facts: FileFacts) -> bool:
+        """Index facts extracted elsewhere (bulk indexing) for a file's text on disk;
+        ``path`` is resolved already."""
+        current = self._files.get(path)
+        if current is not None and current.digest == digest:
+            return False
+        self.generation += 1
+        self._files[path] = IndexedFile(path, digest, facts, self.generation)
+        self._known(path)
+        return True
+
+    def has_digest(self, path: Path, digest: str) -> bool:
+        """Is ``path`` indexed with the text of this digest already?"""
+        current = self._files.get(path)
+        return current is not None and current.digest == digest
 
     def report_problem(self, path: Path, message: str) -> None:
         """Record that ``path`` cannot be analysed (and forget any facts it had)."""

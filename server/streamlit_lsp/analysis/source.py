@@ -101,6 +101,15 @@ class LineIndex:
     def __init__(self, text: str) -> None:
         self._lines = _LINE_BREAK.split(text)
         self._encoded: dict[int, bytes] = {}
+        # On an ASCII line byte columns are code-point columns: only the other lines
+        # need decoding (most files have none).
+        self._non_ascii = (
+            frozenset()
+            if text.isascii()
+            else frozenset(
+                number for number, line in enumerate(self._lines, start=1) if not line.isascii()
+            )
+        )
 
     def line(self, number: int) -> str:
         """The text of a 1-based line, without its line break ('' past the end)."""
@@ -113,9 +122,9 @@ class LineIndex:
         return len(self._lines)
 
     def column(self, line: int, byte_column: int) -> int:
-        text = self.line(line)
-        if text.isascii():
+        if line not in self._non_ascii:
             return byte_column
+        text = self._lines[line - 1]
         data = self._encoded.get(line)
         if data is None:
             data = self._encoded[line] = text.encode("utf-8")
@@ -124,8 +133,12 @@ class LineIndex:
     def span(self, node: ast.AST) -> Span:
         line = getattr(node, "lineno", 1)
         end_line = getattr(node, "end_lineno", None) or line
-        column = self.column(line, getattr(node, "col_offset", 0))
+        byte_column = getattr(node, "col_offset", 0)
         end_byte = getattr(node, "end_col_offset", None)
+        non_ascii = self._non_ascii
+        if line not in non_ascii and end_line not in non_ascii:
+            return Span(line, byte_column, end_line, byte_column if end_byte is None else end_byte)
+        column = self.column(line, byte_column)
         end_column = self.column(end_line, end_byte) if end_byte is not None else column
         return Span(line, column, end_line, end_column)
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from streamlit_lsp.analysis.answers import Answers
+from streamlit_lsp.analysis.bulk import index_paths
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import Program
-from streamlit_lsp.analysis.source import SourceError, read_file_bytes
-from streamlit_lsp.checker import PREFILTER, run_rules
+from streamlit_lsp.checker import run_rules
 from streamlit_lsp.config import Config, apply_editor_settings, load_config
 from streamlit_lsp.diagnostics import Diagnostic
 
@@ -114,15 +114,8 @@ class Engine:
         return added
 
     def index_file(self, path: Path) -> None:
-        """Index a file found on disk at start-up (cheap prefilter first)."""
-        try:
-            data = read_file_bytes(path)
-        except SourceError as error:
-            self.index.report_problem(path, str(error))
-            return
-        if PREFILTER not in data:
-            return
-        self.index.load(path)
+        """Index a file found on disk (cheap prefilter first, facts cache when set)."""
+        index_paths(self.index, [path], workers=1)
 
     def set_text(self, path: Path, text: str) -> bool:
         """An editor buffer: while it does not parse, its last good facts stay."""

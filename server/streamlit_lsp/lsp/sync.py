@@ -10,12 +10,12 @@ from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
 from pygls.uris import from_fs_path
 
+from streamlit_lsp.analysis.bulk import index_paths_async
+from streamlit_lsp.analysis.facts_cache import FactsCache
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
 from streamlit_lsp.lsp.settings import section_of, server_settings
 
 logger = logging.getLogger(__name__)
-
-BATCH = 25  # files indexed between yields to the event loop, so requests stay answered
 
 
 async def index_workspace(ls: StreamlitLanguageServer) -> None:
@@ -35,19 +35,22 @@ async def index_workspace(ls: StreamlitLanguageServer) -> None:
         except Exception:
             logger.info("the client refused a progress token; indexing silently")
             token = None
+
+    def report(done: int, total: int) -> None:
+        if token is not None and total:
+            ls.work_done_progress.report(
+                token,
+                lsp.WorkDoneProgressReport(
+                    message=f"{done}/{total} files", percentage=int(100 * done / total)
+                ),
+            )
+
+    if engine.index.cache is None:
+        engine.index.cache = FactsCache.from_environment()
     try:
-        for number, path in enumerate(files, start=1):
-            engine.index_file(path)
-            if number % BATCH == 0:
-                if token is not None:
-                    ls.work_done_progress.report(
-                        token,
-                        lsp.WorkDoneProgressReport(
-                            message=f"{number}/{len(files)} files",
-                            percentage=int(100 * number / len(files)),
-                        ),
-                    )
-                await asyncio.sleep(0)
+        # Batches between yields to the event loop, and the pool's work awaited, so
+        # requests stay answered while the workspace is indexed.
+        await index_paths_async(engine.index, files, progress=report)
         # Reported before the progress ends, so a client that sees the end has them all.
         for message in engine.config_messages:
             ls.window_log_message(
@@ -196,10 +199,7 @@ def register(server: StreamlitLanguageServer) -> None:
         forget the removed folders' ones, then analyse again."""
         engine = ls.ensure_engine()
         added = engine.set_roots(ls.workspace_roots())
-        for number, path in enumerate(engine.workspace_files(added), start=1):
-            engine.index_file(path)
-            if number % BATCH == 0:
-                await asyncio.sleep(0)
+        await index_paths_async(engine.index, list(engine.workspace_files(added)))
         # Open buffers are the truth for their files, whichever folders are open.
         ls.dirty.update(ls.workspace.text_documents)
         ls.schedule_refresh(0)

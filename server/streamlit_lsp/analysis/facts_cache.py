@@ -1,0 +1,223 @@
+"""Facts of unchanged files, kept on disk between runs (the warm start).
+
+Extraction depends on a file's text only, so its ``FileFacts`` are stored under the
+text's digest (the one the index computes anyway) in the user cache directory, one file
+per entry. A *salt* names the folder entries live in: the package version, a schema
+number, the Python version and a digest of the modules that define what facts are. A
+changed extractor, facts class or Python therefore looks in a new folder and never reads
+stale facts; old folders are pruned like any old entry.
+
+Robustness: entries are written to a temporary file and renamed into place, so readers
+and concurrent writers (two servers, a server and ``check``) only ever see whole
+entries. An entry that cannot be read or unpickled, or that holds anything but the facts
+of its digest, is ignored (and rewritten by the next extraction). A cache directory
+that cannot be created or written disables the cache for the run, never the analysis.
+
+Entries are pickles, written only by this module into a folder of the user's own
+(created ``0o700``); loading one that fails for any reason falls back to extracting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamlit_lsp.analysis.facts import FileFacts
+
+logger = logging.getLogger(__name__)
+
+# Raise when the layout of entries changes (what is pickled, not what facts hold: the
+# salt covers the facts' definitions).
+SCHEMA = 1
+ENV_DIR = "STREAMLIT_LSP_CACHE_DIR"
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+# Pruning keeps this fraction of the limit, so it does not run again on the next write.
+PRUNE_TO = 0.8
+_MAGIC = b"stlsp-facts\n"
+PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
+# Modules whose source defines the facts (their classes, and how text becomes them),
+# relative to the package.
+_FACT_MODULES = (
+    "analysis/extract.py",
+    "analysis/facts.py",
+    "analysis/widgets.py",
+    "analysis/source.py",
+    "noqa.py",
+    "diagnostics.py",
+)
+
+
+def default_directory(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Where the cache lives: ``$STREAMLIT_LSP_CACHE_DIR`` (empty: no cache) or the
+    user cache directory."""
+    environ = os.environ if environ is None else environ
+    configured = environ.get(ENV_DIR)
+    if configured is not None:
+        return Path(configured).expanduser() if configured.strip() else None
+    import platformdirs  # only here: the CLI's other commands never need it
+
+    return Path(platformdirs.user_cache_dir("streamlit-lsp")) / "facts"
+
+
+def version_salt() -> str:
+    """A name that changes whenever cached facts could differ for the same text."""
+    from streamlit_lsp import __version__
+
+    hasher = hashlib.blake2b(digest_size=8)
+    hasher.update(f"{__version__}|{SCHEMA}|{sys.implementation.name}|{sys.version}".encode())
+    package = Path(__file__).parent.parent
+    for module in _FACT_MODULES:
+        # A development checkout changes the extractor without changing the version.
+        with contextlib.suppress(OSError):
+            hasher.update((package / module).read_bytes())
+    return f"v{SCHEMA}-{hasher.hexdigest()}"
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    writes: int = 0
+    errors: int = 0
+
+
+class FactsCache:
+    """Facts by content digest, in ``root/<salt>/<digest[:2]>/<digest>``."""
+
+    def __init__(
+        self, root: Path, salt: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
+        self.root = root
+        self.folder = root / (salt or version_salt())
+        self.max_bytes = max_bytes
+        self.stats = CacheStats()
+        # Set when the folder cannot be written: the run goes on without the cache.
+        self.disabled = False
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> FactsCache | None:
+        directory = default_directory(environ)
+        return cls(directory) if directory is not None else None
+
+    def _path(self, digest: str) -> Path:
+        return self.folder / digest[:2] / digest
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, digest: str) -> FileFacts | None:
+        """The cached facts of a text with this digest, or None (missing or unusable)."""
+        if self.disabled:
+            return None
+        path = self._path(digest)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.stats.misses += 1
+            return None
+        facts = _decode(data, digest)
+        if facts is None:
+            self.stats.errors += 1
+            self.stats.misses += 1
+            return None
+        self.stats.hits += 1
+        # Recently used entries survive pruning (it removes the oldest first).
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return facts
+
+    # ------------------------------------------------------------------ writing
+
+    def put(self, digest: str, facts: FileFacts) -> None:
+        """Store the facts of a text; any failure only disables the cache."""
+        if self.disabled:
+            return
+        try:
+            pickled = pickle.dumps(facts, PICKLE_PROTOCOL)
+        except (pickle.PicklingError, TypeError, ValueError, RecursionError):
+            self.stats.errors += 1
+            return  # facts too deep to pickle here: extracted again next time
+        self.put_pickled(digest, pickled)
+
+    def put_pickled(self, digest: str, pickled: bytes) -> None:
+        """Store facts already pickled (with ``PICKLE_PROTOCOL``), as a worker has them."""
+        if self.disabled:
+            return
+        try:
+            self._write(self._path(digest), _header(digest) + pickled)
+        except OSError as error:
+            self.disabled = True
+            logger.info("facts cache disabled: cannot write %s (%s)", self.folder, error)
+            return
+        self.stats.writes += 1
+
+    def _write(self, path: Path, data: bytes) -> None:
+        folder = path.parent
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # A unique temporary name per writer, renamed into place: readers see the old
+        # entry or the new one, never a partial one, whoever wins the race.
+        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+
+    # ------------------------------------------------------------------ pruning
+
+    def prune(self) -> int:
+        """Remove the least recently used entries (of any salt) beyond ``max_bytes``;
+        the number removed."""
+        entries = list(_entries(self.root))
+        total = sum(size for _, size, _ in entries)
+        if total <= self.max_bytes:
+            return 0
+        removed = 0
+        target = self.max_bytes * PRUNE_TO
+        for path, size, _ in sorted(entries, key=lambda entry: entry[2]):
+            if total <= target:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+            total -= size
+        return removed
+
+
+def _header(digest: str) -> bytes:
+    # The digest inside the entry too: a file renamed or copied to another entry's
+    # name is not taken for that entry.
+    return _MAGIC + digest.encode("ascii") + b"\n"
+
+
+def _decode(data: bytes, digest: str) -> FileFacts | None:
+    header = _header(digest)
+    if not data.startswith(header):
+        return None
+    try:
+        facts = pickle.loads(memoryview(data)[len(header) :])
+    except Exception:  # truncated, corrupt, or classes that no longer exist
+        return None
+    return facts if isinstance(facts, FileFacts) else None
+
+
+def _entries(root: Path) -> Iterator[tuple[Path, int, float]]:
+    """(path, size, modification time) of every entry and leftover temporary file."""
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder) / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            yield path, stat.st_size, stat.st_mtime

@@ -1,0 +1,158 @@
+"""Bulk indexing (start-up, ``check``): the pool, the cache and the serial path agree.
+
+Whatever path a file's facts take (extracted here, in a worker process, or read from
+the facts cache), the index must end up the same, problems included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from streamlit_lsp.analysis import bulk
+from streamlit_lsp.analysis.bulk import index_paths, index_paths_async
+from streamlit_lsp.analysis.extract import extract
+from streamlit_lsp.analysis.facts_cache import FactsCache
+from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
+from streamlit_lsp.deepstack import call_with_deep_stack
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", REPO / "benchmarks" / "generate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("bulk") / "ws"
+    _generator().generate(root, 60, seed=3)
+    # Files every path must report the same way.
+    (root / "binary.py").write_bytes(b"import streamlit\x00\x01")
+    (root / "latin.py").write_bytes(b"import streamlit as st\nst.write('\xe9')\n")
+    (root / "broken.py").write_text("import streamlit as st\nif True\n", encoding="utf-8")
+    (root / "plain.py").write_text("print('a helper of no app')\n", encoding="utf-8")
+    chain = "".join(f"elif choice == {n}:\n    st.write({n})\n" for n in range(1, 400))
+    (root / "deep.py").write_text(
+        f"import streamlit as st\nchoice = 1\nif choice == 0:\n    st.write(0)\n{chain}",
+        encoding="utf-8",
+    )
+    return root.resolve()
+
+
+def snapshot(index: WorkspaceIndex) -> tuple[dict, list]:
+    files = {path: (index._files[path].digest, index.facts(path)) for path in index.paths}
+    return files, [(problem.path, problem.message) for problem in index.problems]
+
+
+def same(left: object, right: object) -> bool:
+    # deep.py's facts nest 400 branches deep: comparing them recurses as deep.
+    return call_with_deep_stack(lambda: left == right)
+
+
+def build(root: Path, cache: FactsCache | None = None, **options) -> WorkspaceIndex:
+    index = WorkspaceIndex([root], cache=cache)
+    paths = list(iter_python_files(root))
+    call_with_deep_stack(lambda: index_paths(index, paths, **options))
+    return index
+
+
+def test_pool_and_serial_give_the_same_index(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = snapshot(build(workspace, workers=1))
+    monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(bulk, "_pool_pays", lambda: True)  # even on a busy machine
+    used: list[int] = []
+    original = bulk._extract_in_pool
+
+    def spy(*args, **kwargs):
+        used.append(1)
+        return (yield from original(*args, **kwargs))
+
+    monkeypatch.setattr(bulk, "_extract_in_pool", spy)
+    pooled = snapshot(build(workspace, workers=2))
+    assert used, "the pool was not used"
+    assert same(pooled, serial)
+    files, problems = serial
+    assert workspace / "plain.py" not in files  # the prefilter skipped it
+    assert {path.name for path, _ in problems} == {"binary.py", "latin.py"}
+    assert files[workspace / "broken.py"][1].parse_error is not None
+    assert not files[workspace / "deep.py"][1].opaque  # workers have the deep stack too
+
+
+def test_warm_index_equals_cold(workspace: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(bulk, "_pool_pays", lambda: True)
+    cold_cache = FactsCache(tmp_path)
+    cold = snapshot(build(workspace, cold_cache, workers=2))  # workers write the entries
+    warm_cache = FactsCache(tmp_path)
+    warm = snapshot(build(workspace, warm_cache, workers=2))
+    assert same(warm, cold)
+    assert warm_cache.stats.hits == len(cold[0]) and warm_cache.stats.misses == 0
+
+
+def test_async_indexing_equals_sync(workspace: Path) -> None:
+    expected = snapshot(build(workspace, workers=1))
+    index = WorkspaceIndex([workspace])
+    seen: list[tuple[int, int]] = []
+    paths = list(iter_python_files(workspace))
+    call_with_deep_stack(
+        lambda: asyncio.run(
+            index_paths_async(index, paths, workers=1, progress=lambda *p: seen.append(p))
+        )
+    )
+    assert same(snapshot(index), expected)
+    assert seen and seen[-1] == (len(paths), len(paths))
+    assert all(done <= total for done, total in seen)
+
+
+def test_no_worker_processes_falls_back_to_this_process(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = snapshot(build(workspace, workers=1))
+
+    class NoProcesses:
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            pass
+
+        def submit(self, *args, **kwargs):
+            raise OSError("no semaphores in this sandbox")
+
+    monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(bulk, "_pool_pays", lambda: True)
+    monkeypatch.setattr(bulk, "ProcessPoolExecutor", NoProcesses)
+    assert same(snapshot(build(workspace, workers=2)), expected)
+
+
+def test_pool_only_when_a_core_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(bulk.os, "getloadavg", lambda: (1.0, 1.0, 1.0))
+    assert bulk._pool_pays()  # this process on one core, the other idle
+    monkeypatch.setattr(bulk.os, "getloadavg", lambda: (3.5, 3.0, 3.0))
+    assert not bulk._pool_pays()  # both cores taken: workers would only add their cost
+
+
+def test_unchanged_files_are_not_extracted_again(workspace: Path, monkeypatch) -> None:
+    index = build(workspace, workers=1)
+    calls: list[str] = []
+    monkeypatch.setattr(bulk, "extract", lambda text: calls.append(text) or extract(text))
+    call_with_deep_stack(lambda: index_paths(index, list(iter_python_files(workspace)), workers=1))
+    assert calls == []
