@@ -359,6 +359,30 @@ async def test_quick_fixes_for_a_misspelled_key(client: LanguageClient):
     assert "# noqa: ST001" in apply(ws(client), noqa.edit, client.encoding)["pages/1_Profile.py"]  # type: ignore[attr-defined]
 
 
+async def test_the_init_quick_fix_uses_the_value_the_app_writes(client: LanguageClient):
+    text = (
+        "import streamlit as st\n"
+        "\n"
+        "st.metric('Clicks', st.session_state.clicks)\n"
+        "st.session_state.clicks = 0\n"
+    )
+    (ws(client) / "counter.py").write_text(text, encoding="utf-8")
+    document = open_doc(client, "counter.py")
+    found = await codes_eventually(client, document, {"ST002:2"})
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=document),
+            range=found[0].range,
+            context=lsp.CodeActionContext(diagnostics=found),
+        )
+    )
+    init = next(action for action in actions if action.title.startswith("Initialise"))
+    assert init.title == "Initialise 'clicks' to 0 at the top of the entry script"
+    fixed = apply(ws(client), init.edit, client.encoding)["counter.py"]  # type: ignore[attr-defined]
+    # Before the read, with the value the app writes: later code sees the same 0.
+    assert fixed.splitlines()[1] == "st.session_state.setdefault('clicks', 0)"
+
+
 async def test_requests_for_unknown_documents_and_positions(client: LanguageClient):
     outside = "file:///nowhere/else.py"
     assert (

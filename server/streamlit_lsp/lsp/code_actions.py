@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ from pygls.uris import from_fs_path
 from streamlit_lsp.analysis.answers import Occurrence, Role
 from streamlit_lsp.analysis.facts import AccessKind, Syntax
 from streamlit_lsp.diagnostics import Diagnostic
+from streamlit_lsp.lsp.engine import Snapshot
 from streamlit_lsp.lsp.positions import Converter
 from streamlit_lsp.lsp.server import SOURCE, StreamlitLanguageServer
 
@@ -142,8 +144,21 @@ def _setdefault_edit(
     top_imports = [fact.span.end_line for fact in facts.imports if fact.span.column == 0]
     line = max(top_imports) if top_imports else 0
     uri = from_fs_path(str(entry)) or str(entry)
-    text = f"{alias}.session_state.setdefault({key!r}, None)\n"
+    text = f"{alias}.session_state.setdefault({key!r}, {initial_value(snapshot, key)})\n"
     return uri, _line_insertion(ls.converter(entry), line, text)
+
+
+def initial_value(snapshot: Snapshot, key: str) -> str:
+    """The literal the app first writes to ``key`` (``0`` for ``ss.count = 0``), so the
+    inserted ``setdefault`` does not change what later code sees; else ``None``."""
+    info = snapshot.answers.info(key)
+    described = info.value if info is not None else None  # "int = 0"
+    literal = described.partition(" = ")[2] if described else ""
+    try:
+        ast.literal_eval(literal)  # a literal, not an abbreviation like "[...]"
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return "None"
+    return literal
 
 
 def _line_insertion(converter: Converter, line: int, text: str) -> lsp.TextEdit:
@@ -255,7 +270,8 @@ def register(server: StreamlitLanguageServer) -> None:
                 if init is not None:
                     target, edit = init
                     action = _action(
-                        f"Initialise {item.key!r} at the top of {_script_name(ls, path)}",
+                        f"Initialise {item.key!r} to {initial_value(ls.snapshot(), item.key)} "
+                        f"at the top of {_script_name(ls, path)}",
                         target,
                         [edit],
                         wire,
