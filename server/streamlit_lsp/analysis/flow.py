@@ -75,7 +75,7 @@ class Mode(enum.Enum):
 # ------------------------------------------------------------------ observations
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Context:
     """Where a walk happens: the app, the run, and whether inside a callback."""
 
@@ -85,7 +85,7 @@ class Context:
     in_callback: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReadSeen:
     path: Path
     access: Access
@@ -96,7 +96,7 @@ class ReadSeen:
     context: Context
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WidgetSeen:
     path: Path
     widget: WidgetCall
@@ -106,7 +106,7 @@ class WidgetSeen:
     prior_writes: tuple[WriteSeen, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WriteSeen:
     path: Path
     access: Access
@@ -238,7 +238,7 @@ class Outcome:
         return [state for kind, state in self.exits if kind in kinds]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Frame:
     path: Path
     function: str  # "" for a module body

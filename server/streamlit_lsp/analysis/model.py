@@ -52,21 +52,21 @@ def iter_nodes(block: Block) -> Iterator[object]:
             yield from iter_nodes(node.finalbody)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyedAccess:
     path: Path
     access: Access
     keys: KeySet
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyedWidget:
     path: Path
     widget: WidgetCall
     keys: KeySet
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileKeys:
     """One file's part of a key table (for given parameter bindings)."""
 
@@ -147,7 +147,7 @@ class _KeyIndex:
         return cls(split(initialising), split(reading), elements)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Memo:
     """A computed result, and what it was computed from.
 

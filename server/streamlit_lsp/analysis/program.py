@@ -41,7 +41,7 @@ from streamlit_lsp.diagnostics import Span
 MAX_REEXPORT_DEPTH = 8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeySet:
     """What a key expression can be at run time: known names and/or a pattern."""
 
@@ -62,7 +62,7 @@ class KeySet:
 ANY_KEY = KeySet(pattern=".*")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageTarget:
     """A page of a navigation app: a script, or a function (``st.Page(callable)``)."""
 
@@ -74,7 +74,7 @@ class PageTarget:
         return f"{self.path.name}:{self.function}" if self.function else self.path.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Run:
     """One kind of rerun of an app: the script that starts it and the page it shows."""
 
@@ -101,7 +101,7 @@ class App:
         return 1 if path in self.scripts else 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeptApp:
     """An app as found, with what it was found from (see ``Program._app``)."""
 
@@ -137,6 +137,7 @@ class Program:
     # Sets collecting every file whose facts are read while they are active (see
     # ``recording``): what a cached per-app result depends on.
     _recorders: list[set[Path]] = field(default_factory=list)
+    _literal_keys: dict[str, KeySet] = field(default_factory=dict)
 
     # ------------------------------------------------------------ resolution
 
@@ -180,7 +181,11 @@ class Program:
     ) -> KeySet:
         """The runtime keys a key expression in ``path`` can be."""
         if isinstance(key, LiteralKey):
-            return KeySet(frozenset({key.value}))
+            # One KeySet per key name: the key tables hold one per access.
+            keys = self._literal_keys.get(key.value)
+            if keys is None:
+                keys = self._literal_keys[key.value] = KeySet(frozenset({key.value}))
+            return keys
         if isinstance(key, ChoiceKey):
             return KeySet(frozenset(key.values))
         if isinstance(key, DynamicKey):
