@@ -139,7 +139,18 @@ def register(server: StreamlitLanguageServer) -> None:
         if context.kind == "widget_key":
             # Keys some code reads but no widget binds yet: what a new widget would serve.
             keys = {key: info for key, info in keys.items() if not info.widgets and info.readers}
-        here = {o.key for o in snapshot.answers.in_file(path)}
+        in_file = snapshot.answers.in_file(path)
+        # The token being typed is a key occurrence too once the buffer was analysed:
+        # "bul" is no key to offer while the user types "bulk_140".
+        typed = [o for o in in_file if o.key_span.contains(line_number, column)]
+        only_typed = {
+            o.key
+            for o in typed
+            if o.key in keys and all(other in typed for other in keys[o.key].occurrences)
+        }
+        if only_typed:
+            keys = {key: info for key, info in keys.items() if key not in only_typed}
+        here = {o.key for o in in_file if o not in typed}
         ranked = _ranked(keys, context.partial, here)
         root = next((r for r in ls.ensure_engine().roots if path.is_relative_to(r)), None)
         edit_range = _EditRange(converter, line_number - 1, column, context)

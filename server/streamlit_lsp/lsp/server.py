@@ -60,6 +60,7 @@ class StreamlitLanguageServer(LanguageServer):
         self.dirty: set[str] = set()
         self._refresh: asyncio.TimerHandle | None = None
         self._refreshing: asyncio.Task[None] | None = None
+        self._last_refresh = float("-inf")  # event-loop time the last refresh started
         # The client has asked for workspace diagnostics: it pulls every file's itself.
         self.workspace_pulls = False
         self._parent_watch: asyncio.Task[None] | None = None
@@ -229,14 +230,19 @@ class StreamlitLanguageServer(LanguageServer):
         return [self.to_lsp_diagnostic(item, converters) for item in snapshot.diagnostics_of(path)]
 
     def schedule_refresh(self, delay: float = DEBOUNCE_SECONDS) -> None:
-        """Debounce: many edits in a burst produce one analysis and one publication."""
+        """Debounce: many edits in a burst produce one analysis and one publication.
+        The first edit after a quiet spell is analysed at once (a single change should
+        not wait); the ones that follow it closely wait for the burst to end."""
+        loop = asyncio.get_running_loop()
         if self._refresh is not None:
             self._refresh.cancel()
-        loop = asyncio.get_running_loop()
+        elif loop.time() - self._last_refresh >= delay:
+            delay = 0
         self._refresh = loop.call_later(delay, self._start_refresh)
 
     def _start_refresh(self) -> None:
         self._refresh = None
+        self._last_refresh = asyncio.get_running_loop().time()
         if self._refreshing is not None and not self._refreshing.done():
             self._refreshing.cancel()  # its snapshot is outdated; what it computed is kept
         self._refreshing = asyncio.get_running_loop().create_task(self._refresh_now())
