@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from streamlit_lsp.analysis.answers import Answers
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
-from streamlit_lsp.analysis.model import Model
+from streamlit_lsp.analysis.model import SWEEP_EVERY, Model
 from streamlit_lsp.analysis.program import Program
 from streamlit_lsp.checker import run_rules
 
@@ -162,3 +162,25 @@ def test_an_edit_rewalks_only_the_runs_that_read_the_file(tmp_path: Path) -> Non
     new_runs = after.analysis(new_app).any_run
     for run, trace in new_runs.items():
         assert (trace is old_runs[run]) == (run.script != page), run.label
+
+
+def test_results_of_an_app_left_alone_for_long_are_still_reused(tmp_path: Path) -> None:
+    root = _workspace(tmp_path)
+    index = _index(root)
+    model = Model(Program(index))
+    run_rules(model)
+    app = next(app for app in model.apps if app.kind == "pages")
+    first = model.analysis(app).any_run
+    # Many analyses that only ask for the app's findings (kept whole), while other apps
+    # change: the walks those findings came from must be kept all along.
+    elsewhere = root / "101_st001_subscript_read" / "app.py"
+    for number in range(3 * SWEEP_EVERY):
+        index.set_text(elsewhere, elsewhere.read_text() + f"\nx_{number} = 1\n")
+        model = Model(Program(index), previous=model)
+        run_rules(model)
+    page = next(run.script for run in app.runs if run.script != app.entry)
+    index.set_text(page, page.read_text() + "\nst.session_state.extra = 1\n")
+    model = Model(Program(index), previous=model)
+    current = next(candidate for candidate in model.apps if candidate.entry == app.entry)
+    for run, trace in model.analysis(current).any_run.items():
+        assert (trace is first[run]) == (run.script != page), run.label

@@ -627,12 +627,16 @@ def isolated(folder: Path) -> Iterator[None]:
     sys.path.insert(0, str(folder))
     writes_bytecode = sys.dont_write_bytecode
     sys.dont_write_bytecode = True
+    # AppTest leaves its fake ``__main__`` (the app's script) behind: put the real one back.
+    main = sys.modules.get("__main__")
     try:
         yield
     finally:
         sys.dont_write_bytecode = writes_bytecode
         sys.path.remove(str(folder))
         drop_modules()
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")

@@ -338,6 +338,9 @@ def _isolated(fixtures_root: Path, app_dir: Path) -> Iterator[None]:
     added = str(app_dir) not in sys.path
     if added:
         sys.path.insert(0, str(app_dir))
+    # AppTest leaves its fake ``__main__`` (the app's script) in sys.modules; dropping it
+    # with the fixture modules would leave none, and multiprocessing needs one.
+    main = sys.modules.get("__main__")
     try:
         yield
     finally:
@@ -345,6 +348,8 @@ def _isolated(fixtures_root: Path, app_dir: Path) -> Iterator[None]:
             with contextlib.suppress(ValueError):
                 sys.path.remove(str(app_dir))
         _drop_modules_under(fixtures_root)
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 # --------------------------------------------------------------------------- steps

@@ -29,7 +29,7 @@ from streamlit_lsp.analysis.program import ANY_KEY, App, KeySet, Program
 
 T = TypeVar("T")
 
-# Every this many models, results that can no longer be lent are dropped (a server
+# Every this many models, results no model asked for since are dropped (a server
 # builds a model per burst of edits: it must not keep every result it ever computed).
 SWEEP_EVERY = 16
 
@@ -159,6 +159,8 @@ class Memo:
     value: object
     context: tuple[int, int]
     stamps: tuple[tuple[Path, int | None], ...]
+    # The memos asked for while computing ``value``: kept as long as this one is.
+    inner: tuple[Hashable, ...] = ()
 
 
 class Model:
@@ -183,17 +185,29 @@ class Model:
         # Results earlier models computed: this one's predecessor and, for what it did
         # not ask for, the predecessors before it.
         self._previous: dict[object, Memo] = {}
+        # The age of the model that last asked for each result (models count up).
+        self._asked: dict[object, int] = {}
+        # The keys asked for by each memo being computed, innermost last.
+        self._computing: list[list[Hashable]] = []
         self._age = 0
         if shared is not None:
             self._memos, self._previous = shared._memos, shared._previous
+            self._asked, self._age = shared._asked, shared._age
+            self._computing = shared._computing
         elif previous is not None:
             self._previous = {**previous._previous, **previous._memos}
-            self._age = previous._age + 1
+            self._asked, self._age = previous._asked, previous._age + 1
             if self._age % SWEEP_EVERY == 0:
-                # What reads a file changed since can never be lent again: let it go.
-                self._previous = {
-                    key: entry for key, entry in self._previous.items() if self._fresh(entry)
-                }
+                self._forget_unasked()
+
+    def _forget_unasked(self) -> None:
+        """Results no model asked for in a while (an app that changed shape, a file
+        gone) are let go: a server builds a model per burst of edits."""
+        recent = self._age - SWEEP_EVERY
+        self._asked = {key: age for key, age in self._asked.items() if age >= recent}
+        self._previous = {
+            key: entry for key, entry in self._previous.items() if key in self._asked
+        }
 
     @property
     def apps(self) -> tuple[App, ...]:
@@ -214,21 +228,37 @@ class Model:
     def memo(self, key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, computed once per model, or lent by the previous model when the
         files it read are unchanged. Nested memos count towards the outer one's reads."""
+        if self._computing:
+            self._computing[-1].append(key)
         entry = self._memos.get(key)
         if entry is None:
             entry = self._previous.get(key)
             if entry is None or not self._holds(entry):
                 entry = self._compute(make)
             self._memos[key] = entry
+            self._mark_asked(key, entry)
         else:
             self.program.note_reads(path for path, _ in entry.stamps)
         return entry.value  # type: ignore[return-value]
 
+    def _mark_asked(self, key: Hashable, entry: Memo) -> None:
+        """``key`` and the memos its value was computed from are in use."""
+        self._asked[key] = self._age
+        for inner in entry.inner:
+            found = self._memos.get(inner) or self._previous.get(inner)
+            if found is not None and self._asked.get(inner) != self._age:
+                self._mark_asked(inner, found)
+
     def _compute(self, make: Callable[[], object]) -> Memo:
-        with self.program.recording(set()) as reads:
-            value = make()
+        self._computing.append([])
+        try:
+            with self.program.recording(set()) as reads:
+                value = make()
+        finally:
+            inner = tuple(self._computing.pop())
         stamp = self.program.index.stamp
-        return Memo(value, self._context, tuple((path, stamp(path)) for path in reads))
+        stamps = tuple((path, stamp(path)) for path in reads)
+        return Memo(value, self._context, stamps, inner)
 
     def _holds(self, entry: Memo) -> bool:
         if not self._fresh(entry):
