@@ -306,6 +306,35 @@ def test_garbage_inside_a_frame_is_survived(raw_server, tmp_path: Path):
     assert server.process.poll() is None
 
 
+def test_a_body_that_is_no_message_gets_the_json_rpc_error(raw_server, tmp_path: Path):
+    """JSON-RPC: "Parse error" (-32700) for invalid JSON, "Invalid Request" (-32600) for
+    JSON that is no message; the id is null, the sender's id being unknown."""
+    server = raw_server(shop(tmp_path))
+    server.initialize(shop(tmp_path))
+
+    def error_without_id() -> dict[str, Any] | None:
+        deadline = time.monotonic() + ANSWER_TIMEOUT
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                message = server.messages.get(timeout=left)
+            except queue.Empty:
+                return None
+            if message is not None and "id" in message and message["id"] is None:
+                return message
+        return None
+
+    server.send_body(GARBAGE_IN_A_FRAME["truncated JSON"])
+    assert error_without_id() == {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {"code": -32700, "message": "the message is not JSON"},
+    }
+    server.send_body(GARBAGE_IN_A_FRAME["JSON array"])
+    refused = error_without_id()
+    assert refused is not None and refused["error"]["code"] == -32600
+    assert server.alive_and_answering()
+
+
 GARBAGE_BETWEEN_FRAMES = {
     "bytes without a header": b"garbage \x00\xff bytes\r\n\r\n",
     "unknown header only": b"X-Nonsense: 1\r\n\r\n",

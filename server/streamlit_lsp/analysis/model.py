@@ -205,9 +205,7 @@ class Model:
         gone) are let go: a server builds a model per burst of edits."""
         recent = self._age - SWEEP_EVERY
         self._asked = {key: age for key, age in self._asked.items() if age >= recent}
-        self._previous = {
-            key: entry for key, entry in self._previous.items() if key in self._asked
-        }
+        self._previous = {key: entry for key, entry in self._previous.items() if key in self._asked}
 
     @property
     def apps(self) -> tuple[App, ...]:

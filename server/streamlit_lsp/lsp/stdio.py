@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
 from pygls.io_ import StdoutWriter
 from pygls.protocol import JsonRPCProtocol
 from pygls.server import JsonRPCServer
@@ -100,22 +100,36 @@ def read_bodies(read: Callable[[], bytes], deliver: Callable[[bytes | None], boo
 
 
 def dispatch(protocol: JsonRPCProtocol, body: bytes) -> None:
-    """Decode one body and hand it to the protocol; a body that is no message is skipped."""
+    """Decode one body and hand it to the protocol. A body that is no message is
+    skipped and answered as JSON-RPC says (its id unknown: null): -32700 when it is not
+    JSON, -32600 when it is JSON but no request, notification or response."""
     try:
         message = json.loads(body, object_hook=protocol.structure_message)
     except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, nested too deep
         logger.warning("skipped a message that is not JSON: %s", error)
+        _refuse(protocol, JsonRpcParseError("the message is not JSON"))
         return
     except JsonRpcException as error:  # a response or notification pygls cannot decode
         logger.warning("skipped a message that is not valid JSON-RPC: %s", error)
         return
     if not hasattr(message, "jsonrpc"):  # a JSON value, but no JSON-RPC message
         logger.warning("skipped a message that is not JSON-RPC: %.200r", message)
+        _refuse(protocol, JsonRpcInvalidRequest("the message is not a JSON-RPC message"))
         return
     try:
         protocol.handle_message(message)
     except Exception:
         logger.exception("could not handle a message")
+
+
+def _refuse(protocol: JsonRPCProtocol, error: JsonRpcException) -> None:
+    # A plain dict: pygls' serialiser would drop the null id that JSON-RPC asks for.
+    message = {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {"code": error.code, "message": error.message},
+    }
+    protocol._send_data(message)
 
 
 async def serve(protocol: JsonRPCProtocol, stdin_fd: int) -> None:
