@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 from streamlit_lsp.analysis.facts import Access, AccessKind, WidgetCall
@@ -130,22 +130,33 @@ class Answers:
 
     def __init__(self, model: Model) -> None:
         self.model = model
-        program = model.program
-        self._app_groups: dict[Path, Group] = {
-            app.entry: model.memo(("occurrences", app), partial(_app_group, model, app))
-            for app in model.apps
-        }
-        covered = {path for app in model.apps for path in app.files}
-        self._groups = list(self._app_groups.values())
-        for path in program.index.paths:
-            if path not in covered:
-                self._groups.append(
-                    model.memo(("occurrences", path), partial(_file_group, program, path))
-                )
         self._infos: dict[str, KeyInfo | None] = {}
         self._all: dict[str, KeyInfo] | None = None
         # keys_for, by the apps a file belongs to (every file of an app sees the same).
         self._visible: dict[tuple[Path, ...], dict[str, KeyInfo]] = {}
+
+    def _app_group(self, app: App) -> Group:
+        return self.model.memo(("occurrences", app), partial(_app_group, self.model, app))
+
+    def _file_group(self, path: Path) -> Group:
+        program = self.model.program
+        return self.model.memo(("occurrences", path), partial(_file_group, program, path))
+
+    @cached_property
+    def _groups(self) -> list[Group]:
+        """Every group: each app's, and each file's that no app holds."""
+        groups = [self._app_group(app) for app in self.model.apps]
+        covered = {path for app in self.model.apps for path in app.files}
+        groups.extend(
+            self._file_group(path) for path in self.model.program.index.paths if path not in covered
+        )
+        return groups
+
+    def _groups_of(self, path: Path) -> list[Group]:
+        """The groups that can hold occurrences in ``path`` (built only when asked: a
+        completion needs its own app, not the whole workspace)."""
+        apps = self.model.program.apps_of(path)
+        return [self._app_group(app) for app in apps] if apps else [self._file_group(path)]
 
     # ---------------------------------------------------------------- queries
 
@@ -163,7 +174,7 @@ class Answers:
         return self._infos[key]
 
     def in_file(self, path: Path) -> list[Occurrence]:
-        found = _merged(group.by_path.get(path, ()) for group in self._groups)
+        found = _merged(group.by_path.get(path, ()) for group in self._groups_of(path))
         return sorted(found, key=lambda o: o.key_span)
 
     def at(self, path: Path, line: int, column: int) -> Occurrence | None:
@@ -176,11 +187,12 @@ class Answers:
     def keys_for(self, path: Path) -> dict[str, KeyInfo]:
         """Keys of the apps ``path`` belongs to, each with its occurrences in those apps
         (else every key of the workspace): what completion offers in that file."""
-        entries = tuple(app.entry for app in self.model.program.apps_of(path))
-        if not entries:
+        apps = self.model.program.apps_of(path)
+        if not apps:
             return self.keys()
+        entries = tuple(app.entry for app in apps)
         if entries not in self._visible:
-            groups = [self._app_groups[entry] for entry in entries if entry in self._app_groups]
+            groups = [self._app_group(app) for app in apps]
             names = sorted({key for group in groups for key in group.by_key})
             self._visible[entries] = {
                 key: KeyInfo(key, _merged(group.by_key.get(key, ()) for group in groups))
