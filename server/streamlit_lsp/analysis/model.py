@@ -241,10 +241,12 @@ class Model:
 
     def _mark_asked(self, key: Hashable, entry: Memo) -> None:
         """``key`` and the memos its value was computed from are in use."""
+        if self._asked.get(key) == self._age:
+            return
         self._asked[key] = self._age
         for inner in entry.inner:
             found = self._memos.get(inner) or self._previous.get(inner)
-            if found is not None and self._asked.get(inner) != self._age:
+            if found is not None:
                 self._mark_asked(inner, found)
 
     def _compute(self, make: Callable[[], object]) -> Memo:

@@ -94,6 +94,15 @@ class App:
     files: frozenset[Path]
     scripts: frozenset[Path]  # entry and page scripts: re-executed every run
 
+    def __hash__(self) -> int:
+        # Computed once: an app is part of the key of every result kept for it.
+        try:
+            return self._hash  # type: ignore[has-type]
+        except AttributeError:
+            value = hash((self.entry, self.kind, self.runs, self.files, self.scripts))
+            object.__setattr__(self, "_hash", value)
+            return value
+
     def rank(self, path: Path) -> int:
         """Entry first, then pages, then helper modules: where a human looks first."""
         if path == self.entry:
