@@ -174,14 +174,17 @@ class StreamlitLanguageServer(LanguageServer):
             self.flush_edits()
         return engine.snapshot()
 
-    def flush_edits(self) -> None:
+    def flush_edits(self) -> list[Path]:
+        """Extract the edited buffers; the files whose facts changed."""
         engine = self.ensure_engine()
+        changed = []
         while self.dirty:
             uri = self.dirty.pop()
             path = self.path_of(uri)
             document = self.open_document(uri)
-            if path is not None and document is not None:
-                engine.set_text(path, document.source)
+            if path is not None and document is not None and engine.set_text(path, document.source):
+                changed.append(path)
+        return changed
 
     def location(
         self, path: Path, span: object, converters: dict[Path, Converter] | None = None
@@ -249,7 +252,8 @@ class StreamlitLanguageServer(LanguageServer):
 
     async def _refresh_now(self) -> None:
         try:
-            self.flush_edits()
+            edited = self.flush_edits()
+            self._publish_edited(edited)
             await self._analyse_in_slices()
             self.publish_all()
         except asyncio.CancelledError:
@@ -268,6 +272,18 @@ class StreamlitLanguageServer(LanguageServer):
             app_findings(snapshot.model, app)
             await asyncio.sleep(0)
 
+    def _publish_edited(self, edited: list[Path]) -> None:
+        """The edited files first, from the apps that hold them only: the user sees the
+        buffer's diagnostics without waiting for the rest of the workspace."""
+        if not edited or not self.settings.enable or self.pulls_diagnostics:
+            return
+        snapshot = self.snapshot(fresh=False)
+        converters: dict[Path, Converter] = {}
+        for path in edited:
+            uri = from_fs_path(str(path))
+            if uri:
+                self._send(uri, tuple(snapshot.diagnostics_of(path)), converters)
+
     def publish_all(self) -> None:
         """Push every file's diagnostics (or ask a pull client to pull again)."""
         if not self.pulls_diagnostics:
@@ -283,6 +299,26 @@ class StreamlitLanguageServer(LanguageServer):
         # files the user has not opened: those are pushed until it pulls the workspace.
         shown = self.snapshot().diagnostics if self.settings.enable else {}
         self._push(shown, self._open_uris())
+
+    def _send(
+        self, uri: str, items: tuple[Diagnostic, ...], converters: dict[Path, Converter]
+    ) -> None:
+        """Publish ``items`` for ``uri`` unless the client shows exactly that already."""
+        version = self._version(uri)
+        path = self.path_of(uri)
+        # The stamp: same findings in a changed text may need other UTF-16 columns.
+        stamp = self.ensure_engine().index.stamp(path) if path is not None else None
+        sent = (items, version, stamp)
+        if self.published.get(uri) == sent:
+            return
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(
+                uri=uri,
+                diagnostics=[self.to_lsp_diagnostic(item, converters) for item in items],
+                version=version,
+            )
+        )
+        self.published[uri] = sent
 
     def _open_uris(self) -> set[str]:
         # pygls keys open documents by the unescaped URI; publish under our spelling.
@@ -302,22 +338,8 @@ class StreamlitLanguageServer(LanguageServer):
         for uri in self.published.keys() - wanted.keys():
             wanted[uri] = ()  # no longer reported, or pulled now
         converters: dict[Path, Converter] = {}
-        index = self.ensure_engine().index
         for uri, items in wanted.items():
-            version = self._version(uri)
-            path = self.path_of(uri)
-            # The stamp: same findings in a changed text may need other UTF-16 columns.
-            sent = (items, version, index.stamp(path) if path is not None else None)
-            if self.published.get(uri) == sent:
-                continue  # the client shows exactly this already
-            self.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(
-                    uri=uri,
-                    diagnostics=[self.to_lsp_diagnostic(item, converters) for item in items],
-                    version=version,
-                )
-            )
-            self.published[uri] = sent
+            self._send(uri, items, converters)
         # A file told "nothing" needs no memory of it, unless open (and pushed).
         self.published = {
             uri: sent
