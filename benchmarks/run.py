@@ -753,7 +753,11 @@ async def index_session(
             + "".join(session.client.stderr_tail[-10:])
         )
     ended = session.client.progress_ended() or time.monotonic()
-    analysed = await session.ping(mode.index_timeout)
+    # The analysis runs in slices between requests (a ping is answered meanwhile): it is
+    # done when the diagnostics are published (every generated workspace has mistakes).
+    await session.client.wait_for(lambda: bool(session.client.diagnostics), mode.index_timeout)
+    published = [entries[0][0] for entries in session.client.diagnostics.values() if entries]
+    analysed = min(published) if published else await session.ping(mode.index_timeout)
     figures = {
         "startup_s": ready,
         "index_s": ended - sent,
