@@ -133,7 +133,11 @@ def _serve(arguments: argparse.Namespace) -> int:
         server.start_ws(arguments.host, arguments.port)
     else:
         # LSP's exit code: 0 when `exit` follows `shutdown`, 1 when it does not.
-        return serve_stdio(server, sys.stdin.buffer, ClientStream(sys.stdout.buffer))
+        code = serve_stdio(server, sys.stdin.buffer, ClientStream(sys.stdout.buffer))
+        # The client is gone or asked us to exit, and nothing is left to save: end now,
+        # without joining worker threads (a hover's type inference may still run).
+        logging.shutdown()
+        os._exit(code)
     return EXIT_CLEAN
 
 

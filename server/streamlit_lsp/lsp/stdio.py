@@ -166,5 +166,10 @@ def serve_stdio(server: JsonRPCServer, stdin: BinaryIO, stdout: Any) -> int:
     except SystemExit as stop:  # the exit notification: 0 after shutdown, else 1
         return stop.code if isinstance(stop.code, int) else 1
     finally:
-        server.shutdown()
+        # Not ``server.shutdown()``: it waits for the worker threads, and a type
+        # inference a hover started (jedi cannot be interrupted) may run on for seconds
+        # after the client asked us to exit.
+        workers = getattr(server, "_thread_pool", None)
+        if workers is not None:
+            workers.shutdown(wait=False, cancel_futures=True)
     return 0
