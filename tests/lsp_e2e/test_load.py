@@ -17,8 +17,8 @@ with VS Code's capabilities (UTF-16 positions, pushed diagnostics with versions)
   ``# noqa`` probe of every line (the quick fix goes at the end of the line as the server
   sees it) gives the same line lengths as the client's text;
 * memory is flat: the server's resident set (``VmRSS`` in ``/proc/<pid>/status``) may
-  not grow, after two warm-up bursts, by more than ``LEAK_LIMIT_MB_PER_BURST`` a burst on
-  average.
+  not grow, after two warm-up bursts, by more than ``LEAK_LIMIT_MB_PER_BURST`` in the
+  median burst.
 
 Why that limit: each burst replaces every document's marker line, so the workspace's
 size stays the same and a correct server ends each burst holding the same state; what
@@ -26,13 +26,18 @@ it keeps per edit or per request grows with every burst instead. Measured here (
 shared cores), a server without leaks moves by 0-0.5 MB a burst (allocator churn), while
 the leak this test found (a Future kept per notification, ~2 KB per didChange) adds
 2.0-2.2 MB every burst, as would keeping every document version (200 documents x 5
-versions x ~2 KB). 1.25 MB a burst on average lets the churn through and stops such a
-leak even in the CI run (two measured bursts), and anything bigger at once. Two bursts
-warm up, not one: the server keeps analysis results per app and per file, filled as
-the edits first reach each app.
+versions x ~2 KB). 1.25 MB in the median burst lets the churn through and stops such a
+leak even in the CI run (three measured bursts). The median, not the mean: a leak grows
+with the work, so it shows in every burst, while a cache filled once shows in one. The
+one such cache measured here is jedi's: the first hover that infers a type through
+``st.session_state`` makes jedi parse Streamlit's modules (18-58 MB, once), at whatever
+burst a random hover first lands on such a key. The test fills it before measuring, and
+the median keeps any other first-time fill from reading as a leak. Two bursts warm up,
+not one: the server keeps analysis results per app and per file, filled as the edits
+first reach each app.
 
-CI runs ``STREAMLIT_LSP_LOAD_BURSTS`` bursts (default 4: two warm-up, two measured,
-about 40 s on two idle cores); the issue's full run is ``STREAMLIT_LSP_LOAD_BURSTS=10``.
+CI runs ``STREAMLIT_LSP_LOAD_BURSTS`` bursts (default 5: two warm-up, three measured,
+about 50 s on two idle cores); the issue's full run is ``STREAMLIT_LSP_LOAD_BURSTS=10``.
 """
 
 from __future__ import annotations
@@ -40,9 +45,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import itertools
 import os
 import random
 import re
+import statistics
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable
@@ -60,7 +67,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 REPO = Path(__file__).resolve().parents[2]
-BURSTS = int(os.environ.get("STREAMLIT_LSP_LOAD_BURSTS", "4"))
+BURSTS = int(os.environ.get("STREAMLIT_LSP_LOAD_BURSTS", "5"))
 APPS = 25
 PAGES_PER_APP = 7  # + the entry script: 8 open documents per app
 DOCUMENTS = APPS * (PAGES_PER_APP + 1)
@@ -310,6 +317,33 @@ class Load:
         if self.in_flight:
             await asyncio.wait(set(self.in_flight))
 
+    async def warm_type_inference(self) -> None:
+        """Hover once on each key whose initial value only jedi can type.
+
+        The first such inference makes jedi parse Streamlit's modules, a cache filled once;
+        filled here, it does not land in whichever burst first hovers on such a key.
+        """
+        for probe in ('"submissions_', "last_email_"):
+            document, number, line = next(
+                (document, number, line)
+                for document in self.documents
+                for number, line in enumerate(document.lines)
+                if probe in line and "session_state" in line
+            )
+            column = line.index(probe) + 2
+            hover = await asyncio.wait_for(
+                self.client.text_document_hover_async(
+                    lsp.HoverParams(
+                        text_document=lsp.TextDocumentIdentifier(uri=document.uri),
+                        position=lsp.Position(
+                            line=number, character=units(line[:column], self.encoding)
+                        ),
+                    )
+                ),
+                REQUEST_TIMEOUT,
+            )
+            assert hover is not None, f"no hover on {line.strip()!r}"
+
     # ---------------------------------------------------------- checks
 
     async def settled(self) -> None:
@@ -549,7 +583,7 @@ async def test_notifications_leave_nothing_behind(tmp_path: Path):
 async def test_200_documents_in_bursts_of_1000_edits_with_10_requests_in_flight(
     tmp_path: Path,
 ):
-    assert BURSTS >= 3, "STREAMLIT_LSP_LOAD_BURSTS: two bursts warm up, the others measure"
+    assert BURSTS >= 4, "STREAMLIT_LSP_LOAD_BURSTS: two bursts warm up, two or more measure"
     # The first bursts fill the analysis caches (results kept per app and per file, for
     # every app the edits reach): growth is measured once they are full.
     warm_up = 2
@@ -560,6 +594,7 @@ async def test_200_documents_in_bursts_of_1000_edits_with_10_requests_in_flight(
         # build at random moments (every app's key occurrences): growth measured after
         # it is growth per burst, not a cache filled during one of them.
         await load.client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query=""))
+        await load.warm_type_inference()
         report = [f"opened {DOCUMENTS} documents: VmRSS {resident_mb(pid):.1f} MB"]
         rss: list[float] = []
         for burst in range(BURSTS):
@@ -583,11 +618,13 @@ async def test_200_documents_in_bursts_of_1000_edits_with_10_requests_in_flight(
             print(report[-1], flush=True)
         assert load.answered == load.sent, f"{load.sent - load.answered} requests unanswered"
         load.check_quiet()
-        growth = (rss[-1] - rss[warm_up - 1]) / (BURSTS - warm_up)
+        growth = statistics.median(
+            later - earlier for earlier, later in itertools.pairwise(rss[warm_up - 1 :])
+        )
         summary = "\n".join(report)
         print(summary)
         if growth >= LEAK_LIMIT_MB_PER_BURST:
             raise MemoryGrowth(
-                f"VmRSS grew by {growth:.2f} MB a burst after burst {warm_up} "
+                f"VmRSS grew by {growth:.2f} MB in the median burst after burst {warm_up} "
                 f"(limit {LEAK_LIMIT_MB_PER_BURST} MB):\n{summary}"
             )
