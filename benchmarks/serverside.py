@@ -125,6 +125,16 @@ def main() -> None:
     if profile_path:
         profiler = cProfile.Profile()
         atexit.register(lambda: profiler.dump_stats(profile_path))
+        # streamlit-lsp ends with os._exit (it does not join worker threads), which
+        # skips atexit: the statistics are written on the way out there too.
+        real_exit = os._exit
+
+        def exit_after_dump(code: int) -> None:
+            profiler.disable()
+            profiler.dump_stats(profile_path)
+            real_exit(code)
+
+        os._exit = exit_after_dump  # type: ignore[assignment]
         profiler.enable()
     module_name, _, function_name = target.partition(":")
     function = getattr(importlib.import_module(module_name), function_name)

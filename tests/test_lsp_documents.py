@@ -5,10 +5,15 @@ The end-to-end check is ``lsp_e2e/test_fuzz.py``; these pin the rules one by one
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lsprotocol import types as lsp
 
 from streamlit_lsp.lsp.documents import LspTextDocument, apply_change, lines_with_ends
+from streamlit_lsp.lsp.positions import line_offset, line_starts, split_lines
 
 UTF8 = lsp.PositionEncodingKind.Utf8
 UTF16 = lsp.PositionEncodingKind.Utf16
@@ -67,3 +72,44 @@ def test_document_lines_are_lsp_lines():
     document.apply_change(lsp.TextDocumentContentChangePartial(range=span(1, 0, 1, 1), text="z"))
     assert document.source == "x = '\u2028'\nz\n"
     assert len(document.lines) == 2
+
+
+# A text of line breaks of every kind and characters that are not breaks, so the fast
+# path (no carriage return) and the general one both get exercised.
+LSP_TEXT = st.lists(st.sampled_from(["a", "é", "🎈", "\n", "\r", "\r\n", "\f", "\u2028"])).map(
+    "".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LSP_TEXT)
+def test_line_splitting_agrees_with_the_lsp_definition(text: str):
+    reference = re.split(r"\r\n|\r|\n", text)
+    assert split_lines(text) == reference
+    starts = line_starts(text)
+    assert [line_offset(text, reference, number) for number in range(len(reference))] == starts
+    assert all(text.startswith(line, start) for line, start in zip(reference, starts, strict=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(LSP_TEXT, st.integers(0, 6), st.integers(0, 8), st.integers(0, 6), st.integers(0, 8))
+def test_an_edit_replaces_what_the_reference_offsets_say(
+    text: str, start_line: int, start_column: int, end_line: int, end_column: int
+):
+    """apply_change against offsets computed from the regular expression's lines."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    starts = [0, *(match.end() for match in re.finditer(r"\r\n|\r|\n", text))]
+
+    def offset(line: int, column: int) -> int:  # UTF-32: a column is a code point
+        if line >= len(lines):
+            return len(text)
+        return starts[line] + min(column, len(lines[line]))
+
+    change = lsp.Range(
+        start=lsp.Position(line=start_line, character=start_column),
+        end=lsp.Position(line=end_line, character=end_column),
+    )
+    start = offset(start_line, start_column)
+    end = max(start, offset(end_line, end_column))
+    expected = text[:start] + "X" + text[end:]
+    assert apply_change(text, change, "X", lsp.PositionEncodingKind.Utf32) == expected

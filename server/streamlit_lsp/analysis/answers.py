@@ -60,34 +60,38 @@ class Occurrence:
 
 @dataclass
 class KeyInfo:
-    """What the workspace knows about one key (hover, completion, symbols)."""
+    """What the workspace knows about one key (hover, completion, symbols).
+
+    Built once per key and model; the views by role are computed on first use and kept
+    (completion reads them for up to a hundred keys on every keystroke).
+    """
 
     key: str
     occurrences: list[Occurrence] = field(default_factory=list)
 
-    @property
+    @cached_property
     def inits(self) -> list[Occurrence]:
         return [
             o for o in self.occurrences if o.role in (Role.INIT, Role.WIDGET) and self._stores(o)
         ]
 
-    @property
+    @cached_property
     def widgets(self) -> list[Occurrence]:
         return [o for o in self.occurrences if o.role is Role.WIDGET]
 
-    @property
+    @cached_property
     def readers(self) -> list[Occurrence]:
         return [o for o in self.occurrences if o.role in (Role.READ, Role.CHECK, Role.WRITE)]
 
-    @property
+    @cached_property
     def writers(self) -> list[Occurrence]:
         return [o for o in self.occurrences if o.role in (Role.INIT, Role.WRITE, Role.DELETE)]
 
-    @property
+    @cached_property
     def is_widget_key(self) -> bool:
         return any(o.widget is not None and o.widget.stores_value for o in self.widgets)
 
-    @property
+    @cached_property
     def value(self) -> str | None:
         """The first literal value written (``int = 0``)."""
         for occurrence in self.inits:
@@ -114,6 +118,9 @@ class Group:
 
     @classmethod
     def of(cls, occurrences: list[Occurrence]) -> Group:
+        """Each key's occurrences in file and position order, each file's in position
+        order: sorted once here, so a question about one group only looks them up."""
+        occurrences = sorted(occurrences, key=_place)
         by_key: dict[str, list[Occurrence]] = {}
         by_path: dict[Path, list[Occurrence]] = {}
         for occurrence in occurrences:
@@ -134,6 +141,9 @@ class Answers:
         self._all: dict[str, KeyInfo] | None = None
         # keys_for, by the apps a file belongs to (every file of an app sees the same).
         self._visible: dict[tuple[Path, ...], dict[str, KeyInfo]] = {}
+        self._in_file: dict[Path, tuple[Occurrence, ...]] = {}
+        self._by_line: dict[Path, dict[int, list[Occurrence]]] = {}
+        self._keys_in_file: dict[Path, frozenset[str]] = {}
 
     def _app_group(self, app: App) -> Group:
         return self.model.memo(("occurrences", app), partial(_app_group, self.model, app))
@@ -173,16 +183,42 @@ class Answers:
             self._infos[key] = KeyInfo(key, found) if found else None
         return self._infos[key]
 
-    def in_file(self, path: Path) -> list[Occurrence]:
-        found = _merged(group.by_path.get(path, ()) for group in self._groups_of(path))
-        return sorted(found, key=lambda o: o.key_span)
+    def in_file(self, path: Path) -> tuple[Occurrence, ...]:
+        """The key occurrences in ``path``, in position order."""
+        if path not in self._in_file:
+            groups = self._groups_of(path)
+            if len(groups) == 1:  # the common case: already in order, nothing to merge
+                self._in_file[path] = groups[0].by_path.get(path, ())
+            else:
+                self._in_file[path] = tuple(_merged(g.by_path.get(path, ()) for g in groups))
+        return self._in_file[path]
+
+    def keys_in_file(self, path: Path) -> frozenset[str]:
+        """The keys named in ``path``."""
+        if path not in self._keys_in_file:
+            self._keys_in_file[path] = frozenset(o.key for o in self.in_file(path))
+        return self._keys_in_file[path]
+
+    def on_line(self, path: Path, line: int) -> list[Occurrence]:
+        """The occurrences in ``path`` whose key token covers any of ``line`` (1-based)."""
+        if path not in self._by_line:
+            by_line: dict[int, list[Occurrence]] = {}
+            for occurrence in self.in_file(path):
+                span = occurrence.key_span
+                for covered in range(span.line, span.end_line + 1):
+                    by_line.setdefault(covered, []).append(occurrence)
+            self._by_line[path] = by_line
+        return self._by_line[path].get(line, [])
+
+    def touching(self, path: Path, line: int, column: int) -> list[Occurrence]:
+        """Every occurrence whose key token holds a position (1-based line, code-point
+        column), in position order."""
+        return [o for o in self.on_line(path, line) if o.key_span.contains(line, column)]
 
     def at(self, path: Path, line: int, column: int) -> Occurrence | None:
         """The key token under a position (1-based line, code-point column)."""
-        for occurrence in self.in_file(path):
-            if occurrence.key_span.contains(line, column):
-                return occurrence
-        return None
+        found = self.touching(path, line, column)
+        return found[0] if found else None
 
     def keys_for(self, path: Path) -> dict[str, KeyInfo]:
         """Keys of the apps ``path`` belongs to, each with its occurrences in those apps
@@ -230,9 +266,19 @@ def _occurrence(path: Path, item: Access | WidgetCall, key: str) -> Occurrence |
 Entry = tuple[Path, "Access | WidgetCall", frozenset[str]]
 
 
+def _place(occurrence: Occurrence) -> tuple[str, int, int, int, int]:
+    """Sort key: file, then position (plain tuples: comparing spans field by field
+    through the dataclass is several times slower)."""
+    span = occurrence.key_span
+    return (str(occurrence.path), span.line, span.column, span.end_line, span.end_column)
+
+
 def _merged(lists: Iterable[tuple[Occurrence, ...]]) -> list[Occurrence]:
     """Occurrences from several groups, each place once (a module two apps import is
     in both groups), in file and position order."""
+    lists = [occurrences for occurrences in lists if occurrences]
+    if len(lists) == 1:  # one group: already in order and without repeats
+        return list(lists[0])
     seen: set[tuple[Path, Span, str]] = set()
     found = []
     for occurrences in lists:
@@ -241,7 +287,7 @@ def _merged(lists: Iterable[tuple[Occurrence, ...]]) -> list[Occurrence]:
             if identity not in seen:
                 seen.add(identity)
                 found.append(occurrence)
-    found.sort(key=lambda o: (str(o.path), o.key_span))
+    found.sort(key=_place)
     return found
 
 

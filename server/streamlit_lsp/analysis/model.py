@@ -7,6 +7,7 @@ flat table of every key an app writes, reads and binds to widgets.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -94,14 +95,14 @@ class KeyTable:
 
     def initialises(self, key: str) -> bool:
         """Anything in the app that may give ``key`` a value."""
-        return self._index.could_be(self._index.initialising, key)
+        return self._index.initialising.could_be(key)
 
     def is_element_key(self, key: str) -> bool:
         return key in self._index.element_keys
 
     def reads(self, key: str) -> bool:
         """Is the stored value of ``key`` used anywhere (ST009)?"""
-        return self._index.could_be(self._index.reading, key)
+        return self._index.reading.could_be(key)
 
     @cached_property
     def _index(self) -> _KeyIndex:
@@ -109,23 +110,45 @@ class KeyTable:
 
 
 @dataclass
+class _KeyGroup:
+    """The keys a group of key sets can name: literal names, and the patterns of the
+    computed ones, matched together; each key's answer is kept (every trace of an app
+    asks about the same keys)."""
+
+    names: frozenset[str]
+    patterns: tuple[str, ...]
+    _answers: dict[str, bool] = field(default_factory=dict)
+
+    @cached_property
+    def _dynamic(self) -> re.Pattern[str] | None:
+        if not self.patterns:
+            return None
+        # One alternation, fully matched: the key fully matches one of the patterns.
+        return re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(self.patterns)), re.DOTALL)
+
+    def could_be(self, key: str) -> bool:
+        if key in self.names:
+            return True
+        answer = self._answers.get(key)
+        if answer is None:
+            dynamic = self._dynamic
+            answer = self._answers[key] = dynamic is not None and bool(dynamic.fullmatch(key))
+        return answer
+
+
+@dataclass
 class _KeyIndex:
     """Keys by name, so per-key questions do not scan every access (apps are large)."""
 
-    initialising: tuple[frozenset[str], tuple[KeySet, ...]]
-    reading: tuple[frozenset[str], tuple[KeySet, ...]]
+    initialising: _KeyGroup
+    reading: _KeyGroup
     element_keys: frozenset[str]
-
-    @staticmethod
-    def could_be(table: tuple[frozenset[str], tuple[KeySet, ...]], key: str) -> bool:
-        names, dynamic = table
-        return key in names or any(keys.could_be(key) for keys in dynamic)
 
     @classmethod
     def build(cls, table: KeyTable) -> _KeyIndex:
-        def split(sets: list[KeySet]) -> tuple[frozenset[str], tuple[KeySet, ...]]:
+        def split(sets: list[KeySet]) -> _KeyGroup:
             names = frozenset(name for keys in sets for name in keys.names)
-            return names, tuple(keys for keys in sets if keys.dynamic)
+            return _KeyGroup(names, tuple(keys.pattern for keys in sets if keys.dynamic))
 
         initialising = [
             entry.keys

@@ -7,7 +7,9 @@ workspace: no parse on the completion path.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -77,15 +79,23 @@ def _detail(info: KeyInfo, ls_root: Path | None) -> str:
     place = widgets[0] if widgets else (info.inits[0] if info.inits else None)
     where = ""
     if place is not None:
-        name = place.path.name
-        if ls_root is not None and place.path.is_relative_to(ls_root):
-            name = place.path.relative_to(ls_root).as_posix()
-        where = f"{name}:{place.key_span.line}"
+        where = f"{_relative(place.path, ls_root)}:{place.key_span.line}"
     if widgets:
         command = widgets[0].widget.command if widgets[0].widget else "widget"
         return f"st.{command} · {where}"
     value = info.value or "state"
     return f"{value} · {where}" if where else value
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    """``path`` from ``root`` in POSIX form (its name alone outside it); string work,
+    not ``Path.relative_to``, which costs more than the rest of a completion item."""
+    name = path.name
+    if root is None:
+        return name
+    folder = str(root).rstrip(os.sep) + os.sep
+    full = str(path)
+    return full[len(folder) :].replace(os.sep, "/") if full.startswith(folder) else name
 
 
 def _documentation(info: KeyInfo) -> str:
@@ -139,10 +149,9 @@ def register(server: StreamlitLanguageServer) -> None:
         if context.kind == "widget_key":
             # Keys some code reads but no widget binds yet: what a new widget would serve.
             keys = {key: info for key, info in keys.items() if not info.widgets and info.readers}
-        in_file = snapshot.answers.in_file(path)
         # The token being typed is a key occurrence too once the buffer was analysed:
         # "bul" is no key to offer while the user types "bulk_140".
-        typed = [o for o in in_file if o.key_span.contains(line_number, column)]
+        typed = snapshot.answers.touching(path, line_number, column)
         only_typed = {
             o.key
             for o in typed
@@ -150,13 +159,15 @@ def register(server: StreamlitLanguageServer) -> None:
         }
         if only_typed:
             keys = {key: info for key, info in keys.items() if key not in only_typed}
-        here = {o.key for o in in_file if o not in typed}
+        here: Set[str] = snapshot.answers.keys_in_file(path)
+        if typed:
+            in_file = snapshot.answers.in_file(path)
+            here = {o.key for o in in_file if o not in typed}
         ranked = _ranked(keys, context.partial, here)
         root = next((r for r in ls.ensure_engine().roots if path.is_relative_to(r)), None)
         edit_range = _EditRange(converter, line_number - 1, column, context)
         items = [
-            _item(key, keys[key], context, edit_range, here, root, str(path))
-            for key in ranked[:MAX_ITEMS]
+            _item(key, keys[key], context, edit_range, here, root) for key in ranked[:MAX_ITEMS]
         ]
         return lsp.CompletionList(is_incomplete=len(ranked) > MAX_ITEMS, items=items)
 
@@ -172,11 +183,18 @@ def register(server: StreamlitLanguageServer) -> None:
         return item
 
 
-def _ranked(keys: dict[str, KeyInfo], partial: str, here: set[str]) -> list[str]:
+def _ranked(keys: dict[str, KeyInfo], partial: str, here: Set[str]) -> list[str]:
     """Matching keys, best first: this file's keys, then those starting with what was
-    typed, then those containing it."""
-    matching = [key for key in keys if partial in key]
-    return sorted(matching, key=lambda key: (key not in here, not key.startswith(partial), key))
+    typed, then those containing it; by name within each group.
+
+    ``keys`` come in name order (``Answers`` lists them so, and filtering keeps it):
+    four buckets filled in that order rank them without a sort on the keystroke path.
+    """
+    buckets: tuple[list[str], ...] = ([], [], [], [])
+    for key in keys:
+        if partial in key:
+            buckets[(key not in here) * 2 + (not key.startswith(partial))].append(key)
+    return [key for bucket in buckets for key in bucket]
 
 
 @dataclass
@@ -209,9 +227,8 @@ def _item(
     info: KeyInfo,
     context: Context,
     edit_range: _EditRange,
-    here: set[str],
+    here: Set[str],
     root: Path | None,
-    path: str,
 ) -> lsp.CompletionItem:
     if context.kind == "attribute" and not key.isidentifier():
         # ss.my key is not Python: offer ss["my key"] instead, replacing from the dot.
@@ -224,7 +241,6 @@ def _item(
         kind=kind,
         detail=_detail(info, root),
         sort_text=("0" if key in here else "1") + key,
-        filter_text=key,
         text_edit=edit,
-        data={"key": key, "path": path},
+        data={"key": key},
     )

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from lsprotocol import types as lsp
 from pygls.workspace import TextDocument, Workspace
 
-from streamlit_lsp.lsp.positions import Converter, line_starts
+from streamlit_lsp.lsp.positions import Converter, line_offset, line_starts
 
 
 def apply_change(text: str, range_: lsp.Range, new_text: str, encoding: str) -> str:
@@ -26,15 +26,14 @@ def apply_change(text: str, range_: lsp.Range, new_text: str, encoding: str) -> 
     the LSP specification says); a range ending before it starts only inserts.
     """
     converter = Converter.for_text(text, encoding)
-    starts = line_starts(text)
-    start = _offset(converter, starts, range_.start)
-    end = max(start, _offset(converter, starts, range_.end))
+    start = _offset(text, converter, range_.start)
+    end = max(start, _offset(text, converter, range_.end))
     return text[:start] + new_text + text[end:]
 
 
-def _offset(converter: Converter, starts: list[int], position: lsp.Position) -> int:
+def _offset(text: str, converter: Converter, position: lsp.Position) -> int:
     line, column = converter.position(position)
-    return starts[line - 1] + column
+    return line_offset(text, converter.lines, line - 1) + column
 
 
 def lines_with_ends(text: str) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections import OrderedDict
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 SOURCE = "streamlit-lsp"
 DEBOUNCE_SECONDS = 0.15
+# Converters kept for the texts asked about last: the documents a user has in view.
+CONVERTERS_KEPT = 16
 
 SEVERITIES = {
     Severity.ERROR: lsp.DiagnosticSeverity.Error,
@@ -64,6 +67,9 @@ class StreamlitLanguageServer(LanguageServer):
         # The client has asked for workspace diagnostics: it pulls every file's itself.
         self.workspace_pulls = False
         self._parent_watch: asyncio.Task[None] | None = None
+        # The converters of the texts asked about last, by path: each holds the text's
+        # lines, and a request on an unchanged buffer must not split it again.
+        self._converters: OrderedDict[Path, tuple[str, str, Converter]] = OrderedDict()
 
     # ---------------------------------------------------------------- access
 
@@ -164,7 +170,21 @@ class StreamlitLanguageServer(LanguageServer):
             return None
 
     def converter(self, path: Path) -> Converter:
-        return Converter.for_text(self.text_of(path) or "", self.encoding)
+        """Position conversions for the text of ``path`` as the server has it now."""
+        text = self.text_of(path) or ""
+        encoding = self.encoding
+        kept = self._converters.get(path)
+        # The same string object: an open buffer not edited since (an edit makes a new
+        # string; a file read from disk is a new string on every read).
+        if kept is not None and kept[0] is text and kept[1] == encoding:
+            self._converters.move_to_end(path)
+            return kept[2]
+        converter = Converter.for_text(text, encoding)
+        self._converters[path] = (text, encoding, converter)
+        self._converters.move_to_end(path)
+        if len(self._converters) > CONVERTERS_KEPT:
+            self._converters.popitem(last=False)
+        return converter
 
     def snapshot(self, fresh: bool = True) -> Snapshot:
         """The analysis; ``fresh=False`` accepts facts a few keystrokes old (completion
