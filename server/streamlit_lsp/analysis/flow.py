@@ -26,8 +26,8 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field, replace
-from functools import partial
+from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 
 from streamlit_lsp.analysis.facts import (
@@ -125,8 +125,18 @@ class Trace:
     # Functions whose bodies some walk entered: (path, qualname).
     entered: set[tuple[Path, str]] = field(default_factory=set)
 
+    @cached_property
+    def raising_reads(self) -> list[ReadSeen]:
+        """The reads that raise when the key is missing and nothing guards against it
+        (ST001's candidates). A trace is complete once its walk returns, and the walks
+        of unchanged runs are kept across edits: so is this list."""
+        return [
+            read for read in self.reads if read.access.kind.raises_when_missing and not read.guarded
+        ]
+
     def extend(self, other: Trace) -> None:
         """Append what another walk saw after what this one saw."""
+        self.__dict__.pop("raising_reads", None)
         self.reads.extend(other.reads)
         self.writes.extend(other.writes)
         self.widgets.extend(other.widgets)
@@ -159,20 +169,26 @@ class State:
     forms: dict[str, WidgetSeen] = field(default_factory=dict)
     written: dict[str, tuple[WriteSeen, ...]] = field(default_factory=dict)  # may
     try_guard: int = 0
+    # The tables above this state may change in place; the others it shares with its
+    # copies (copy on write: a branch copies the state, and most branches change
+    # one table or none, while the tables of a long page hold hundreds of keys).
+    _owned: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def copy(self, **changes: object) -> State:
-        clone = replace(
-            self,
-            truth=dict(self.truth),
-            names=dict(self.names),
-            widgets=dict(self.widgets),
-            elements=dict(self.elements),
-            forms=dict(self.forms),
-            written=dict(self.written),
-        )
+        clone = State.__new__(State)
+        clone.__dict__.update(self.__dict__)
+        clone._owned = set()
+        self._owned.clear()  # shared from now on: neither side may change them in place
         for name, value in changes.items():
             setattr(clone, name, value)
         return clone
+
+    def own(self, table: str) -> dict:  # type: ignore[type-arg]
+        """``table`` (``"truth"``, ``"written"``...), ready to change in place."""
+        if table not in self._owned:
+            setattr(self, table, dict(getattr(self, table)))
+            self._owned.add(table)
+        return getattr(self, table)  # type: ignore[no-any-return]
 
     def could_be_initialised(self, key: str) -> bool:
         if key in self.may_init:
@@ -183,16 +199,22 @@ class State:
 UNREACHABLE = State(reachable=False, definite=False)
 
 
+def _with(items: frozenset[str], item: str) -> frozenset[str]:
+    """``items | {item}``, without copying the set when it holds ``item`` already
+    (pages write the same keys again and again: the copy would make a walk quadratic)."""
+    return items if item in items else items | {item}
+
+
 def _agreeing(first: dict, second: dict) -> dict:  # type: ignore[type-arg]
     """Entries both paths agree on (set operations run in C: states can be large)."""
-    if first.items() <= second.items():
+    if first is second or first.items() <= second.items():
         return first
     return {key: value for key, value in first.items() if second.get(key) == value}
 
 
 def _common(first: dict, second: dict) -> dict:  # type: ignore[type-arg]
     """Entries of ``first`` whose key is in ``second`` (certain on both paths)."""
-    if first.keys() <= second.keys():
+    if first is second or first.keys() <= second.keys():
         return first
     return {key: value for key, value in first.items() if key in second}
 
@@ -207,22 +229,27 @@ def merge(states: Iterable[State]) -> State:
     merged = first.copy()
     for other in rest:
         merged.definite = merged.definite and other.definite
-        merged.may_init = merged.may_init | other.may_init
-        merged.must_init = merged.must_init & other.must_init
-        merged.may_patterns = merged.may_patterns | other.may_patterns
+        # Branches that did not touch a set or table still share it with the state
+        # they started from: the identity checks skip the set operations over them.
+        if other.may_init is not merged.may_init:
+            merged.may_init = merged.may_init | other.may_init
+        if other.must_init is not merged.must_init:
+            merged.must_init = merged.must_init & other.must_init
+        if other.may_patterns is not merged.may_patterns:
+            merged.may_patterns = merged.may_patterns | other.may_patterns
         merged.truth = _agreeing(merged.truth, other.truth)
         merged.names = _agreeing(merged.names, other.names)
         merged.widgets = _common(merged.widgets, other.widgets)
         merged.elements = _common(merged.elements, other.elements)
         merged.forms = _common(merged.forms, other.forms)
-        written = dict(merged.written)
-        for key, writes in other.written.items():
-            existing = written.get(key, ())
-            if existing is writes:
-                continue
-            known = {id(write) for write in existing}
-            written[key] = existing + tuple(write for write in writes if id(write) not in known)
-        merged.written = written
+        if other.written is not merged.written:  # the same table: nothing to add
+            written = merged.own("written")
+            for key, writes in other.written.items():
+                existing = written.get(key, ())
+                if existing is writes:
+                    continue
+                known = {id(write) for write in existing}
+                written[key] = existing + tuple(write for write in writes if id(write) not in known)
         merged.try_guard = min(merged.try_guard, other.try_guard)
     return merged
 
@@ -353,13 +380,13 @@ class Walker:
             for key in sorted(keys.names):
                 self._write(frame, access, key, state, single=len(keys.names) == 1)
             if keys.dynamic:
-                state.may_patterns = state.may_patterns | {keys.pattern}
+                state.may_patterns = _with(state.may_patterns, keys.pattern)
         elif kind in (AccessKind.DELETE, AccessKind.POP) or access.removes:
             state.must_init = state.must_init - keys.names
             for key in keys.names:
-                state.truth.pop(key, None)
-                state.widgets.pop(key, None)
-                state.written.pop(key, None)
+                state.own("truth").pop(key, None)
+                state.own("widgets").pop(key, None)
+                state.own("written").pop(key, None)
         return state
 
     def _write(self, frame: Frame, access: Access, key: str, state: State, single: bool) -> None:
@@ -371,13 +398,13 @@ class Walker:
         write = WriteSeen(frame.path, access, key, self.context, after)
         self.trace.writes.append(write)
         existing = state.written.get(key, ())
-        state.written[key] = (*existing, write)
-        state.may_init = state.may_init | {key}
-        state.must_init = state.must_init | {key}
+        state.own("written")[key] = (*existing, write)
+        state.may_init = _with(state.may_init, key)
+        state.must_init = _with(state.must_init, key)
         if single and access.written_truth is not None and access.kind is not AccessKind.AUGMENT:
-            state.truth[key] = access.written_truth
-        else:
-            state.truth.pop(key, None)
+            state.own("truth")[key] = access.written_truth
+        elif key in state.truth:
+            state.own("truth").pop(key)
 
     def widget(self, frame: Frame, widget: WidgetCall, state: State) -> State:
         self.trace.callbacks.extend((frame.path, callback) for callback in widget.callbacks)
@@ -386,7 +413,7 @@ class Walker:
             # What the call returns on a fresh session, unless its key already holds a value.
             preset = keys.dynamic or any(state.could_be_initialised(key) for key in keys.names)
             value = FirstRunValue.UNKNOWN if preset else widget.first_run
-            state.names[_widget_slot(widget)] = value
+            state.own("names")[_widget_slot(widget)] = value
         if not keys.names:
             return state
         # A key that is one of several (a loop variable over a literal list) names a
@@ -394,10 +421,11 @@ class Walker:
         single = len(keys.names) == 1 and not keys.dynamic
         for key in sorted(keys.names):
             if widget.stores_value:
-                state.may_init = state.may_init | {key}
+                state.may_init = _with(state.may_init, key)
                 if single:
-                    state.must_init = state.must_init | {key}
-                state.truth.pop(key, None)
+                    state.must_init = _with(state.must_init, key)
+                if key in state.truth:
+                    state.own("truth").pop(key)
             if not widget.known or not single:
                 continue
             table = state.forms if widget.is_form else state.elements
@@ -407,15 +435,16 @@ class Walker:
             )
             self.trace.widgets.append(seen)
             if widget.is_form:
-                state.forms[key] = seen
+                state.own("forms")[key] = seen
             elif widget.registers_key:
-                state.elements[key] = seen
+                state.own("elements")[key] = seen
             if (widget.stores_value or widget.readonly) and not widget.is_form:
-                state.widgets[key] = seen
+                state.own("widgets")[key] = seen
         return state
 
     def bind(self, frame: Frame, bind: BindEvent, state: State) -> State:
-        state.names[bind.name] = state.names.get(_widget_slot(bind.widget), FirstRunValue.UNKNOWN)
+        value = state.names.get(_widget_slot(bind.widget), FirstRunValue.UNKNOWN)
+        state.own("names")[bind.name] = value
         return state
 
     # ------------------------------------------------------------- control flow
@@ -660,8 +689,8 @@ class Walker:
         """The state on the arm where ``cond`` evaluated to ``outcome``."""
         state = state.copy()
         for key in self._present_keys(frame, cond, outcome):
-            state.may_init = state.may_init | {key}
-            state.must_init = state.must_init | {key}
+            state.may_init = _with(state.may_init, key)
+            state.must_init = _with(state.must_init, key)
         return state
 
     def _present_keys(self, frame: Frame, cond: Cond, outcome: bool) -> list[str]:

@@ -105,6 +105,7 @@ class WorkspaceIndex:
         # are not re-probed on every resolution.
         self._missing: set[Path] = set()
         self.generation = 0
+        self._sorted_paths: tuple[Path, ...] = ()
         # Bumped when a file appears where resolution looked and found nothing, or a
         # known file goes away: only then can a module name resolve differently. Edits
         # to a file's text never change it, so resolutions stay cached across edits.
@@ -247,12 +248,19 @@ class WorkspaceIndex:
         self.layout_generation += 1
         self._resolved.clear()
         self._derived.clear()
+        self._sorted_paths = ()
 
     # ------------------------------------------------------------------ queries
 
     @property
-    def paths(self) -> list[Path]:
-        return sorted(self._files)
+    def paths(self) -> tuple[Path, ...]:
+        """Every indexed file, sorted (kept: sorting thousands of paths on every edit
+        costs more than the edit's analysis)."""
+        # A removal resets the list (``_layout_changed``); an addition makes it shorter
+        # than the index; an edit leaves the same files.
+        if len(self._sorted_paths) != len(self._files):
+            self._sorted_paths = tuple(sorted(self._files))
+        return self._sorted_paths
 
     @property
     def problems(self) -> list[Problem]:

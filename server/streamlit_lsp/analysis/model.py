@@ -68,6 +68,53 @@ class KeyedWidget:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyParts:
+    """Which keys one file's accesses and widgets may initialise, read or bind: the
+    file's share of an app's ``_KeyIndex``, computed with the file's part of the table
+    and kept with it, so an edit re-summarises only the edited file."""
+
+    initialising: frozenset[str]
+    initialising_patterns: tuple[str, ...]
+    reading: frozenset[str]
+    reading_patterns: tuple[str, ...]
+    elements: frozenset[str]
+
+    @classmethod
+    def of(cls, accesses: tuple[KeyedAccess, ...], widgets: tuple[KeyedWidget, ...]) -> KeyParts:
+        initialising = [
+            entry.keys
+            for entry in accesses
+            # An augmented assignment reads first: it can never be what initialises a key.
+            if entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT)
+        ]
+        initialising += [entry.keys for entry in widgets if entry.widget.stores_value]
+        reading = []
+        for entry in accesses:
+            kind = entry.access.kind
+            if (
+                kind.reads_value
+                or kind is AccessKind.DELETE
+                or (kind is AccessKind.CONTAINS and not entry.access.init_guard)
+            ):
+                reading.append(entry.keys)
+        return cls(
+            _names(initialising),
+            _patterns(initialising),
+            _names(reading),
+            _patterns(reading),
+            frozenset(name for entry in widgets for name in entry.keys.names),
+        )
+
+
+def _names(sets: list[KeySet]) -> frozenset[str]:
+    return frozenset(name for keys in sets for name in keys.names)
+
+
+def _patterns(sets: list[KeySet]) -> tuple[str, ...]:
+    return tuple(keys.pattern for keys in sets if keys.dynamic)
+
+
+@dataclass(frozen=True, slots=True)
 class FileKeys:
     """One file's part of a key table (for given parameter bindings)."""
 
@@ -76,6 +123,7 @@ class FileKeys:
     opaque: bool
     whole_state_read: bool
     external: tuple[str, ...]
+    parts: KeyParts
 
 
 @dataclass
@@ -92,6 +140,8 @@ class KeyTable:
     # (streamlit_authenticator, streamlit_extras...): such packages read and write
     # session-state keys of their own that no file here shows.
     external_state_users: tuple[str, ...] = ()
+    # Each file's summary of the keys above (``_KeyIndex`` is their union).
+    parts: list[KeyParts] = field(default_factory=list)
 
     def initialises(self, key: str) -> bool:
         """Anything in the app that may give ``key`` a value."""
@@ -146,28 +196,18 @@ class _KeyIndex:
 
     @classmethod
     def build(cls, table: KeyTable) -> _KeyIndex:
-        def split(sets: list[KeySet]) -> _KeyGroup:
-            names = frozenset(name for keys in sets for name in keys.names)
-            return _KeyGroup(names, tuple(keys.pattern for keys in sets if keys.dynamic))
-
-        initialising = [
-            entry.keys
-            for entry in table.accesses
-            # An augmented assignment reads first: it can never be what initialises a key.
-            if entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT)
-        ]
-        initialising += [entry.keys for entry in table.widgets if entry.widget.stores_value]
-        reading = []
-        for entry in table.accesses:
-            kind = entry.access.kind
-            if (
-                kind.reads_value
-                or kind is AccessKind.DELETE
-                or (kind is AccessKind.CONTAINS and not entry.access.init_guard)
-            ):
-                reading.append(entry.keys)
-        elements = frozenset(name for entry in table.widgets for name in entry.keys.names)
-        return cls(split(initialising), split(reading), elements)
+        parts = table.parts
+        return cls(
+            _KeyGroup(
+                frozenset().union(*(part.initialising for part in parts)),
+                tuple(p for part in parts for p in part.initialising_patterns),
+            ),
+            _KeyGroup(
+                frozenset().union(*(part.reading for part in parts)),
+                tuple(p for part in parts for p in part.reading_patterns),
+            ),
+            frozenset().union(*(part.elements for part in parts)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +364,7 @@ class Model:
                 continue
             table.accesses.extend(keys.accesses)
             table.widgets.extend(keys.widgets)
+            table.parts.append(keys.parts)
             table.opaque = table.opaque or keys.opaque
             table.whole_state_read = table.whole_state_read or keys.whole_state_read
             if keys.external:
@@ -347,12 +388,14 @@ class Model:
                     accesses.append(KeyedAccess(path, node, self._keys(path, node.key, bound)))
                 elif isinstance(node, WidgetCall) and node.key is not None:
                     widgets.append(KeyedWidget(path, node, self._keys(path, node.key, bound)))
+        keyed_accesses, keyed_widgets = tuple(accesses), tuple(widgets)
         return FileKeys(
-            tuple(accesses),
-            tuple(widgets),
+            keyed_accesses,
+            keyed_widgets,
             opaque=bool(facts.opaque or facts.state_escapes),
             whole_state_read=bool(facts.whole_state_reads),
             external=tuple(self._external_streamlit_packages(path)),
+            parts=KeyParts.of(keyed_accesses, keyed_widgets),
         )
 
     def _external_streamlit_packages(self, path: Path) -> list[str]:

@@ -421,6 +421,10 @@ class Program:
             return kept.app
         with self.recording(set()) as reads:
             app = self._build_app(entry)
+        if kept is not None and kept.app == app:
+            # The same app (an edit inside one of its files): keep the one object, so the
+            # results keyed by it are found by identity, not by comparing every field.
+            app = kept.app
         stamps = tuple((path, self.index.stamp(path)) for path in reads | app.files)
         self.index.apps[entry] = KeptApp(app, token, stamps)
         return app
@@ -459,13 +463,15 @@ class Program:
         ]
         if self.only_entries is not None:
             return sorted({*configured, *(path.resolve() for path in self.only_entries)})
-        indexed = self.index.paths
-        streamlit_files = [path for path in indexed if self._is_streamlit_script(path)]
+        streamlit_files: list[Path] = []
         not_entries: set[Path] = set()
-        for path in indexed:
-            not_entries.update(
-                self.index.derived(path, ("named",), partial(self._scripts_named_by, path))
-            )
+        derived = self.index.derived
+        for path in self.index.paths:
+            # One cached lookup per file: this loop runs over the workspace on every edit.
+            is_script, named = derived(path, ("candidate",), partial(self._as_candidate, path))
+            if is_script:
+                streamlit_files.append(path)
+            not_entries.update(named)
         # Folders holding a Streamlit script (a file that is not indexed is not one).
         script_folders = {path.parent for path in streamlit_files}
         for path in streamlit_files:
@@ -473,6 +479,11 @@ class Program:
                 not_entries.add(path)
         found = [path for path in streamlit_files if path not in not_entries]
         return sorted({*configured, *found})
+
+    def _as_candidate(self, path: Path) -> tuple[bool, tuple[Path, ...]]:
+        """Whether ``path`` is a Streamlit script, and the files it names (imports or
+        pages): those are not entry points."""
+        return self._is_streamlit_script(path), tuple(self._scripts_named_by(path))
 
     def _scripts_named_by(self, path: Path) -> list[Path]:
         """Files ``path`` imports or names as a page: those are not entry points."""

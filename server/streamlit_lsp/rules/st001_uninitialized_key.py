@@ -31,12 +31,10 @@ def _check(model: Model) -> Iterator[Diagnostic]:
             analysis.standalone,
         ]
         for trace in traces:
-            for read in trace.reads:
-                access = read.access
-                if not access.kind.raises_when_missing or read.guarded:
-                    continue
+            for read in trace.raising_reads:
                 if table.initialises(read.key):
                     continue
+                access = read.access
                 yield diagnostic(
                     CODE,
                     RULE.severity,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from streamlit_lsp.analysis.facts import AccessKind
 from streamlit_lsp.analysis.flow import ReadSeen, WidgetSeen
@@ -27,6 +28,10 @@ def cross_page_reads(model: Model, app: App) -> list[CrossPageRead]:
 
     Shared with ST002: such a read is labelled ST008 only (RULES.md section 5).
     """
+    return model.memo((CODE, app), partial(_cross_page_reads, model, app))
+
+
+def _cross_page_reads(model: Model, app: App) -> list[CrossPageRead]:
     if len(app.runs) < 2:
         return []
     analysis = model.analysis(app)
@@ -40,28 +45,28 @@ def cross_page_reads(model: Model, app: App) -> list[CrossPageRead]:
         if entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT, AccessKind.AUGMENT)
         for key in entry.keys.names
     }
-    widgets_by_run = {
-        run: {seen.key: seen for seen in trace.widgets if seen.widget.stores_value}
-        for run, trace in analysis.any_run.items()
-    }
+    widgets_by_run = [
+        {seen.key: seen for seen in trace.widgets if seen.widget.stores_value}
+        for trace in analysis.any_run.values()
+    ]
+    # For each key, the runs whose widgets store it, in run order (the first one names
+    # the widget in the message).
+    runs_by_key: dict[str, list[int]] = {}
+    for number, widgets in enumerate(widgets_by_run):
+        for key in widgets:
+            runs_by_key.setdefault(key, []).append(number)
     found = []
-    for run, trace in analysis.any_run.items():
-        own = widgets_by_run[run]
+    for number, trace in enumerate(analysis.any_run.values()):
+        own = widgets_by_run[number]
         for read in trace.reads:
             if not read.access.kind.reads_value or read.key in own:
                 continue
             if read.key in persisted or read.key in written:
                 continue
-            elsewhere = next(
-                (
-                    widgets[read.key]
-                    for other, widgets in widgets_by_run.items()
-                    if other != run and read.key in widgets
-                ),
-                None,
-            )
-            if elsewhere is not None:
-                found.append(CrossPageRead(read, elsewhere))
+            # Every run listed here is another run: this one does not store the key.
+            others = runs_by_key.get(read.key)
+            if others:
+                found.append(CrossPageRead(read, widgets_by_run[others[0]][read.key]))
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from streamlit_lsp.analysis.facts import (
@@ -62,41 +63,50 @@ def _check(model: Model) -> Iterator[Diagnostic]:
             if path in seen_files:
                 continue
             seen_files.add(path)
-            facts = model.program.facts(path)
-            if facts is None or not facts.widget_bindings:
+            # A file's findings depend on its facts alone: kept while they are unchanged.
+            yield from model.memo((CODE, path), partial(_file_findings, model, path))
+
+
+def _file_findings(model: Model, path: Path) -> list[Diagnostic]:
+    return list(_in_file(model, path))
+
+
+def _in_file(model: Model, path: Path) -> Iterator[Diagnostic]:
+    facts = model.program.facts(path)
+    if facts is None or not facts.widget_bindings:
+        return
+    bindings = [b for b in facts.widget_bindings if isinstance(b.widget.key, LiteralKey)]
+    for qualname in sorted(_callbacks(facts)):
+        function = facts.function(qualname)
+        if function is None:
+            continue
+        for name, span in function.free_loads:
+            binding = _binding(bindings, name, function)
+            if binding is None:
                 continue
-            bindings = [b for b in facts.widget_bindings if isinstance(b.widget.key, LiteralKey)]
-            for qualname in sorted(_callbacks(facts)):
-                function = facts.function(qualname)
-                if function is None:
-                    continue
-                for name, span in function.free_loads:
-                    binding = _binding(bindings, name, function)
-                    if binding is None:
-                        continue
-                    key = binding.widget.key.value  # type: ignore[union-attr]
-                    label = (
-                        "lambda"
-                        if function.qualname.split(".")[-1].startswith("<lambda")
-                        else function.qualname.split(".")[-1]
-                    )
-                    yield diagnostic(
-                        CODE,
-                        RULE.severity,
+            key = binding.widget.key.value  # type: ignore[union-attr]
+            label = (
+                "lambda"
+                if function.qualname.split(".")[-1].startswith("<lambda")
+                else function.qualname.split(".")[-1]
+            )
+            yield diagnostic(
+                CODE,
+                RULE.severity,
+                path,
+                span,
+                f"Callback {label} reads {name}, the return value of the {binding.widget.command} with "
+                f"key {key!r}, which still holds the previous run's value when the callback runs; "
+                f"read st.session_state[{key!r}] instead",
+                key,
+                [
+                    related(
                         path,
-                        span,
-                        f"Callback {label} reads {name}, the return value of the {binding.widget.command} with "
-                        f"key {key!r}, which still holds the previous run's value when the callback runs; "
-                        f"read st.session_state[{key!r}] instead",
-                        key,
-                        [
-                            related(
-                                path,
-                                binding.widget.span,
-                                f"{name} is assigned from this {binding.widget.command}",
-                            )
-                        ],
+                        binding.widget.span,
+                        f"{name} is assigned from this {binding.widget.command}",
                     )
+                ],
+            )
 
 
 RULE = Rule(
