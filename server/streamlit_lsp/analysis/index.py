@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,14 +104,16 @@ class WorkspaceIndex:
         self._problems: dict[Path, Problem] = {}
         # Paths looked up on disk and found missing, so imports of third-party modules
         # are not re-probed on every resolution.
-        self._missing: set[Path] = set()
+        # (As strings: thousands of third-party module probes, a path object costs
+        # several times its string.)
+        self._missing: set[str] = set()
         self.generation = 0
         self._sorted_paths: tuple[Path, ...] = ()
         # Bumped when a file appears where resolution looked and found nothing, or a
         # known file goes away: only then can a module name resolve differently. Edits
         # to a file's text never change it, so resolutions stay cached across edits.
         self.layout_generation = 0
-        self._resolved: dict[tuple[str, int, Path, tuple[Path, ...]], Path | None] = {}
+        self._resolved: dict[tuple[str, int, str, tuple[Path, ...]], Path | None] = {}
         # Apps as discovery last found them, by entry script; ``Program`` checks that
         # what each was found from is unchanged before using it.
         self.apps: dict[Path, object] = {}
@@ -152,9 +155,9 @@ class WorkspaceIndex:
     def _known(self, path: Path) -> None:
         """``path`` is indexed now: if resolution looked for it before and did not find
         it (missing, or unreadable then), names may resolve differently."""
-        was_unknown = self._problems.pop(path, None) is not None or path in self._missing
+        was_unknown = self._problems.pop(path, None) is not None or str(path) in self._missing
         if was_unknown:
-            self._missing.discard(path)
+            self._missing.discard(str(path))
             self._layout_changed()
 
     @staticmethod
@@ -299,10 +302,10 @@ class WorkspaceIndex:
         entry = self._files.get(path)
         if entry is not None:
             return entry.facts
-        if path in self._missing or path in self._problems:
+        if str(path) in self._missing or path in self._problems:
             return None
         if not path.is_file():
-            self._missing.add(path)
+            self._missing.add(str(path))
             return None
         self.load(path)
         return self.facts(path)
@@ -312,11 +315,14 @@ class WorkspaceIndex:
     ) -> Path | None:
         """The workspace file a module name refers to from ``importer``, if any."""
         bases_key = tuple(extra_bases)
-        cache_key = (module, level, importer.parent, bases_key)
+        # The folder as an interned string: one object per folder, not a path per call.
+        cache_key = (module, level, sys.intern(os.path.dirname(importer)), bases_key)
         if cache_key in self._resolved:
             return self._resolved[cache_key]
         layout = self.layout_generation
         found = self._resolve_module(module, level, importer, bases_key)
+        if found is not None and found in self._files:
+            found = self._files[found].path  # the index's own object, not an equal copy
         if layout == self.layout_generation:  # else a probe changed what is known
             self._resolved[cache_key] = found
         return found

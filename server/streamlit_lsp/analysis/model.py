@@ -73,11 +73,13 @@ class KeyParts:
     file's share of an app's ``_KeyIndex``, computed with the file's part of the table
     and kept with it, so an edit re-summarises only the edited file."""
 
-    initialising: frozenset[str]
+    # Tuples, not sets: a workspace holds one of these per file, and a tuple of names
+    # takes a fraction of a set's memory; the app's index makes the sets.
+    initialising: tuple[str, ...]
     initialising_patterns: tuple[str, ...]
-    reading: frozenset[str]
+    reading: tuple[str, ...]
     reading_patterns: tuple[str, ...]
-    elements: frozenset[str]
+    elements: tuple[str, ...]
 
     @classmethod
     def of(cls, accesses: tuple[KeyedAccess, ...], widgets: tuple[KeyedWidget, ...]) -> KeyParts:
@@ -102,12 +104,12 @@ class KeyParts:
             _patterns(initialising),
             _names(reading),
             _patterns(reading),
-            frozenset(name for entry in widgets for name in entry.keys.names),
+            tuple({name: None for entry in widgets for name in entry.keys.names}),
         )
 
 
-def _names(sets: list[KeySet]) -> frozenset[str]:
-    return frozenset(name for keys in sets for name in keys.names)
+def _names(sets: list[KeySet]) -> tuple[str, ...]:
+    return tuple({name: None for keys in sets for name in keys.names})
 
 
 def _patterns(sets: list[KeySet]) -> tuple[str, ...]:
@@ -214,14 +216,17 @@ class _KeyIndex:
 class Memo:
     """A computed result, and what it was computed from.
 
-    ``stamps`` holds the index stamp of every file whose facts were read to compute
-    ``value``; ``context`` what module resolution depended on. While both are the same,
+    ``stamps`` holds the index stamp of each file of ``paths``, the files whose facts
+    were read to compute ``value``; ``context`` what module resolution depended on. While both are the same,
     the value holds for a later state of the index too.
     """
 
     value: object
     context: tuple[int, int]
-    stamps: tuple[tuple[Path, int | None], ...]
+    # Two parallel tuples, not a tuple of pairs: thousands of memos read hundreds of
+    # files each, and a pair costs more than the two references it holds.
+    paths: tuple[Path, ...]
+    stamps: tuple[int | None, ...]
     # The memos asked for while computing ``value``: kept as long as this one is.
     inner: tuple[Hashable, ...] = ()
 
@@ -299,7 +304,7 @@ class Model:
             self._memos[key] = entry
             self._mark_asked(key, entry)
         else:
-            self.program.note_reads(path for path, _ in entry.stamps)
+            self.program.note_reads(entry.paths)
         return entry.value  # type: ignore[return-value]
 
     def _mark_asked(self, key: Hashable, entry: Memo) -> None:
@@ -320,20 +325,20 @@ class Model:
         finally:
             inner = tuple(self._computing.pop())
         stamp = self.program.index.stamp
-        stamps = tuple((path, stamp(path)) for path in reads)
-        return Memo(value, self._context, stamps, inner)
+        paths = tuple(reads)
+        return Memo(value, self._context, paths, tuple(map(stamp, paths)), inner)
 
     def _holds(self, entry: Memo) -> bool:
         if not self._fresh(entry):
             return False
         # Lent, it still depends on those files for whoever computes on top of it.
-        self.program.note_reads(path for path, _ in entry.stamps)
+        self.program.note_reads(entry.paths)
         return True
 
     def _fresh(self, entry: Memo) -> bool:
         stamp = self.program.index.stamp
         return entry.context == self._context and all(
-            stamp(path) == known for path, known in entry.stamps
+            stamp(path) == known for path, known in zip(entry.paths, entry.stamps, strict=True)
         )
 
     @property

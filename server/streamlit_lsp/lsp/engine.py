@@ -151,6 +151,7 @@ class Engine:
     def diagnose(self, findings: list[Diagnostic]) -> dict[Path, list[Diagnostic]]:
         """Findings by file, with each file's configuration and noqa applied."""
         diagnostics: dict[Path, list[Diagnostic]] = {}
+        seen: set[Diagnostic] = set()
         for item in findings:
             config = self.config_for(item.path)
             if config.is_excluded(item.path) or not config.rule_enabled(item.code, item.path):
@@ -173,9 +174,9 @@ class Engine:
                     item.related,
                     item.unnecessary,
                 )
-            bucket = diagnostics.setdefault(item.path, [])
-            if item not in bucket:
-                bucket.append(item)
+            if item not in seen:
+                seen.add(item)
+                diagnostics.setdefault(item.path, []).append(item)
         for bucket in diagnostics.values():
             bucket.sort(key=Diagnostic.sort_key)
         return diagnostics
