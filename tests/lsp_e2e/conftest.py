@@ -29,6 +29,20 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> No
         await asyncio.sleep(0.05)
 
 
+def completion_edit(
+    result: lsp.CompletionList | list[lsp.CompletionItem] | None, item: lsp.CompletionItem
+) -> lsp.TextEdit | None:
+    """The edit accepting ``item`` makes, as a client applies it: the item's own text
+    edit, else the list's default edit range (LSP 3.17) with the item's text."""
+    if isinstance(item.text_edit, lsp.TextEdit):
+        return item.text_edit
+    defaults = result.item_defaults if isinstance(result, lsp.CompletionList) else None
+    edit_range = defaults.edit_range if defaults is not None else None
+    if isinstance(edit_range, lsp.Range):
+        return lsp.TextEdit(range=edit_range, new_text=item.text_edit_text or item.label)
+    return None
+
+
 def indexed(client: LanguageClient) -> bool:
     return any(
         isinstance(report, lsp.WorkDoneProgressEnd)

@@ -46,6 +46,8 @@ from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
+from conftest import completion_edit
+
 WORKSPACES = Path(__file__).resolve().parents[1] / "fixtures" / "workspaces"
 EXAMPLES = int(os.environ.get("STREAMLIT_LSP_FUZZ_EXAMPLES", "25"))
 REQUEST_TIMEOUT = 20.0
@@ -686,9 +688,10 @@ async def request(
         )
         items = result.items if isinstance(result, lsp.CompletionList) else result or []
         for item in items:
-            if item.text_edit is None:
+            edit = completion_edit(result, item)
+            if edit is None:
                 continue
-            range_ = item.text_edit.range  # type: ignore[union-attr]
+            range_ = edit.range
             session.check_range(doc.uri, range_, f"completion {item.label!r}")
             if range_.start.line != range_.end.line:
                 session.fail(f"completion {item.label!r}: a text edit over several lines")
@@ -696,10 +699,9 @@ async def request(
                 session.fail(f"completion {item.label!r}: {range_} does not contain the cursor")
         if items and valid and data.draw(st.booleans(), label="accept a completion"):
             item = data.draw(st.sampled_from(items), label="completion accepted")
-            if item.text_edit is not None:
-                session.apply_workspace_edit(
-                    lsp.WorkspaceEdit(changes={doc.uri: [item.text_edit]})  # type: ignore[list-item]
-                )
+            edit = completion_edit(result, item)
+            if edit is not None:
+                session.apply_workspace_edit(lsp.WorkspaceEdit(changes={doc.uri: [edit]}))
     elif kind == "hover":
         result = await session.answer(
             what,

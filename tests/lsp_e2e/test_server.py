@@ -10,7 +10,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient
 
-from conftest import wait_until
+from conftest import completion_edit, wait_until
 
 
 def units(text: str, encoding: str) -> int:
@@ -178,7 +178,15 @@ async def test_attribute_completion_after_emoji(client: LanguageClient):
     assert {"cart", "user_name", "discount"} <= set(items)
     assert items["cart"].detail == "list = [] · state.py:7"
     assert items["user_name"].detail.startswith("st.text_input · pages/1_Profile.py:6")
-    assert items["cart"].text_edit.range.start == cursor
+    assert completion_edit(result, items["cart"]).range.start == cursor
+    list_capabilities = client.capabilities.text_document.completion.completion_list  # type: ignore[union-attr]
+    if list_capabilities is not None and "editRange" in (list_capabilities.item_defaults or ()):
+        # The range is sent once for the list, not with each of up to a hundred items.
+        assert result.item_defaults is not None
+        assert items["cart"].text_edit is None
+    else:
+        assert result.item_defaults is None
+        assert items["cart"].text_edit is not None
 
 
 async def _complete_after(
@@ -235,8 +243,9 @@ async def test_string_completion_inside_brackets_and_get(client: LanguageClient)
         )
         assert result is not None
         item = next(item for item in result.items if item.label == "user_name")
-        assert item.text_edit.new_text == "user_name"
-        assert item.text_edit.range.start.character == cursor.character - 2
+        edit = completion_edit(result, item)
+        assert edit.new_text == "user_name"
+        assert edit.range.start.character == cursor.character - 2
 
 
 async def test_definition_jumps_to_the_initialisation_across_files(client: LanguageClient):
@@ -533,8 +542,9 @@ async def test_a_key_that_is_not_an_identifier_completes_as_a_subscript(client: 
             break
         await _sleep()
     item = next(item for item in result.items if item.label == "my key")
-    assert item.text_edit.new_text == "['my key']"
-    assert item.text_edit.range.start == lsp.Position(line=3, character=len("st.session_state"))
+    edit = completion_edit(result, item)
+    assert edit.new_text == "['my key']"
+    assert edit.range.start == lsp.Position(line=3, character=len("st.session_state"))
 
 
 async def test_pyproject_changes_are_picked_up(client: LanguageClient):

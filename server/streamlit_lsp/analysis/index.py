@@ -113,7 +113,16 @@ class WorkspaceIndex:
         # known file goes away: only then can a module name resolve differently. Edits
         # to a file's text never change it, so resolutions stay cached across edits.
         self.layout_generation = 0
-        self._resolved: dict[tuple[str, int, str, tuple[Path, ...]], Path | None] = {}
+        self._resolved: dict[tuple[str, int, str, int], Path | None] = {}
+        # The extra folders resolution is asked to search, by a small number: a cache key
+        # holding the folders themselves (one per app of the workspace) would hash them
+        # all on every lookup. The last tuple asked about is recognised by identity.
+        self._bases_numbers: dict[tuple[Path, ...], int] = {}
+        self._last_bases: tuple[tuple[Path, ...], int] | None = None
+        # The names in folders resolution looked into (one directory listing each, not
+        # a probe per module and folder): a name missing there cannot be imported from
+        # there. Cleared with the missing probes; files indexed since add their names.
+        self._listings: dict[str, set[str]] = {}
         # Apps as discovery last found them, by entry script; ``Program`` checks that
         # what each was found from is unchanged before using it.
         self.apps: dict[Path, object] = {}
@@ -155,6 +164,15 @@ class WorkspaceIndex:
     def _known(self, path: Path) -> None:
         """``path`` is indexed now: if resolution looked for it before and did not find
         it (missing, or unreadable then), names may resolve differently."""
+        # An editor's unsaved buffer is no entry of its folder's listing: add its name
+        # and its folders' names to the listings read, so resolution still looks.
+        child = path
+        for folder in path.parents:
+            names = self._listings.get(str(folder))
+            if names is not None and child.name not in names:
+                names.add(child.name)
+                self._layout_changed()
+            child = folder
         was_unknown = self._problems.pop(path, None) is not None or str(path) in self._missing
         if was_unknown:
             self._missing.discard(str(path))
@@ -245,6 +263,7 @@ class WorkspaceIndex:
 
     def forget_missing(self) -> None:
         self._missing.clear()
+        self._listings.clear()
         self._layout_changed()
 
     def _layout_changed(self) -> None:
@@ -316,7 +335,12 @@ class WorkspaceIndex:
         """The workspace file a module name refers to from ``importer``, if any."""
         bases_key = tuple(extra_bases)
         # The folder as an interned string: one object per folder, not a path per call.
-        cache_key = (module, level, sys.intern(os.path.dirname(importer)), bases_key)
+        cache_key = (
+            module,
+            level,
+            sys.intern(os.path.dirname(importer)),
+            self._bases_number(extra_bases),
+        )
         if cache_key in self._resolved:
             return self._resolved[cache_key]
         layout = self.layout_generation
@@ -326,6 +350,29 @@ class WorkspaceIndex:
         if layout == self.layout_generation:  # else a probe changed what is known
             self._resolved[cache_key] = found
         return found
+
+    def _bases_number(self, bases: Iterable[Path]) -> int:
+        last = self._last_bases
+        if last is not None and last[0] is bases:
+            return last[1]
+        frozen = bases if isinstance(bases, tuple) else tuple(bases)
+        number = self._bases_numbers.setdefault(frozen, len(self._bases_numbers))
+        self._last_bases = (frozen, number)
+        return number
+
+    def _may_hold(self, folder: Path, name: str) -> bool:
+        """Could ``folder`` hold module or package ``name``? False only when its listing
+        (read once) has neither ``name.py`` nor ``name`` and no indexed file says so."""
+        key = str(folder)
+        names = self._listings.get(key)
+        if names is None:
+            try:
+                with os.scandir(key) as entries:
+                    names = {entry.name for entry in entries}
+            except OSError:
+                names = set()
+            self._listings[key] = names
+        return name in names or f"{name}.py" in names
 
     def _resolve_module(
         self, module: str, level: int, importer: Path, extra_bases: tuple[Path, ...]
@@ -348,6 +395,8 @@ class WorkspaceIndex:
                 if self.ensure(candidate) is not None:
                     return candidate
                 continue
+            if not self._may_hold(base, parts[0]):
+                continue  # most imports name third-party modules: no probe per folder
             target = base.joinpath(*parts)
             for candidate in (target.with_suffix(".py"), target / "__init__.py"):
                 if self._within_roots(candidate) and self.ensure(candidate) is not None:

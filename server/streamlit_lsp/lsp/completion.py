@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from lsprotocol import types as lsp
+from pygls.capabilities import get_capability
 
 from streamlit_lsp.analysis.answers import KeyInfo, Role
 from streamlit_lsp.lsp.positions import Converter
@@ -166,10 +167,21 @@ def register(server: StreamlitLanguageServer) -> None:
         ranked = _ranked(keys, context.partial, here)
         root = next((r for r in ls.ensure_engine().roots if path.is_relative_to(r)), None)
         edit_range = _EditRange(converter, line_number - 1, column, context)
+        # A client that takes a default edit range (LSP 3.17) gets it once for the list:
+        # most items then carry only their label.
+        shared_range = _takes_default_edit_range(ls)
+        details = snapshot.completion_details
         items = [
-            _item(key, keys[key], context, edit_range, here, root) for key in ranked[:MAX_ITEMS]
+            _item(key, keys[key], context, edit_range, here, root, details, shared_range)
+            for key in ranked[:MAX_ITEMS]
         ]
-        return lsp.CompletionList(is_incomplete=len(ranked) > MAX_ITEMS, items=items)
+        return lsp.CompletionList(
+            is_incomplete=len(ranked) > MAX_ITEMS,
+            items=items,
+            item_defaults=(
+                lsp.CompletionItemDefaults(edit_range=edit_range.typed) if shared_range else None
+            ),
+        )
 
     @server.feature(lsp.COMPLETION_ITEM_RESOLVE)
     def resolve(ls: StreamlitLanguageServer, item: lsp.CompletionItem) -> lsp.CompletionItem:
@@ -222,6 +234,13 @@ class _EditRange:
         )
 
 
+def _takes_default_edit_range(ls: StreamlitLanguageServer) -> bool:
+    defaults = get_capability(
+        ls.client_capabilities, "text_document.completion.completion_list.item_defaults", None
+    )
+    return bool(defaults) and "editRange" in defaults
+
+
 def _item(
     key: str,
     info: KeyInfo,
@@ -229,17 +248,28 @@ def _item(
     edit_range: _EditRange,
     here: Set[str],
     root: Path | None,
+    details: dict[tuple[str, Path | None], tuple[str, lsp.CompletionItemKind]],
+    shared_range: bool,
 ) -> lsp.CompletionItem:
+    edit: lsp.TextEdit | None
     if context.kind == "attribute" and not key.isidentifier():
         # ss.my key is not Python: offer ss["my key"] instead, replacing from the dot.
         edit = lsp.TextEdit(range=edit_range.from_dot, new_text=f"[{key!r}]")
+    elif shared_range:
+        edit = None  # the list's default range, replaced by the label
     else:
         edit = lsp.TextEdit(range=edit_range.typed, new_text=key)
-    kind = lsp.CompletionItemKind.Field if info.is_widget_key else lsp.CompletionItemKind.Variable
+    # The same for every completion until the next analysis: kept with the snapshot.
+    described = details.get((key, root))
+    if described is None:
+        kind = (
+            lsp.CompletionItemKind.Field if info.is_widget_key else lsp.CompletionItemKind.Variable
+        )
+        described = details[(key, root)] = (_detail(info, root), kind)
     return lsp.CompletionItem(
         label=key,
-        kind=kind,
-        detail=_detail(info, root),
+        kind=described[1],
+        detail=described[0],
         sort_text=("0" if key in here else "1") + key,
         text_edit=edit,
         data={"key": key},

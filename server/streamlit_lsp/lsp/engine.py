@@ -32,6 +32,9 @@ class Snapshot:
         self.generation = generation
         self.model = model
         self._engine = engine
+        # Completion items' detail and kind by (key, workspace folder): the same on
+        # every keystroke until the next analysis.
+        self.completion_details: dict[tuple[str, Path | None], tuple[str, Any]] = {}
 
     @cached_property
     def answers(self) -> Answers:
