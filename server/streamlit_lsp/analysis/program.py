@@ -147,6 +147,10 @@ class Program:
     # ``recording``): what a cached per-app result depends on.
     _recorders: list[set[Path]] = field(default_factory=list)
     _literal_keys: dict[str, KeySet] = field(default_factory=dict)
+    # An imported key's resolution, and the files read to resolve it (replayed).
+    _imported_keys: dict[tuple[Path, ImportedKey], tuple[KeySet, tuple[Path, ...]]] = field(
+        default_factory=dict
+    )
 
     # ------------------------------------------------------------ resolution
 
@@ -203,7 +207,17 @@ class Program:
             if bindings is not None and key.name in bindings:
                 return bindings[key.name]
             return ANY_KEY
-        return self._resolve_imported(path, key, 0)
+        # An imported constant: the same answer for every access naming it (the walks
+        # ask again on every run of every page), and the same files read to find it.
+        cache_key = (path, key)
+        cached = self._imported_keys.get(cache_key)
+        if cached is not None:
+            self.note_reads(cached[1])
+            return cached[0]
+        with self.recording(set()) as reads:
+            keys = self._resolve_imported(path, key, 0)
+        self._imported_keys[cache_key] = (keys, tuple(reads))
+        return keys
 
     def _resolve_imported(self, path: Path, key: ImportedKey, depth: int) -> KeySet:
         if depth > MAX_REEXPORT_DEPTH:
