@@ -7,13 +7,13 @@ nothing here knows about LSP. Spans are code points (see ``diagnostics.Span``).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from pathlib import Path
 
 from streamlit_lsp.analysis.facts import Access, AccessKind, WidgetCall
-from streamlit_lsp.analysis.model import Model
+from streamlit_lsp.analysis.model import FileKeys, Model
 from streamlit_lsp.analysis.program import App, Program
 from streamlit_lsp.diagnostics import Span
 
@@ -67,7 +67,7 @@ class KeyInfo:
     """
 
     key: str
-    occurrences: list[Occurrence] = field(default_factory=list)
+    occurrences: Sequence[Occurrence] = ()
 
     @cached_property
     def inits(self) -> list[Occurrence]:
@@ -229,11 +229,15 @@ class Answers:
         entries = tuple(app.entry for app in apps)
         if entries not in self._visible:
             groups = [self._app_group(app) for app in apps]
-            names = sorted({key for group in groups for key in group.by_key})
-            self._visible[entries] = {
-                key: KeyInfo(key, _merged(group.by_key.get(key, ()) for group in groups))
-                for key in names
-            }
+            if len(groups) == 1:  # the common case: each key's occurrences as they are
+                by_key = groups[0].by_key
+                self._visible[entries] = {key: KeyInfo(key, by_key[key]) for key in sorted(by_key)}
+            else:
+                names = sorted({key for group in groups for key in group.by_key})
+                self._visible[entries] = {
+                    key: KeyInfo(key, _merged(group.by_key.get(key, ()) for group in groups))
+                    for key in names
+                }
         return self._visible[entries]
 
     def pages_using(self, key: str) -> list[str]:
@@ -292,11 +296,37 @@ def _merged(lists: Iterable[tuple[Occurrence, ...]]) -> list[Occurrence]:
 
 
 def _app_group(model: Model, app: App) -> Group:
-    """Every key occurrence in the app's files, keys resolved as the app resolves them."""
+    """Every key occurrence in the app's files, keys resolved as the app resolves them.
+
+    Built from one group per file, each kept as long as that file's part of the key
+    table: after an edit, only the edited file's occurrences are found again, and the
+    app's group is a merge of the files' (no sort over the whole app).
+    """
     table = model.keys(app)
-    entries: list[Entry] = [(item.path, item.access, item.keys.names) for item in table.accesses]
-    entries.extend((item.path, item.widget, item.keys.names) for item in table.widgets)
-    return Group.of(_occurrences(model.program, entries))
+    parts = [
+        model.memo(("occurrences of", memo_key), partial(_part_group, model.program, keys, reads))
+        for memo_key, keys, reads in table.files
+    ]
+    parts.sort(key=lambda part: str(next(iter(part.by_path), "")))
+    by_key: dict[str, list[tuple[Occurrence, ...]]] = {}
+    by_path: dict[Path, tuple[Occurrence, ...]] = {}
+    for part in parts:
+        by_path.update(part.by_path)
+        for key, found in part.by_key.items():
+            by_key.setdefault(key, []).append(found)
+    return Group(
+        {key: lists[0] if len(lists) == 1 else sum(lists, ()) for key, lists in by_key.items()},
+        by_path,
+    )
+
+
+def _part_group(program: Program, keys: FileKeys, reads: tuple[Path, ...]) -> Group:
+    """The key occurrences of one file's part of a key table. ``reads``: the files the
+    part was computed from, counted as read here, so the group holds exactly as long."""
+    program.note_reads(reads)
+    entries: list[Entry] = [(item.path, item.access, item.keys.names) for item in keys.accesses]
+    entries.extend((item.path, item.widget, item.keys.names) for item in keys.widgets)
+    return Group.of(_occurrences(program, entries))
 
 
 def _file_group(program: Program, path: Path) -> Group:

@@ -144,6 +144,10 @@ class KeyTable:
     external_state_users: tuple[str, ...] = ()
     # Each file's summary of the keys above (``_KeyIndex`` is their union).
     parts: list[KeyParts] = field(default_factory=list)
+    # Each file's part of the table, with the memo key it is kept under and the files
+    # it was computed from: results built per file from a part (the editor's key
+    # occurrences) are kept under that key, and read those files, so hold as long.
+    files: list[tuple[Hashable, FileKeys, tuple[Path, ...]]] = field(default_factory=list)
 
     def initialises(self, key: str) -> bool:
         """Anything in the app that may give ``key`` a value."""
@@ -362,11 +366,11 @@ class Model:
                     (qualname, tuple(sorted(b.items()))) for qualname, b in file_bindings.items()
                 )
             )
-            keys = self.memo(
-                ("file keys", path, frozen), partial(self._file_keys, path, file_bindings)
-            )
+            memo_key = ("file keys", path, frozen)
+            keys = self.memo(memo_key, partial(self._file_keys, path, file_bindings))
             if keys is None:
                 continue
+            table.files.append((memo_key, keys, self._memos[memo_key].paths))
             table.accesses.extend(keys.accesses)
             table.widgets.extend(keys.widgets)
             table.parts.append(keys.parts)
