@@ -276,6 +276,7 @@ class StreamlitLanguageServer(LanguageServer):
             self._publish_edited(edited)
             await self._analyse_in_slices()
             self.publish_all()
+            await self._prepare_answers()
         except asyncio.CancelledError:
             pass
         except Exception:
@@ -290,6 +291,28 @@ class StreamlitLanguageServer(LanguageServer):
         snapshot = self.snapshot()
         for app in snapshot.model.apps:
             app_findings(snapshot.model, app)
+            await asyncio.sleep(0)
+
+    async def _prepare_answers(self) -> None:
+        """Find the key occurrences of the apps holding open documents, where the user
+        asks for completion and hover next, so the first such request after an analysis
+        does not build them (tens of milliseconds for a large app). One app at a time,
+        yielding in between; apps with no open document are left for when asked."""
+        snapshot = self.snapshot()
+        prepared: set[tuple[Path, ...]] = set()
+        for uri in list(self.workspace.text_documents):
+            path = self.path_of(uri)
+            if path is None or path.suffix != ".py":
+                continue
+            apps = tuple(app.entry for app in snapshot.model.program.apps_of(path))
+            if not apps:
+                continue  # a file of no app: its answers are the whole workspace's
+            if apps in prepared:
+                snapshot.answers.in_file(path)
+                continue
+            prepared.add(apps)
+            snapshot.answers.keys_for(path)
+            snapshot.answers.in_file(path)
             await asyncio.sleep(0)
 
     def _publish_edited(self, edited: list[Path]) -> None:
