@@ -298,7 +298,7 @@ class StreamlitLanguageServer(LanguageServer):
         asks for completion and hover next, so the first such request after an analysis
         does not build them (tens of milliseconds for a large app). One app at a time,
         yielding in between; apps with no open document are left for when asked."""
-        snapshot = self.snapshot()
+        snapshot = self.snapshot(fresh=False)  # edits since are for the next refresh
         prepared: set[tuple[Path, ...]] = set()
         for uri in list(self.workspace.text_documents):
             path = self.path_of(uri)
