@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial as partial_call
 from pathlib import Path
 
@@ -147,24 +147,23 @@ def apply_config(
     diagnostics: Iterable[Diagnostic], config: Config, index: WorkspaceIndex, reported: set[Path]
 ) -> Iterable[Diagnostic]:
     for item in diagnostics:
-        if item.path not in reported or not config.rule_enabled(item.code, item.path):
-            continue
-        facts = index.facts(item.path)
-        if facts is not None and _suppressed(item, facts.noqa):
-            continue
-        severity = config.severity_for(item.code, item.severity)
-        if severity is not item.severity:
-            item = Diagnostic(
-                item.code,
-                item.message,
-                item.path,
-                item.span,
-                severity,
-                item.key,
-                item.related,
-                item.unnecessary,
-            )
-        yield item
+        if item.path in reported:
+            shown = configured(item, config, index)
+            if shown is not None:
+                yield shown
+
+
+def configured(item: Diagnostic, config: Config, index: WorkspaceIndex) -> Diagnostic | None:
+    """``item`` as the configuration shows it: None when its rule is off for its file or
+    a ``# noqa`` comment on its line suppresses it, else with the configured severity.
+    (``check`` and the language server both show findings through this.)"""
+    if not config.rule_enabled(item.code, item.path):
+        return None
+    facts = index.facts(item.path)
+    if facts is not None and _suppressed(item, facts.noqa):
+        return None
+    severity = config.severity_for(item.code, item.severity)
+    return item if severity is item.severity else replace(item, severity=severity)
 
 
 def _suppressed(item: Diagnostic, noqa: tuple[tuple[int, frozenset[str]], ...]) -> bool:

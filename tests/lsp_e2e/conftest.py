@@ -14,14 +14,53 @@ from pathlib import Path
 
 import pytest_lsp
 from lsprotocol import types as lsp
+from pygls.protocol import default_converter
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 WORKSPACES = Path(__file__).resolve().parents[1] / "fixtures" / "workspaces"
 SERVER = [sys.executable, "-m", "streamlit_lsp", "serve"]
 
 
-async def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+# A server command whose stderr goes to the file named by its first argument (fd 2 is
+# redirected before anything runs, so a crash's traceback lands there too): tests read
+# it, and a traceback there fails them.
+STDERR_WRAPPER = (
+    "import os, sys\n"
+    "fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)\n"
+    "os.dup2(fd, 2)\n"
+    "from streamlit_lsp.cli import main\n"
+    "sys.exit(main(['serve']))\n"
+)
+
+
+def recording_client(
+    record: Callable[[LanguageClient, lsp.PublishDiagnosticsParams], None],
+) -> LanguageClient:
+    """pytest-lsp's client that also hands every publishDiagnostics to ``record`` (after
+    keeping the latest per document, as pytest-lsp does) and accepts registrations."""
+    client = LanguageClient(converter_factory=default_converter)
+
+    def publish(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
+        client.diagnostics[params.uri] = params.diagnostics
+        record(client, params)
+
+    def register(client: LanguageClient, params: lsp.RegistrationParams) -> None:
+        return None
+
+    register_lsp_features(
+        client,
+        {
+            **DEFAULT_CLIENT_FEATURES,
+            lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
+            lsp.CLIENT_REGISTER_CAPABILITY: register,
+        },
+    )
+    return client
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
         if asyncio.get_running_loop().time() > deadline:

@@ -30,7 +30,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,27 +41,15 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
-from pygls.protocol import default_converter
 from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-from conftest import completion_edit
+from conftest import STDERR_WRAPPER, completion_edit, indexed, recording_client, wait_until
 
 WORKSPACES = Path(__file__).resolve().parents[1] / "fixtures" / "workspaces"
 EXAMPLES = int(os.environ.get("STREAMLIT_LSP_FUZZ_EXAMPLES", "25"))
 REQUEST_TIMEOUT = 20.0
 REQUEST_FAILED = lsp.LSPErrorCodes.RequestFailed.value
-
-# The server's stderr goes to a file the test reads (fd 2 is redirected before anything
-# runs, so a crash's traceback lands there too).
-STDERR_WRAPPER = (
-    "import os, sys\n"
-    "fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)\n"
-    "os.dup2(fd, 2)\n"
-    "from streamlit_lsp.cli import main\n"
-    "sys.exit(main(['serve']))\n"
-)
 
 T = TypeVar("T")
 
@@ -188,41 +176,13 @@ def new_stderr(client: LanguageClient) -> str:
 
 def _make_client() -> LanguageClient:
     """pytest-lsp's client, also recording every publishDiagnostics (with its version)."""
-    client = LanguageClient(converter_factory=default_converter)
-    client.published = []  # type: ignore[attr-defined]
 
-    def publish(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
-        client.diagnostics[params.uri] = params.diagnostics
+    def record(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
         client.published.append(params)  # type: ignore[attr-defined]
 
-    def register(client: LanguageClient, params: lsp.RegistrationParams) -> None:
-        return None
-
-    register_lsp_features(
-        client,
-        {
-            **DEFAULT_CLIENT_FEATURES,
-            lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
-            lsp.CLIENT_REGISTER_CAPABILITY: register,
-        },
-    )
+    client = recording_client(record)
+    client.published = []  # type: ignore[attr-defined]
     return client
-
-
-def indexed(client: LanguageClient) -> bool:
-    return any(
-        isinstance(report, lsp.WorkDoneProgressEnd)
-        for reports in client.progress_reports.values()
-        for report in reports
-    )
-
-
-async def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting for the server")
-        await asyncio.sleep(0.05)
 
 
 @pytest_asyncio.fixture(params=["visual-studio-code", "neovim"])

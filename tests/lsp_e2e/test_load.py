@@ -61,10 +61,10 @@ from typing import Any
 import pytest
 from inprocess import connected_client
 from lsprotocol import types as lsp
-from pygls.protocol import default_converter
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+from conftest import STDERR_WRAPPER, indexed, recording_client
 
 REPO = Path(__file__).resolve().parents[2]
 BURSTS = int(os.environ.get("STREAMLIT_LSP_LOAD_BURSTS", "5"))
@@ -81,14 +81,6 @@ LEAK_LIMIT_MB_PER_BURST = 1.25
 SAMPLE = 25  # documents checked after each burst but the last (the last checks all)
 PRESET = "visual-studio-code"
 
-# The server's stderr goes to a file the test reads: a traceback there fails the test.
-STDERR_WRAPPER = (
-    "import os, sys\n"
-    "fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)\n"
-    "os.dup2(fd, 2)\n"
-    "from streamlit_lsp.cli import main\n"
-    "sys.exit(main(['serve']))\n"
-)
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|\bERROR\b")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -444,33 +436,13 @@ def resident_mb(pid: int) -> float:
 
 def _make_client() -> LanguageClient:
     """pytest-lsp's client, recording the version of each document's last publication."""
-    client = LanguageClient(converter_factory=default_converter)
-    client.published_versions = {}  # type: ignore[attr-defined]
 
-    def publish(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
-        client.diagnostics[params.uri] = params.diagnostics
+    def record(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
         client.published_versions[params.uri] = params.version  # type: ignore[attr-defined]
 
-    def register(client: LanguageClient, params: lsp.RegistrationParams) -> None:
-        return None
-
-    register_lsp_features(
-        client,
-        {
-            **DEFAULT_CLIENT_FEATURES,
-            lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
-            lsp.CLIENT_REGISTER_CAPABILITY: register,
-        },
-    )
+    client = recording_client(record)
+    client.published_versions = {}  # type: ignore[attr-defined]
     return client
-
-
-def indexed(client: LanguageClient) -> bool:
-    return any(
-        isinstance(report, lsp.WorkDoneProgressEnd)
-        for reports in client.progress_reports.values()
-        for report in reports
-    )
 
 
 @contextlib.asynccontextmanager

@@ -35,6 +35,8 @@ from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from conftest import STDERR_WRAPPER, indexed, wait_until
+
 WORKSPACES = Path(__file__).resolve().parents[1] / "fixtures" / "workspaces"
 SERVER = [sys.executable, "-m", "streamlit_lsp", "serve"]
 PRESETS = ["visual-studio-code", "neovim"]
@@ -701,30 +703,6 @@ def test_dead_parent_process_ends_the_server(raw_server, tmp_path: Path):
 
 
 # ================================================= a real client, stderr captured
-
-STDERR_WRAPPER = (
-    "import os, sys\n"
-    "fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)\n"
-    "os.dup2(fd, 2)\n"
-    "from streamlit_lsp.cli import main\n"
-    "sys.exit(main(['serve']))\n"
-)
-
-
-def indexed(client: LanguageClient) -> bool:
-    return any(
-        isinstance(report, lsp.WorkDoneProgressEnd)
-        for reports in client.progress_reports.values()
-        for report in reports
-    )
-
-
-async def wait_until(condition: Any, timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting for the server")
-        await asyncio.sleep(0.05)
 
 
 @contextlib.asynccontextmanager

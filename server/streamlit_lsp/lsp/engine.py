@@ -18,7 +18,7 @@ from streamlit_lsp.analysis.bulk import index_paths
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import Program
-from streamlit_lsp.checker import run_rules
+from streamlit_lsp.checker import configured, run_rules
 from streamlit_lsp.config import Config, apply_editor_settings, load_config
 from streamlit_lsp.diagnostics import Diagnostic
 
@@ -155,29 +155,12 @@ class Engine:
         """Findings by file, with each file's configuration and noqa applied."""
         diagnostics: dict[Path, list[Diagnostic]] = {}
         seen: set[Diagnostic] = set()
-        for item in findings:
-            config = self.config_for(item.path)
-            if config.is_excluded(item.path) or not config.rule_enabled(item.code, item.path):
+        for finding in findings:
+            config = self.config_for(finding.path)
+            if config.is_excluded(finding.path):
                 continue
-            facts = self.index.facts(item.path)
-            if facts is not None and any(
-                line == item.span.line and (not codes or item.code in codes)
-                for line, codes in facts.noqa
-            ):
-                continue
-            severity = config.severity_for(item.code, item.severity)
-            if severity is not item.severity:
-                item = Diagnostic(
-                    item.code,
-                    item.message,
-                    item.path,
-                    item.span,
-                    severity,
-                    item.key,
-                    item.related,
-                    item.unnecessary,
-                )
-            if item not in seen:
+            item = configured(finding, config, self.index)
+            if item is not None and item not in seen:
                 seen.add(item)
                 diagnostics.setdefault(item.path, []).append(item)
         for bucket in diagnostics.values():
