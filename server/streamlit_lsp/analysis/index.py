@@ -164,8 +164,16 @@ class WorkspaceIndex:
     def _known(self, path: Path) -> None:
         """``path`` is indexed now: if resolution looked for it before and did not find
         it (missing, or unreadable then), names may resolve differently."""
-        # An editor's unsaved buffer is no entry of its folder's listing: add its name
-        # and its folders' names to the listings read, so resolution still looks.
+        was_unknown = self._problems.pop(path, None) is not None or str(path) in self._missing
+        if was_unknown:
+            self._missing.discard(str(path))
+            self._layout_changed()
+        if self._listings:  # (none while a workspace is first indexed)
+            self._add_to_listings(path)
+
+    def _add_to_listings(self, path: Path) -> None:
+        """An editor's unsaved buffer is no entry of its folder's listing: add its name,
+        and its folders' names, to the listings read, so resolution still looks there."""
         child = path
         for folder in path.parents:
             names = self._listings.get(str(folder))
@@ -173,10 +181,6 @@ class WorkspaceIndex:
                 names.add(child.name)
                 self._layout_changed()
             child = folder
-        was_unknown = self._problems.pop(path, None) is not None or str(path) in self._missing
-        if was_unknown:
-            self._missing.discard(str(path))
-            self._layout_changed()
 
     @staticmethod
     def _recover(
