@@ -307,12 +307,12 @@ class StreamlitLanguageServer(LanguageServer):
             apps = tuple(app.entry for app in snapshot.model.program.apps_of(path))
             if not apps:
                 continue  # a file of no app: its answers are the whole workspace's
-            if apps in prepared:
-                snapshot.answers.in_file(path)
-                continue
-            prepared.add(apps)
-            snapshot.answers.keys_for(path)
-            snapshot.answers.in_file(path)
+            if apps not in prepared:
+                prepared.add(apps)
+                snapshot.answers.keys_for(path)
+            # The file's occurrences: by line (the token under the cursor) and their keys.
+            snapshot.answers.on_line(path, 1)
+            snapshot.answers.keys_in_file(path)
             await asyncio.sleep(0)
 
     def _publish_edited(self, edited: list[Path]) -> None:
