@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest_lsp
 from lsprotocol import types as lsp
@@ -58,6 +59,53 @@ def recording_client(
         },
     )
     return client
+
+
+def units(text: str, encoding: str) -> int:
+    """Length of ``text`` in the negotiated position encoding (a lone surrogate, which
+    fuzzed text may hold, counts as one unit)."""
+    if encoding == lsp.PositionEncodingKind.Utf8:
+        return len(text.encode("utf-8", "surrogatepass"))
+    if encoding == lsp.PositionEncodingKind.Utf32:
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def probe_line_ends(client: LanguageClient, uri: str, count: int) -> Awaitable[Any]:
+    """A request whose answer tells where the server thinks each of ``count`` lines
+    ends: the ``# noqa`` quick fix for a diagnostic on a line goes at its end, so a
+    probe diagnostic per line gets one fix per line (read them with ``line_fixes``)."""
+    probes = [
+        lsp.Diagnostic(
+            range=lsp.Range(
+                start=lsp.Position(line=number, character=0),
+                end=lsp.Position(line=number, character=0),
+            ),
+            message="probe",
+            code="ST999",
+            source="streamlit-lsp",
+        )
+        for number in range(count)
+    ]
+    start = lsp.Position(line=0, character=0)
+    return client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            range=lsp.Range(start=start, end=start),
+            context=lsp.CodeActionContext(diagnostics=probes),
+        )
+    )
+
+
+def line_fixes(uri: str, actions: Any) -> dict[int, lsp.TextEdit]:
+    """Line number -> the ``# noqa`` fix's edit, which starts where the server ends the
+    line (client units), from the answer to ``probe_line_ends``."""
+    fixes: dict[int, lsp.TextEdit] = {}
+    for action in actions or []:
+        assert isinstance(action, lsp.CodeAction) and action.edit and action.edit.changes
+        (edit,) = action.edit.changes[uri]
+        fixes[edit.range.start.line] = edit
+    return fixes
 
 
 async def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:

@@ -51,6 +51,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import LanguageClient, client_capabilities
 
+from conftest import units
 from labelled import OWN_FIXTURES, shared_fixtures
 
 PRESET = "visual-studio-code"
@@ -125,14 +126,6 @@ if not SHARED:
 
 def line_starts(text: str) -> list[int]:
     return [0, *(match.end() for match in LINE_BREAK.finditer(text))]
-
-
-def units(text: str, encoding: str) -> int:
-    if encoding == lsp.PositionEncodingKind.Utf8:
-        return len(text.encode("utf-8"))
-    if encoding == lsp.PositionEncodingKind.Utf32:
-        return len(text)
-    return len(text.encode("utf-16-le")) // 2
 
 
 def offset_of(text: str, position: lsp.Position, encoding: str) -> int:

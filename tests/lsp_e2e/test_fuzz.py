@@ -44,7 +44,16 @@ from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from conftest import STDERR_WRAPPER, completion_edit, indexed, recording_client, wait_until
+from conftest import (
+    STDERR_WRAPPER,
+    completion_edit,
+    indexed,
+    line_fixes,
+    probe_line_ends,
+    recording_client,
+    units,
+    wait_until,
+)
 
 WORKSPACES = Path(__file__).resolve().parents[1] / "fixtures" / "workspaces"
 EXAMPLES = int(os.environ.get("STREAMLIT_LSP_FUZZ_EXAMPLES", "25"))
@@ -63,15 +72,6 @@ TOLERATE_INIT_FIX_PAST_THE_END = False
 # ------------------------------------------------------------------ the client's model
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what LSP (and VS Code, and Python) call a line break
-
-
-def units(text: str, encoding: str) -> int:
-    """Length of ``text`` in the negotiated position encoding."""
-    if encoding == lsp.PositionEncodingKind.Utf8:
-        return len(text.encode("utf-8", "surrogatepass"))
-    if encoding == lsp.PositionEncodingKind.Utf32:
-        return len(text)
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def split_lines(text: str) -> list[str]:
@@ -342,40 +342,15 @@ class Session:
 
     async def check_same_text(self) -> None:
         lines = self.doc.lines
-        fake = [
-            lsp.Diagnostic(
-                range=lsp.Range(
-                    start=lsp.Position(line=number, character=0),
-                    end=lsp.Position(line=number, character=0),
-                ),
-                message="probe",
-                code="ST999",
-                source="streamlit-lsp",
-            )
-            for number in range(len(lines))
-        ]
         actions = await self.answer(
             "code action probe of every line",
-            self.client.text_document_code_action_async(
-                lsp.CodeActionParams(
-                    text_document=lsp.TextDocumentIdentifier(uri=self.doc.uri),
-                    range=lsp.Range(
-                        start=lsp.Position(line=0, character=0),
-                        end=lsp.Position(line=0, character=0),
-                    ),
-                    context=lsp.CodeActionContext(diagnostics=fake),
-                )
-            ),
+            probe_line_ends(self.client, self.doc.uri, len(lines)),
         )
-        seen: dict[int, lsp.TextEdit] = {}
-        for action in actions or []:
-            if isinstance(action, lsp.CodeAction) and action.edit and action.edit.changes:
-                (edit,) = action.edit.changes[self.doc.uri]
-                seen[edit.range.start.line] = edit
+        fixes = line_fixes(self.doc.uri, actions)
         for number, line in enumerate(lines):
             if "noqa" in line.lower():
                 continue  # the fix then goes after the existing codes
-            edit = seen.get(number)
+            edit = fixes.get(number)
             if edit is None:
                 self.fail(f"no # noqa fix offered for line {number}")
             expected = units(line, self.encoding)

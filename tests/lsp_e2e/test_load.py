@@ -64,7 +64,7 @@ from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from conftest import STDERR_WRAPPER, indexed, recording_client
+from conftest import STDERR_WRAPPER, indexed, line_fixes, probe_line_ends, recording_client, units
 
 REPO = Path(__file__).resolve().parents[2]
 BURSTS = int(os.environ.get("STREAMLIT_LSP_LOAD_BURSTS", "5"))
@@ -138,15 +138,6 @@ def build_workspace(root: Path) -> list[Path]:
 
 
 # ------------------------------------------------------------------ the client's model
-
-
-def units(text: str, encoding: str) -> int:
-    """Length of ``text`` in the negotiated position encoding."""
-    if encoding == lsp.PositionEncodingKind.Utf8:
-        return len(text.encode("utf-8"))
-    if encoding == lsp.PositionEncodingKind.Utf32:
-        return len(text)
-    return len(text.encode("utf-16-le")) // 2
 
 
 def position_of(text: str, offset: int, encoding: str) -> lsp.Position:
@@ -386,34 +377,11 @@ class Load:
         """Each line's length as the server sees it: the ``# noqa`` quick fix for a
         diagnostic on a line is inserted at that line's end."""
         count = len(document.lines)
-        probes = [
-            lsp.Diagnostic(
-                range=lsp.Range(
-                    start=lsp.Position(line=number, character=0),
-                    end=lsp.Position(line=number, character=0),
-                ),
-                message="probe",
-                code="ST999",
-                source="streamlit-lsp",
-            )
-            for number in range(count)
-        ]
         actions = await asyncio.wait_for(
-            self.client.text_document_code_action_async(
-                lsp.CodeActionParams(
-                    text_document=lsp.TextDocumentIdentifier(uri=document.uri),
-                    range=probes[0].range,
-                    context=lsp.CodeActionContext(diagnostics=probes),
-                )
-            ),
-            REQUEST_TIMEOUT,
+            probe_line_ends(self.client, document.uri, count), REQUEST_TIMEOUT
         )
-        ends: dict[int, int] = {}
-        for action in actions or []:
-            assert isinstance(action, lsp.CodeAction) and action.edit and action.edit.changes
-            (edit,) = action.edit.changes[document.uri]
-            ends[edit.range.start.line] = edit.range.start.character
-        return [ends.get(number, -1) for number in range(count)]
+        fixes = line_fixes(document.uri, actions)
+        return [fixes[n].range.start.character if n in fixes else -1 for n in range(count)]
 
     def check_quiet(self) -> None:
         log = self.stderr_log.read_text(encoding="utf-8", errors="replace")

@@ -35,7 +35,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from conftest import STDERR_WRAPPER, indexed, wait_until
+from conftest import STDERR_WRAPPER, indexed, line_fixes, probe_line_ends, units, wait_until
 
 WORKSPACES = Path(__file__).resolve().parents[1] / "fixtures" / "workspaces"
 SERVER = [sys.executable, "-m", "streamlit_lsp", "serve"]
@@ -907,44 +907,9 @@ async def test_positions_past_the_end(preset: str, tmp_path: Path):
 # ------------------------------------------------------------ versions out of order
 
 
-def probe_lines(client: LanguageClient, uri: str, count: int) -> Any:
-    """Each line's length as the server sees it (the '# noqa' quick fix goes at its end)."""
-    fake = [
-        lsp.Diagnostic(
-            range=lsp.Range(
-                start=lsp.Position(line=number, character=0),
-                end=lsp.Position(line=number, character=0),
-            ),
-            message="probe",
-            code="ST999",
-            source="streamlit-lsp",
-        )
-        for number in range(count)
-    ]
-    return client.text_document_code_action_async(
-        lsp.CodeActionParams(
-            text_document=lsp.TextDocumentIdentifier(uri=uri),
-            range=lsp.Range(
-                start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
-            ),
-            context=lsp.CodeActionContext(diagnostics=fake),
-        )
-    )
-
-
 async def server_line_lengths(client: LanguageClient, uri: str, count: int) -> list[int]:
-    actions = await answered(probe_lines(client, uri, count))
-    ends = {}
-    for action in actions or []:
-        (edit,) = action.edit.changes[uri]
-        ends[edit.range.start.line] = edit.range.start.character
-    return [ends[number] for number in range(count)]
-
-
-def units(text: str, encoding: str) -> int:
-    if encoding == lsp.PositionEncodingKind.Utf8:
-        return len(text.encode("utf-8"))
-    return len(text.encode("utf-16-le")) // 2
+    fixes = line_fixes(uri, await answered(probe_line_ends(client, uri, count)))
+    return [fixes[number].range.start.character for number in range(count)]
 
 
 def change(

@@ -10,16 +10,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient
 
-from conftest import completion_edit, wait_until
-
-
-def units(text: str, encoding: str) -> int:
-    """Length of ``text`` in the negotiated position encoding."""
-    if encoding == lsp.PositionEncodingKind.Utf8:
-        return len(text.encode("utf-8"))
-    if encoding == lsp.PositionEncodingKind.Utf32:
-        return len(text)
-    return len(text.encode("utf-16-le")) // 2
+from conftest import completion_edit, units, wait_until
 
 
 def ws(client: LanguageClient) -> Path:
