@@ -13,13 +13,17 @@ from collections.abc import Set
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
 
 from streamlit_lsp.analysis.answers import KeyInfo, Role
+from streamlit_lsp.lsp import wire
+from streamlit_lsp.lsp.engine import Snapshot
 from streamlit_lsp.lsp.positions import Converter
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
+from streamlit_lsp.lsp.wire import WireJson
 
 IDENTIFIER = r"[^\W\d]\w*"
 # What can stand before the key: st.session_state, streamlit.session_state, an alias.
@@ -126,9 +130,8 @@ def register(server: StreamlitLanguageServer) -> None:
         lsp.TEXT_DOCUMENT_COMPLETION,
         lsp.CompletionOptions(trigger_characters=[".", '"', "'", "["], resolve_provider=True),
     )
-    def completion(
-        ls: StreamlitLanguageServer, params: lsp.CompletionParams
-    ) -> lsp.CompletionList | None:
+    def completion(ls: StreamlitLanguageServer, params: lsp.CompletionParams) -> WireJson | None:
+        """A ``CompletionList``, as JSON (``wire``: this runs on every keystroke)."""
         path = ls.path_of(params.text_document.uri)
         if path is None:
             return None
@@ -164,24 +167,28 @@ def register(server: StreamlitLanguageServer) -> None:
         if typed:
             in_file = snapshot.answers.in_file(path)
             here = {o.key for o in in_file if o not in typed}
-        ranked = _ranked(keys, context.partial, here)
+            ranked = _ranked(keys, context.partial, here)
+        else:
+            # Nothing analysed under the cursor: the ranking depends on the snapshot,
+            # the file and what was typed only, and is asked for again on every
+            # keystroke of a word the client filters itself.
+            memo = (path, context.kind, context.partial)
+            ranked = snapshot.completion_ranked.get(memo)  # type: ignore[assignment]
+            if ranked is None:
+                ranked = snapshot.completion_ranked[memo] = _ranked(keys, context.partial, here)
         root = next((r for r in ls.ensure_engine().roots if path.is_relative_to(r)), None)
         edit_range = _EditRange(converter, line_number - 1, column, context)
         # A client that takes a default edit range (LSP 3.17) gets it once for the list:
         # most items then carry only their label.
         shared_range = _takes_default_edit_range(ls)
-        details = snapshot.completion_details
         items = [
-            _item(key, keys[key], context, edit_range, here, root, details, shared_range)
+            _item(key, keys[key], context, edit_range, key in here, root, snapshot, shared_range)
             for key in ranked[:MAX_ITEMS]
         ]
-        return lsp.CompletionList(
-            is_incomplete=len(ranked) > MAX_ITEMS,
-            items=items,
-            item_defaults=(
-                lsp.CompletionItemDefaults(edit_range=edit_range.typed) if shared_range else None
-            ),
-        )
+        result = WireJson(isIncomplete=len(ranked) > MAX_ITEMS, items=items)
+        if shared_range:
+            result["itemDefaults"] = {"editRange": edit_range.typed}
+        return result
 
     @server.feature(lsp.COMPLETION_ITEM_RESOLVE)
     def resolve(ls: StreamlitLanguageServer, item: lsp.CompletionItem) -> lsp.CompletionItem:
@@ -219,18 +226,17 @@ class _EditRange:
     context: Context
 
     @cached_property
-    def typed(self) -> lsp.Range:
+    def typed(self) -> dict[str, dict[str, int]]:
         return self._from(self.context.start)
 
     @cached_property
-    def from_dot(self) -> lsp.Range:
+    def from_dot(self) -> dict[str, dict[str, int]]:
         return self._from(self.context.dot if self.context.dot is not None else self.context.start)
 
-    def _from(self, start: int) -> lsp.Range:
+    def _from(self, start: int) -> dict[str, dict[str, int]]:
         to_client = self.converter.to_client_column
-        return lsp.Range(
-            start=lsp.Position(line=self.line, character=to_client(self.line, start)),
-            end=lsp.Position(line=self.line, character=to_client(self.line, self.column)),
+        return wire.range_of(
+            self.line, to_client(self.line, start), to_client(self.line, self.column)
         )
 
 
@@ -246,31 +252,28 @@ def _item(
     info: KeyInfo,
     context: Context,
     edit_range: _EditRange,
-    here: Set[str],
+    in_file: bool,
     root: Path | None,
-    details: dict[tuple[str, Path | None], tuple[str, lsp.CompletionItemKind]],
+    snapshot: Snapshot,
     shared_range: bool,
-) -> lsp.CompletionItem:
-    edit: lsp.TextEdit | None
-    if context.kind == "attribute" and not key.isidentifier():
-        # ss.my key is not Python: offer ss["my key"] instead, replacing from the dot.
-        edit = lsp.TextEdit(range=edit_range.from_dot, new_text=f"[{key!r}]")
-    elif shared_range:
-        edit = None  # the list's default range, replaced by the label
-    else:
-        edit = lsp.TextEdit(range=edit_range.typed, new_text=key)
-    # The same for every completion until the next analysis: kept with the snapshot.
-    described = details.get((key, root))
-    if described is None:
+) -> dict[str, Any]:
+    """One item, as JSON (``wire``): the part every completion of this key shares is
+    built once per snapshot; an edit, when the item needs its own, is added here."""
+    shared = snapshot.completion_items.get((key, root, in_file))
+    if shared is None:
         kind = (
             lsp.CompletionItemKind.Field if info.is_widget_key else lsp.CompletionItemKind.Variable
         )
-        described = details[(key, root)] = (_detail(info, root), kind)
-    return lsp.CompletionItem(
-        label=key,
-        kind=described[1],
-        detail=described[0],
-        sort_text=("0" if key in here else "1") + key,
-        text_edit=edit,
-        data={"key": key},
-    )
+        shared = snapshot.completion_items[(key, root, in_file)] = {
+            "label": key,
+            "kind": wire.completion_kind(kind),
+            "detail": _detail(info, root),
+            "sortText": ("0" if in_file else "1") + key,
+            "data": {"key": key},
+        }
+    if context.kind == "attribute" and not key.isidentifier():
+        # ss.my key is not Python: offer ss["my key"] instead, replacing from the dot.
+        return {**shared, "textEdit": wire.text_edit(edit_range.from_dot, f"[{key!r}]")}
+    if shared_range:
+        return shared  # the list's default range, replaced by the label
+    return {**shared, "textEdit": wire.text_edit(edit_range.typed, key)}

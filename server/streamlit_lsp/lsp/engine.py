@@ -32,9 +32,11 @@ class Snapshot:
         self.generation = generation
         self.model = model
         self._engine = engine
-        # Completion items' detail and kind by (key, workspace folder): the same on
-        # every keystroke until the next analysis.
-        self.completion_details: dict[tuple[str, Path | None], tuple[str, Any]] = {}
+        # Completion items as JSON by (key, workspace folder, key used in the file),
+        # and the ranked keys by (file, kind of completion, what was typed): the same
+        # on every keystroke until the next analysis.
+        self.completion_items: dict[tuple[str, Path | None, bool], dict[str, Any]] = {}
+        self.completion_ranked: dict[tuple[Path, str, str], list[str]] = {}
 
     @cached_property
     def answers(self) -> Answers:

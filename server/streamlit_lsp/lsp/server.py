@@ -30,8 +30,12 @@ from streamlit_lsp.lsp.engine import Engine, Snapshot
 from streamlit_lsp.lsp.positions import Converter
 from streamlit_lsp.lsp.protocol import StreamlitProtocol, install_log_filters, is_expected
 from streamlit_lsp.lsp.settings import SECTION, ServerSettings, section_of, server_settings
+from streamlit_lsp.lsp.wire import make_converter
 
 logger = logging.getLogger(__name__)
+
+# Resolved paths kept by URI (``path_of``): more than the files a session touches.
+RESOLVED_KEPT = 1024
 
 SOURCE = "streamlit-lsp"
 DEBOUNCE_SECONDS = 0.15
@@ -48,7 +52,12 @@ SEVERITIES = {
 
 class StreamlitLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__(name="streamlit-lsp", version=__version__, protocol_cls=StreamlitProtocol)
+        super().__init__(
+            name="streamlit-lsp",
+            version=__version__,
+            protocol_cls=StreamlitProtocol,
+            converter_factory=make_converter,
+        )
         self.engine: Engine | None = None
         self.settings = ServerSettings()
         # The editor's settings: initializationOptions, overlaid by the latest answer to
@@ -70,6 +79,7 @@ class StreamlitLanguageServer(LanguageServer):
         # The converters of the texts asked about last, by path: each holds the text's
         # lines, and a request on an unchanged buffer must not split it again.
         self._converters: OrderedDict[Path, tuple[str, str, Converter]] = OrderedDict()
+        self._resolved: dict[str, Path] = {}
 
     # ---------------------------------------------------------------- access
 
@@ -130,8 +140,25 @@ class StreamlitLanguageServer(LanguageServer):
             roots.append(Path(self.workspace.root_path))
         return roots
 
+    def path_of(self, uri: str) -> Path | None:
+        """The file a URI names, resolved. Kept by URI: resolving makes a system call
+        per folder of the path, and every request starts here. A change to files on
+        disk (``forget_resolved``, on watched-file and folder events) forgets them."""
+        kept = self._resolved.get(uri)
+        if kept is not None:
+            return kept
+        path = self._resolve_uri(uri)
+        if path is not None:
+            if len(self._resolved) >= RESOLVED_KEPT:
+                self._resolved.clear()
+            self._resolved[uri] = path
+        return path
+
+    def forget_resolved(self) -> None:
+        self._resolved.clear()
+
     @staticmethod
-    def path_of(uri: str) -> Path | None:
+    def _resolve_uri(uri: str) -> Path | None:
         path = to_fs_path(uri)
         if not path:
             return None

@@ -173,6 +173,7 @@ def register(server: StreamlitLanguageServer) -> None:
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched_files(ls: StreamlitLanguageServer, params: lsp.DidChangeWatchedFilesParams) -> None:
         engine = ls.ensure_engine()
+        ls.forget_resolved()  # a file moved or a link changed resolves elsewhere now
         for change in params.changes:
             path = ls.path_of(change.uri)
             if path is None:
@@ -198,6 +199,7 @@ def register(server: StreamlitLanguageServer) -> None:
         """pygls has updated ``ls.workspace.folders``: index the added folders' files,
         forget the removed folders' ones, then analyse again."""
         engine = ls.ensure_engine()
+        ls.forget_resolved()
         added = engine.set_roots(ls.workspace_roots())
         await index_paths_async(engine.index, list(engine.workspace_files(added)))
         # Open buffers are the truth for their files, whichever folders are open.
