@@ -7,12 +7,11 @@ the facts cache), the index must end up the same, problems included.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
+from generated import generate
 from streamlit_lsp.analysis import bulk
 from streamlit_lsp.analysis.bulk import index_paths, index_paths_async
 from streamlit_lsp.analysis.extract import extract
@@ -20,24 +19,11 @@ from streamlit_lsp.analysis.facts_cache import FactsCache
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
 from streamlit_lsp.deepstack import call_with_deep_stack
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location(
-        "bench_generate", REPO / "benchmarks" / "generate.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("bulk") / "ws"
-    _generator().generate(root, 60, seed=3)
+    generate(root, 60, seed=3)
     # Files every path must report the same way.
     (root / "binary.py").write_bytes(b"import streamlit\x00\x01")
     (root / "latin.py").write_bytes(b"import streamlit as st\nst.write('\xe9')\n")
@@ -73,17 +59,19 @@ def test_pool_and_serial_give_the_same_index(
 ) -> None:
     serial = snapshot(build(workspace, workers=1))
     monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
-    monkeypatch.setattr(bulk, "_pool_pays", lambda: True)  # even on a busy machine
-    used: list[int] = []
-    original = bulk._extract_in_pool
+    monkeypatch.setattr(bulk, "_pool_pays", lambda busy: True)  # even on a busy machine
+    applied: list[int] = []
+    original = bulk._apply
 
-    def spy(*args, **kwargs):
-        used.append(1)
-        return (yield from original(*args, **kwargs))
+    def spy(work, chunk, future):
+        applied.append(len(chunk))
+        original(work, chunk, future)
 
-    monkeypatch.setattr(bulk, "_extract_in_pool", spy)
+    monkeypatch.setattr(bulk, "_apply", spy)
+    monkeypatch.setattr(bulk, "POOL_CHUNK_FILES", 4)
     pooled = snapshot(build(workspace, workers=2))
-    assert used, "the pool was not used"
+    assert applied, "no chunk was extracted by a worker"
+    assert sum(applied) < len(serial[0]), "this process extracted none of the files"
     assert same(pooled, serial)
     files, problems = serial
     assert workspace / "plain.py" not in files  # the prefilter skipped it
@@ -94,7 +82,7 @@ def test_pool_and_serial_give_the_same_index(
 
 def test_warm_index_equals_cold(workspace: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
-    monkeypatch.setattr(bulk, "_pool_pays", lambda: True)
+    monkeypatch.setattr(bulk, "_pool_pays", lambda busy: True)
     cold_cache = FactsCache(tmp_path)
     cold = snapshot(build(workspace, cold_cache, workers=2))  # workers write the entries
     warm_cache = FactsCache(tmp_path)
@@ -136,18 +124,36 @@ def test_no_worker_processes_falls_back_to_this_process(
         def submit(self, *args, **kwargs):
             raise OSError("no semaphores in this sandbox")
 
+        def shutdown(self, *args, **kwargs) -> None:
+            pass
+
     monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
-    monkeypatch.setattr(bulk, "_pool_pays", lambda: True)
+    monkeypatch.setattr(bulk, "_pool_pays", lambda busy: True)
     monkeypatch.setattr(bulk, "ProcessPoolExecutor", NoProcesses)
     assert same(snapshot(build(workspace, workers=2)), expected)
 
 
 def test_pool_only_when_a_core_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(bulk.os, "getloadavg", lambda: (1.0, 1.0, 1.0))
-    assert bulk._pool_pays()  # this process on one core, the other idle
+    assert bulk._pool_pays([1, 1, 1])  # this process on one core, the other idle
+    assert not bulk._pool_pays([2, 3, 2])  # both cores taken: workers would only add cost
+    # The load average only without samples: it lags (work that just ended counts).
     monkeypatch.setattr(bulk.os, "getloadavg", lambda: (3.5, 3.0, 3.0))
-    assert not bulk._pool_pays()  # both cores taken: workers would only add their cost
+    assert bulk._pool_pays([1, 1])
+    assert not bulk._pool_pays([])
+    monkeypatch.setattr(bulk.os, "getloadavg", lambda: (1.0, 1.0, 1.0))
+    assert bulk._pool_pays([])
+    monkeypatch.setattr(bulk.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert not bulk._pool_pays([1])  # one core: nothing to share
+
+
+def test_running_threads_are_read_from_proc_loadavg(tmp_path: Path) -> None:
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text("0.41 0.67 0.63 3/75 25922\n", encoding="ascii")
+    assert bulk.running_threads(loadavg) == 3
+    loadavg.write_text("garbage\n", encoding="ascii")
+    assert bulk.running_threads(loadavg) is None
+    assert bulk.running_threads(tmp_path / "missing") is None
 
 
 def test_unchanged_files_are_not_extracted_again(workspace: Path, monkeypatch) -> None:

@@ -21,9 +21,14 @@ from streamlit_lsp.analysis.program import App, Program
 from streamlit_lsp.config import Config, ConfigProblem, load_config
 from streamlit_lsp.deepstack import call_with_deep_stack
 from streamlit_lsp.diagnostics import Diagnostic
+from streamlit_lsp.forked import map_forked, usable_cores
 from streamlit_lsp.rules import RULES, Rule
 
 logger = logging.getLogger(__name__)
+
+# Below this many apps, forking copies of the process to analyse them costs more than
+# it saves (an app takes about 30 ms to analyse, a fork of a large index about 20 ms).
+FORK_MIN_APPS = 8
 
 
 @dataclass
@@ -78,7 +83,7 @@ def _check_target(target: Path, config: Config) -> CheckResult:
     model = build_model(target, config)
     program = model.program
     index = program.index
-    diagnostics = run_rules(model)
+    diagnostics = run_rules(model, processes=usable_cores())
     if target.is_dir():
         reported = {path for path in index.paths if path.is_relative_to(target)}
     else:
@@ -94,14 +99,18 @@ def _check_target(target: Path, config: Config) -> CheckResult:
     return result
 
 
-def run_rules(model: Model, apps: Iterable[App] | None = None) -> list[Diagnostic]:
+def run_rules(
+    model: Model, apps: Iterable[App] | None = None, *, processes: int = 1
+) -> list[Diagnostic]:
     """Every rule's diagnostics; a rule that fails is logged and skipped, never fatal.
 
     App rules run one app at a time and their findings are kept with the app's results
     (``Model.memo``): a model built over an earlier one recomputes only the apps
     whose files changed. A finding two apps share (a helper module both import) is
     reported once, as the first app in discovery order words it. ``apps``: only the
-    findings of those apps (and of the workspace rules).
+    findings of those apps (and of the workspace rules). ``processes``: apps analysed
+    in this process and forked copies of it (``forked``), for a one-off run such as
+    ``check``; the copies' results are not kept in the model.
     """
     found: list[Diagnostic] = []
     seen: set[tuple[str, Path, object, str | None]] = set()
@@ -116,8 +125,13 @@ def run_rules(model: Model, apps: Iterable[App] | None = None) -> list[Diagnosti
     for rule in RULES.values():
         if rule.scope == "workspace":
             add(_run_rule(rule, model))
-    for app in model.apps if apps is None else apps:
-        add(app_findings(model, app))
+    chosen = tuple(model.apps if apps is None else apps)
+    if processes > 1 and len(chosen) >= FORK_MIN_APPS:
+        per_app = map_forked(partial_call(app_findings, model), chosen, processes)
+    else:
+        per_app = [app_findings(model, app) for app in chosen]
+    for findings in per_app:
+        add(findings)
     return found
 
 

@@ -2,10 +2,13 @@
 
 Per file: read the bytes, skip those that cannot involve Streamlit (a byte prefilter,
 before any decoding or parsing), decode, hash, and take the facts from the on-disk
-cache when it has them. The files left (the cold ones) are extracted, in a pool of
-worker processes when there are enough of them for the pool to pay for itself, or in
-this process otherwise. Workers write the cache entries they extract and send the
-facts back pickled, so the parent only unpickles them.
+cache when it has them. The files left (the cold ones) are extracted in this process
+and, when there are enough of them for it to pay, in worker processes beside it (one
+per other core). Workers write the cache entries they extract and send the facts back
+pickled, so this process only unpickles theirs. The pool starts as soon as enough cold
+files are read, so its start-up overlaps the reading of the rest; it takes chunks from
+the front of the cold files while this process takes small ones from the back, and the
+two meet at the end.
 
 One generator (``_steps``) does the work and yields whenever the caller may pause: the
 synchronous ``index_paths`` just runs it, the server's ``index_paths_async`` awaits
@@ -27,6 +30,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from streamlit_lsp.analysis.bulk_worker import collector_paused, extract_chunk
@@ -34,6 +38,7 @@ from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import FileFacts
 from streamlit_lsp.analysis.index import WorkspaceIndex, canonical, text_digest
 from streamlit_lsp.analysis.source import SourceError, decode_source, read_file_bytes
+from streamlit_lsp.forked import usable_cores
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +49,16 @@ PREFILTER = b"streamlit"
 # 2-core development machine (benchmarks/FINDINGS.md, "Cold index"): a spawned worker
 # takes about 0.3 s of CPU to start (the interpreter and the extractor's imports), 0.5
 # to 1.5 s of wall time on a busy machine; a typical page takes about 7 ms to extract
-# and 15% more to pickle across; so two workers win from about 100-150 files.
+# and 15% more to pickle across; so a second process wins from about 100-150 files.
 POOL_MIN_FILES = 120
-POOL_WORKERS = 2
 # Idle cores (cores minus the load average) the pool needs to be worth starting.
 SPARE_CORES = 0.75
 # Files per task sent to a worker: large enough that pickling and scheduling are small
-# next to extraction, small enough that both workers stay busy to the end.
-CHUNK_FILES = 24
+# next to extraction, small enough that little is left in flight at the end.
+POOL_CHUNK_FILES = 16
+# Files this process extracts between pauses (about 30 ms: the server's event loop
+# answers requests in between).
+HERE_CHUNK_FILES = 4
 # Files read (and looked up in the cache) between pauses.
 READ_BATCH = 50
 
@@ -74,7 +81,8 @@ def index_paths(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> None:
-    """Index files found on disk (synchronously); see the module's docstring."""
+    """Index files found on disk (synchronously); see the module's docstring.
+    ``workers``: processes to extract in, this one included (default: one per core)."""
     for pending in _steps(index, paths, _worker_count(workers), progress):
         if pending is not None:
             wait([pending])  # its error, if any, is handled where it is applied
@@ -97,9 +105,8 @@ async def index_paths_async(
 
 
 def _worker_count(workers: int | None) -> int:
-    if workers is not None:
-        return workers
-    return max(1, min(POOL_WORKERS, os.cpu_count() or 1))
+    """Processes to extract in, this one included."""
+    return workers if workers is not None else usable_cores()
 
 
 def _steps(
@@ -107,90 +114,187 @@ def _steps(
 ) -> Generator[Future[list[bytes]] | None, None, None]:
     """Index ``paths``; yields None where the caller may pause, or a future to wait for."""
     total = len(paths)
-    report = progress or (lambda done, total: None)
+    work = _Work(index, total, progress or (lambda done, total: None))
     # Batches are frozen out of the collector's sight (``collector_paused``): garbage
     # cycles the caller left pending are collected first, or they would never be.
     gc.collect()
-    cold: list[_Cold] = []
+    pool: _Pool | None = None
+    decided = workers < 2  # whether to start a pool
+    busy: list[int] = []  # the machine's running threads, one sample per batch
     for start in range(0, total, READ_BATCH):
         with collector_paused():
             for path in paths[start : start + READ_BATCH]:
                 item = _read(index, path)
                 if item is not None and not _from_cache(index, item):
-                    cold.append(item)
-        report(min(start + READ_BATCH, total) - len(cold), total)
+                    work.cold.append(item)
+        if not decided:
+            sample = running_threads()
+            if sample is not None:
+                busy.append(sample)
+            if len(work.cold) >= POOL_MIN_FILES:
+                decided = True
+                if _pool_pays(busy) and _spawn_is_safe():
+                    # Started while the rest is read: its start-up overlaps the reading.
+                    pool = _Pool(index, workers - 1)
+        if pool is not None:
+            pool.feed(work)
+            pool.apply_finished(work)
+        work.report(min(start + READ_BATCH, total))
         yield None
-    if not cold:
-        return
-    pooled = workers > 1 and len(cold) >= POOL_MIN_FILES and _pool_pays() and _spawn_is_safe()
-    chunks = [cold[start : start + CHUNK_FILES] for start in range(0, len(cold), CHUNK_FILES)]
-    del cold  # each chunk's texts are let go once its facts are in (server memory)
-    if pooled:
-        yield from _extract_in_pool(index, chunks, workers, total, report)
-    yield from _extract_here(index, chunks, total, report)  # all of them, or what is left
-    if len(chunks) > 1:  # a workspace, not a file or two: worth a look at the disk
+    if pool is not None:
+        yield from _extract_with_pool(work, pool)
+    yield from _extract_here(work)  # all of them, or what the pool could not take
+    if work.extracted > 1:  # a workspace, not a file or two: worth a look at the disk
         if index.cache is not None:
             index.cache.prune()
         _return_free_memory()
 
 
-def _extract_here(
-    index: WorkspaceIndex, chunks: list[list[_Cold]], total: int, report: Progress
-) -> Generator[None, None, None]:
-    done = total - sum(len(chunk) for chunk in chunks)
-    for position, chunk in enumerate(chunks):
-        if not chunk:
-            continue
-        chunks[position] = []
+class _Work:
+    """The files left to extract and the progress of a bulk index."""
+
+    def __init__(self, index: WorkspaceIndex, total: int, report: Progress) -> None:
+        self.index = index
+        self.total = total
+        self._report = report
+        # Read and not found in the cache, in reading order. The pool takes chunks from
+        # the front, this process small ones from the back: they meet at the end with
+        # little left in flight.
+        self.cold: deque[_Cold] = deque()
+        self.in_flight = 0
+        self.extracted = 0
+
+    def take_front(self, count: int) -> list[_Cold]:
+        return [self.cold.popleft() for _ in range(min(count, len(self.cold)))]
+
+    def take_back(self, count: int) -> list[_Cold]:
+        return [self.cold.pop() for _ in range(min(count, len(self.cold)))]
+
+    def report(self, read: int) -> None:
+        self._report(read - len(self.cold) - self.in_flight, self.total)
+
+    def index_chunk(self, chunk: list[_Cold], facts_of: Callable[[int, _Cold], FileFacts]) -> None:
         with collector_paused():
-            for item in chunk:
-                facts = extract(item.text)
-                if index.cache is not None:
-                    index.cache.put(item.digest, facts)
-                index.set_facts(item.path, item.digest, facts)
-        done += len(chunk)
-        report(done, total)
+            for position, item in enumerate(chunk):
+                self.index.set_facts(item.path, item.digest, facts_of(position, item))
+        self.extracted += len(chunk)
+
+
+def _extract_here(work: _Work) -> Generator[None, None, None]:
+    """Extract what is left in this process, a few files between pauses."""
+    while work.cold:
+        work.index_chunk(work.take_front(HERE_CHUNK_FILES), partial(_extract_and_cache, work))
+        work.report(work.total)
         yield None
 
 
-def _extract_in_pool(
-    index: WorkspaceIndex, chunks: list[list[_Cold]], workers: int, total: int, report: Progress
+def _extract_and_cache(work: _Work, position: int, item: _Cold) -> FileFacts:
+    facts = extract(item.text)
+    if work.index.cache is not None:
+        work.index.cache.put(item.digest, facts)
+    return facts
+
+
+def _extract_with_pool(
+    work: _Work, pool: _Pool
 ) -> Generator[Future[list[bytes]] | None, None, None]:
-    """Extract chunks in worker processes, emptying each one whose facts are in; those
-    left (no processes could be started) are for the caller to extract."""
-    cache = index.cache
-    cache_spec = (
-        (cache.root, cache.folder.name) if cache is not None and not cache.disabled else None
-    )
-    done = total - sum(len(chunk) for chunk in chunks)
-    # Only a few chunks in flight: texts, pickles and results of the others are not all
-    # in memory at once (the server's resident size stays what its facts need).
-    in_flight: deque[tuple[int, Future[list[bytes]]]] = deque()
-    queued = 0
-    # "spawn": a fresh interpreter is safe whatever threads this process runs (the
-    # server's), and behaves the same on every platform.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        while queued < len(chunks) or in_flight:
-            while queued < len(chunks) and len(in_flight) < 2 * workers:
-                work = [(item.digest, item.text) for item in chunks[queued]]
-                try:
-                    in_flight.append((queued, pool.submit(extract_chunk, work, cache_spec)))
-                except Exception as error:  # no processes here (a sandbox, no semaphores)
-                    logger.info("no worker processes (%s): indexing in this process", error)
-                    queued = len(chunks)  # stop submitting; what is left is extracted here
-                    break
-                queued += 1
-            if not in_flight:
-                break
-            position, future = in_flight.popleft()
-            yield future
-            chunk, chunks[position] = chunks[position], []
-            with collector_paused():
-                _apply(index, chunk, future)
-            done += len(chunk)
-            report(done, total)
-    _stop_resource_tracker()
+    """This process and the pool's workers extract together until nothing is left."""
+    try:
+        while work.cold or pool.busy:
+            pool.feed(work)
+            if pool.apply_finished(work):
+                work.report(work.total)
+            if work.cold:
+                # The pool has its next chunk queued: a few files here meanwhile.
+                chunk = work.take_back(HERE_CHUNK_FILES)
+                work.index_chunk(chunk, partial(_extract_and_cache, work))
+                work.report(work.total)
+                yield None
+            elif pool.busy:
+                yield pool.oldest()
+                pool.apply_finished(work)
+                work.report(work.total)
+    finally:
+        pool.close(work)
+
+
+class _Pool:
+    """Worker processes extracting chunks of files; this process applies their facts.
+
+    A worker extracts, writes the cache entries and sends the facts back pickled. Only
+    a few chunks are in flight at a time, so texts, pickles and results are not all in
+    memory at once (the server's resident size stays what its facts need), and what is
+    not yet sent is left for this process to take.
+    """
+
+    def __init__(self, index: WorkspaceIndex, workers: int) -> None:
+        cache = index.cache
+        self._cache_spec = (
+            (cache.root, cache.folder.name) if cache is not None and not cache.disabled else None
+        )
+        self._workers = workers
+        self._in_flight: deque[tuple[list[_Cold], Future[list[bytes]]]] = deque()
+        self._broken = False
+        # "spawn": a fresh interpreter is safe whatever threads this process runs (the
+        # server's), and behaves the same on every platform.
+        self._executor: ProcessPoolExecutor | None = None
+        try:
+            self._executor = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        except Exception as error:  # no processes here (a sandbox, no semaphores)
+            self._give_up(error)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._in_flight)
+
+    def _give_up(self, error: BaseException) -> None:
+        logger.info("no worker processes (%s): indexing in this process", error)
+        self._broken = True
+
+    def feed(self, work: _Work) -> None:
+        """Keep each worker's next chunk queued behind the one it extracts."""
+        while (
+            not self._broken
+            and self._executor is not None
+            and len(self._in_flight) < 2 * self._workers
+            and len(work.cold) >= POOL_CHUNK_FILES
+        ):
+            chunk = work.take_front(POOL_CHUNK_FILES)
+            texts = [(item.digest, item.text) for item in chunk]
+            try:
+                future = self._executor.submit(extract_chunk, texts, self._cache_spec)
+            except Exception as error:
+                work.cold.extendleft(reversed(chunk))  # extracted here instead
+                self._give_up(error)
+                return
+            self._in_flight.append((chunk, future))
+            work.in_flight += len(chunk)
+
+    def oldest(self) -> Future[list[bytes]]:
+        return self._in_flight[0][1]
+
+    def apply_finished(self, work: _Work) -> bool:
+        """Index the chunks whose facts are in (in order); whether there were any."""
+        applied = False
+        while self._in_flight and self._in_flight[0][1].done():
+            chunk, future = self._in_flight.popleft()
+            work.in_flight -= len(chunk)
+            _apply(work, chunk, future)
+            applied = True
+        return applied
+
+    def close(self, work: _Work) -> None:
+        for chunk, future in self._in_flight:  # an error mid-way: nothing is lost
+            future.cancel()
+            work.in_flight -= len(chunk)
+            work.cold.extend(chunk)
+        self._in_flight.clear()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        _stop_resource_tracker()
 
 
 def _return_free_memory() -> None:
@@ -227,18 +331,19 @@ def _stop_resource_tracker() -> None:
             stop()
 
 
-def _apply(index: WorkspaceIndex, chunk: list[_Cold], future: Future[list[bytes]]) -> None:
+def _apply(work: _Work, chunk: list[_Cold], future: Future[list[bytes]]) -> None:
     """Index a worker's results; a failed chunk is extracted here instead."""
     try:
         blobs = future.result()
     except Exception as error:
         logger.warning("a worker failed (%s); extracting its %d files here", error, len(chunk))
         blobs = []
-    for position, item in enumerate(chunk):
+
+    def facts_of(position: int, item: _Cold) -> FileFacts:
         facts = _unpickle(blobs[position]) if position < len(blobs) else None
-        if facts is None:
-            facts = extract(item.text)
-        index.set_facts(item.path, item.digest, facts)
+        return facts if facts is not None else extract(item.text)
+
+    work.index_chunk(chunk, facts_of)
 
 
 def _unpickle(blob: bytes) -> FileFacts | None:
@@ -249,24 +354,39 @@ def _unpickle(blob: bytes) -> FileFacts | None:
     return facts if isinstance(facts, FileFacts) else None
 
 
-def _pool_pays() -> bool:
-    """Is a core idle for a second worker? On a busy machine the pool only adds its cost.
+def _pool_pays(busy: list[int]) -> bool:
+    """Is a core idle for a worker? On a busy machine the pool only adds its cost.
 
     Workers spend about 30-50% more CPU than extracting here (start-up, pickling the
     facts across, unpickling them): measured on the 2-core development machine while
     other work kept it busy, two workers took 11-12 s where this process alone took
-    8.5 s. The one-minute load average (this process included) tells whether the
-    second core is free; without one (Windows), the pool is assumed to pay.
+    8.5 s.
+
+    ``busy``: the machine's running threads, sampled while the files were read (this
+    one among them). Without samples (not Linux), the one-minute load average decides;
+    without one either (Windows), the pool is assumed to pay. The load average is the
+    poorer judge: for a minute it still counts work that has just ended, such as the
+    previous command of a CI job.
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
+    cores = usable_cores()
+    if cores < 2:
+        return False
+    if busy:
+        return cores - sum(busy) / len(busy) >= SPARE_CORES
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
-        return cores > 1
+        return True
     return cores - load >= SPARE_CORES
+
+
+def running_threads(loadavg: Path = Path("/proc/loadavg")) -> int | None:
+    """Threads running or ready to run on the machine now (Linux), this one included."""
+    try:
+        fields = loadavg.read_bytes().split()
+        return int(fields[3].split(b"/")[0])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _spawn_is_safe() -> bool:
