@@ -1,11 +1,23 @@
-"""Test setup: make ``tests/`` helpers importable; an empty facts cache per test."""
+"""Test setup: make ``tests/`` helpers importable; an empty facts cache per test; facts
+that refuse to be changed."""
 
 import sys
 from pathlib import Path
 
 import pytest
 
+from streamlit_lsp.analysis import facts
+from streamlit_lsp.diagnostics import Span
+from streamlit_lsp.records import guard_writes
+
 sys.path.insert(0, str(Path(__file__).parent))
+
+# Facts are immutable by contract, declared frozen to type checkers, not checked at run
+# time (``records``): here every assignment to a fact's field fails, as it would on a
+# frozen dataclass, so no tested code path can change facts the index shares.
+for _record in (Span, *(c for c in vars(facts).values() if isinstance(c, type))):
+    if _record is not facts._Fact and issubclass(_record, (Span, facts._Fact)):
+        guard_writes(_record)
 
 
 @pytest.fixture(autouse=True)

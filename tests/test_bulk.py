@@ -7,6 +7,9 @@ the facts cache), the index must end up the same, problems included.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -162,3 +165,47 @@ def test_unchanged_files_are_not_extracted_again(workspace: Path, monkeypatch) -
     monkeypatch.setattr(bulk, "extract", lambda text: calls.append(text) or extract(text))
     call_with_deep_stack(lambda: index_paths(index, list(iter_python_files(workspace)), workers=1))
     assert calls == []
+
+
+PREPARED = (
+    "import os, sys, time\n"
+    "from streamlit_lsp.analysis.bulk_worker import prepare_worker\n"
+    "prepare_worker(os.getppid())\n"
+)
+
+
+def test_a_worker_never_writes_to_the_protocol_stream() -> None:
+    code = PREPARED + "print('noise', flush=True)\nos.write(1, b'more noise')\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    assert done.stdout == b""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's parent-death signal")
+def test_a_worker_dies_with_its_parent() -> None:
+    # A parent that ends at once (as the server on `exit`), its pool never shut down.
+    parent = (
+        "import os, subprocess, sys, time\n"
+        f"child = subprocess.Popen([sys.executable, '-c', {PREPARED + 'time.sleep(60)'!r}])\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(1.5)\n"
+        "os._exit(0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", parent],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        timeout=30,
+    )
+    child = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child), "the worker outlived its parent"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return "State:\tZ" not in state

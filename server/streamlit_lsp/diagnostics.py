@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from streamlit_lsp.records import record
+
 
 class Severity(enum.Enum):
     ERROR = "error"
@@ -26,7 +28,7 @@ class Severity(enum.Enum):
         return cls(value)
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@record(order=True)
 class Span:
     """A source range: lines 1-based, columns 0-based code points, end exclusive."""
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from streamlit_lsp.analysis.bulk_worker import collector_paused, extract_chunk
+from streamlit_lsp.analysis.bulk_worker import collector_paused, extract_chunk, prepare_worker
 from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import FileFacts
 from streamlit_lsp.analysis.index import WorkspaceIndex, canonical, text_digest
@@ -118,7 +118,25 @@ def _steps(
     # Batches are frozen out of the collector's sight (``collector_paused``): garbage
     # cycles the caller left pending are collected first, or they would never be.
     gc.collect()
-    pool: _Pool | None = None
+    try:
+        yield from _read_all(work, paths, workers)
+        if work.pool is not None:
+            yield from _extract_with_pool(work, work.pool)
+    finally:
+        if work.pool is not None:  # also when the caller stops mid-way (the server exits)
+            work.pool.close(work)
+    yield from _extract_here(work)  # all of them, or what the pool could not take
+    if work.extracted > 1:  # a workspace, not a file or two: worth a look at the disk
+        if index.cache is not None:
+            index.cache.prune()
+        _return_free_memory()
+
+
+def _read_all(work: _Work, paths: Sequence[Path], workers: int) -> Generator[None, None, None]:
+    """Read every file, taking facts from the cache; the files left are ``work.cold``.
+    A pool (``work.pool``) is started and fed as soon as enough of them are found, if
+    it pays."""
+    index, total = work.index, work.total
     decided = workers < 2  # whether to start a pool
     busy: list[int] = []  # the machine's running threads, one sample per batch
     for start in range(0, total, READ_BATCH):
@@ -135,19 +153,12 @@ def _steps(
                 decided = True
                 if _pool_pays(busy) and _spawn_is_safe():
                     # Started while the rest is read: its start-up overlaps the reading.
-                    pool = _Pool(index, workers - 1)
-        if pool is not None:
-            pool.feed(work)
-            pool.apply_finished(work)
+                    work.pool = _Pool(index, workers - 1)
+        if work.pool is not None:
+            work.pool.feed(work)
+            work.pool.apply_finished(work)
         work.report(min(start + READ_BATCH, total))
         yield None
-    if pool is not None:
-        yield from _extract_with_pool(work, pool)
-    yield from _extract_here(work)  # all of them, or what the pool could not take
-    if work.extracted > 1:  # a workspace, not a file or two: worth a look at the disk
-        if index.cache is not None:
-            index.cache.prune()
-        _return_free_memory()
 
 
 class _Work:
@@ -163,6 +174,7 @@ class _Work:
         self.cold: deque[_Cold] = deque()
         self.in_flight = 0
         self.extracted = 0
+        self.pool: _Pool | None = None
 
     def take_front(self, count: int) -> list[_Cold]:
         return [self.cold.popleft() for _ in range(min(count, len(self.cold)))]
@@ -199,23 +211,20 @@ def _extract_with_pool(
     work: _Work, pool: _Pool
 ) -> Generator[Future[list[bytes]] | None, None, None]:
     """This process and the pool's workers extract together until nothing is left."""
-    try:
-        while work.cold or pool.busy:
-            pool.feed(work)
-            if pool.apply_finished(work):
-                work.report(work.total)
-            if work.cold:
-                # The pool has its next chunk queued: a few files here meanwhile.
-                chunk = work.take_back(HERE_CHUNK_FILES)
-                work.index_chunk(chunk, partial(_extract_and_cache, work))
-                work.report(work.total)
-                yield None
-            elif pool.busy:
-                yield pool.oldest()
-                pool.apply_finished(work)
-                work.report(work.total)
-    finally:
-        pool.close(work)
+    while work.cold or pool.busy:
+        pool.feed(work)
+        if pool.apply_finished(work):
+            work.report(work.total)
+        if work.cold:
+            # The pool has its next chunk queued: a few files here meanwhile.
+            chunk = work.take_back(HERE_CHUNK_FILES)
+            work.index_chunk(chunk, partial(_extract_and_cache, work))
+            work.report(work.total)
+            yield None
+        elif pool.busy:
+            yield pool.oldest()
+            pool.apply_finished(work)
+            work.report(work.total)
 
 
 class _Pool:
@@ -240,7 +249,10 @@ class _Pool:
         self._executor: ProcessPoolExecutor | None = None
         try:
             self._executor = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=prepare_worker,
+                initargs=(os.getpid(),),
             )
         except Exception as error:  # no processes here (a sandbox, no semaphores)
             self._give_up(error)

@@ -8,13 +8,42 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import pickle
+import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts_cache import PICKLE_PROTOCOL, FactsCache
 from streamlit_lsp.deepstack import call_with_deep_stack
+
+
+def prepare_worker(parent: int) -> None:
+    """A new worker's first step: keep off the parent's protocol stream, die with it.
+
+    A spawned process inherits the parent's standard streams, and the language server's
+    stdout is its protocol channel: a worker holding it keeps the client from seeing
+    the end of the stream after the server exits, and anything it printed would corrupt
+    the protocol. So stdin and stdout become ``/dev/null`` (stderr stays: the server's
+    log). A worker whose parent exits without shutting the pool down (the server's
+    ``exit`` ends the process at once) would wait for tasks for ever: on Linux it asks
+    to be sent SIGTERM when its parent goes.
+    """
+    with contextlib.suppress(OSError):
+        quiet = os.open(os.devnull, os.O_RDWR)
+        os.dup2(quiet, 0)
+        os.dup2(quiet, 1)
+        os.close(quiet)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):  # no libc found: the pool's own shutdown
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+    if os.getppid() != parent:  # the parent went before the request took effect
+        os._exit(0)
 
 
 def extract_chunk(items: list[tuple[str, str]], cache_spec: tuple[Path, str] | None) -> list[bytes]:

@@ -17,19 +17,20 @@ Two kinds of facts live here:
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from streamlit_lsp.analysis.widgets import FirstRunValue
 from streamlit_lsp.diagnostics import Span
+from streamlit_lsp.records import record
 
 
 class _Fact:
-    """Base of the facts classes, which are ``slots=True`` dataclasses.
+    """Base of the facts classes, which are ``record``s (immutable, slotted).
 
     Slots take about half the memory of an instance ``__dict__`` (facts are kept for
     every file of a workspace). Pickled (the facts cache, worker processes) as a call
     of the constructor: several times faster to load than the ``__setstate__`` that
-    dataclasses give frozen slotted classes.
+    dataclasses give slotted classes.
     """
 
     __slots__ = ()
@@ -41,21 +42,21 @@ class _Fact:
 # --------------------------------------------------------------------------- keys
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LiteralKey(_Fact):
     """A key known in this file: a string literal, a constant, an enum member."""
 
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChoiceKey(_Fact):
     """One of several known keys: a loop variable over a literal dict or list of keys."""
 
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportedKey(_Fact):
     """A key held by a name imported from another module, resolved by the index.
 
@@ -71,7 +72,7 @@ class ImportedKey(_Fact):
     collection: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DynamicKey(_Fact):
     """A key only known at run time (f-string, variable, call).
 
@@ -83,7 +84,7 @@ class DynamicKey(_Fact):
     description: str = "a computed key"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParamKey(_Fact):
     """A key held by a parameter of the enclosing function: known per call site.
 
@@ -98,7 +99,7 @@ class ParamKey(_Fact):
 Key = LiteralKey | ChoiceKey | ImportedKey | DynamicKey | ParamKey
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConstantRef(_Fact):
     """A constant named at a key site: in this file (module None) or imported."""
 
@@ -148,7 +149,7 @@ class Syntax(enum.Enum):
     LOOP = "loop"  # for k in KEYS: ss[k] ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Access(_Fact):
     kind: AccessKind
     key: Key
@@ -178,7 +179,7 @@ class Access(_Fact):
 # ------------------------------------------------------------------------ widgets
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FunctionRef(_Fact):
     """A function named at a call or callback site, resolved by the index.
 
@@ -191,7 +192,7 @@ class FunctionRef(_Fact):
     level: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CallEvent(_Fact):
     """A call of a function the index may resolve; its body runs here.
 
@@ -206,7 +207,7 @@ class CallEvent(_Fact):
     state_args: tuple[int | str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WidgetCall(_Fact):
     command: str  # "slider", or the attribute name of an unknown keyed call
     known: bool  # a Streamlit element from the widget table (else: any call with key=)
@@ -245,7 +246,7 @@ class CondKind(enum.Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cond(_Fact):
     kind: CondKind
     value: bool | None = None  # CONST; KEY_VALUE: truthiness of the .get default
@@ -260,7 +261,7 @@ class Cond(_Fact):
 UNKNOWN_COND = Cond(CondKind.UNKNOWN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BindEvent(_Fact):
     """``name = <widget call>``: lets a later ``if name:`` be evaluated on the first run."""
 
@@ -277,20 +278,20 @@ class ExitKind(enum.Enum):
     CONTINUE = "continue"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Exit(_Fact):
     kind: ExitKind
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PageRun(_Fact):
     """``st.navigation(...).run()``: the selected page's script runs here."""
 
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Branch(_Fact):
     cond: Cond
     then: Block
@@ -303,14 +304,14 @@ class LoopCount(enum.Enum):
     TWICE_OR_MORE = "twice_or_more"  # a literal with two or more items
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Loop(_Fact):
     count: LoopCount
     body: Block
     orelse: Block
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Try(_Fact):
     body: Block
     handlers: tuple[Block, ...]
@@ -327,7 +328,7 @@ Block = tuple[Node, ...]
 # -------------------------------------------------------------- file-level tables
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FunctionFacts(_Fact):
     qualname: str  # "render", "Page.show", "outer.inner", "<lambda:12:4>"
     span: Span  # the name (or the lambda)
@@ -338,7 +339,7 @@ class FunctionFacts(_Fact):
     free_loads: tuple[tuple[str, Span], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportFact(_Fact):
     """``import m`` (name = None) or ``from m import name as alias``."""
 
@@ -349,7 +350,7 @@ class ImportFact(_Fact):
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WidgetBinding(_Fact):
     """A name bound to a widget's return value, for ST010 (stale in callbacks)."""
 
@@ -358,7 +359,7 @@ class WidgetBinding(_Fact):
     widget: WidgetCall
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mutation(_Fact):
     """A statement inside a function that mutates a module-level container (ST007)."""
 
@@ -366,7 +367,7 @@ class Mutation(_Fact):
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PageRef(_Fact):
     """A page named in ``st.Page(...)``, ``st.switch_page``, ``st.page_link``."""
 
@@ -376,13 +377,13 @@ class PageRef(_Fact):
     in_navigation: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParseError(_Fact):
     message: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FileFacts(_Fact):
     """Everything the analysis knows about one file."""
 

@@ -52,6 +52,7 @@ _FACT_MODULES = (
     "analysis/source.py",
     "noqa.py",
     "diagnostics.py",
+    "records.py",
 )
 
 
