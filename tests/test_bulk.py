@@ -209,3 +209,20 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return "State:\tZ" not in state
+
+
+def test_files_are_indexed_under_their_resolved_paths(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    (real / "pages").mkdir(parents=True)
+    (real / "app.py").write_text("import streamlit as st\n", encoding="utf-8")
+    (real / "pages" / "one.py").write_text("import streamlit as st\n", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)
+    (real / "alias.py").symlink_to(real / "pages" / "one.py")
+    index = WorkspaceIndex([tmp_path / "linked"])
+    given = [
+        tmp_path / "linked" / "app.py",
+        tmp_path / "linked" / "pages" / "one.py",
+        tmp_path / "linked" / "alias.py",
+    ]
+    index_paths(index, given, workers=1)
+    assert set(index.paths) == {(real / "app.py").resolve(), (real / "pages/one.py").resolve()}

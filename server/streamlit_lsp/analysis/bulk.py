@@ -142,7 +142,7 @@ def _read_all(work: _Work, paths: Sequence[Path], workers: int) -> Generator[Non
     for start in range(0, total, READ_BATCH):
         with collector_paused():
             for path in paths[start : start + READ_BATCH]:
-                item = _read(index, path)
+                item = _read(index, path, work.folders)
                 if item is not None and not _from_cache(index, item):
                     work.cold.append(item)
         if not decided:
@@ -175,6 +175,8 @@ class _Work:
         self.in_flight = 0
         self.extracted = 0
         self.pool: _Pool | None = None
+        # Folders of the files read, resolved (``_canonical``).
+        self.folders: dict[Path, Path] = {}
 
     def take_front(self, count: int) -> list[_Cold]:
         return [self.cold.popleft() for _ in range(min(count, len(self.cold)))]
@@ -425,7 +427,7 @@ def _spawn_is_safe() -> bool:
 # ------------------------------------------------------------------------ reading
 
 
-def _read(index: WorkspaceIndex, path: Path) -> _Cold | None:
+def _read(index: WorkspaceIndex, path: Path, folders: dict[Path, Path]) -> _Cold | None:
     """The file's text when it needs indexing; None when it is skipped, unchanged, or
     unreadable (then reported as a problem of the index)."""
     try:
@@ -440,11 +442,24 @@ def _read(index: WorkspaceIndex, path: Path) -> _Cold | None:
     except SourceError as error:
         index.report_problem(path, str(error))
         return None
-    path = canonical(path)
+    path = _canonical(path, folders)
     digest = text_digest(text)
     if index.has_digest(path, digest):
         return None
     return _Cold(path, digest, text)
+
+
+def _canonical(path: Path, folders: dict[Path, Path]) -> Path:
+    """``canonical(path)``, resolving each folder once (``folders``): a file's own
+    resolution costs a system call per folder of its path, 0.13 s of a warm start of
+    2,000 files. Only a link itself, or an unusual name, is resolved in full."""
+    name = path.name
+    if name in ("", ".", "..") or path.is_symlink():
+        return canonical(path)
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = canonical(path.parent)
+    return folder / name
 
 
 def _from_cache(index: WorkspaceIndex, item: _Cold) -> bool:

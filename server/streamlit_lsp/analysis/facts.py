@@ -39,6 +39,14 @@ class _Fact:
         return (type(self), tuple(getattr(self, name) for name in self.__match_args__))  # type: ignore[attr-defined]
 
 
+class _FactEnum(enum.Enum):
+    """Base of the facts' enumerations: pickled by name, a lookup in C (``getattr``),
+    where an ``Enum`` is rebuilt from its value by a Python call (20,000 a warm start)."""
+
+    def __reduce_ex__(self, protocol: object) -> tuple[object, tuple[type, str]]:
+        return getattr, (type(self), self.name)
+
+
 # --------------------------------------------------------------------------- keys
 
 
@@ -111,7 +119,7 @@ class ConstantRef(_Fact):
 # ---------------------------------------------------------------------- accesses
 
 
-class AccessKind(enum.Enum):
+class AccessKind(_FactEnum):
     """What an access does to session state (RULES.md section 1)."""
 
     READ = "read"  # ss.k, ss["k"]: raises when missing
@@ -137,7 +145,7 @@ class AccessKind(enum.Enum):
         return self in (AccessKind.WRITE, AccessKind.AUGMENT, AccessKind.SETDEFAULT)
 
 
-class Syntax(enum.Enum):
+class Syntax(_FactEnum):
     """How the key is spelled at the site; the server's rename and quick fixes need it."""
 
     ATTRIBUTE = "attribute"  # ss.k
@@ -234,7 +242,7 @@ class WidgetCall(_Fact):
 # ------------------------------------------------------------------ control flow
 
 
-class CondKind(enum.Enum):
+class CondKind(_FactEnum):
     CONST = "const"  # value: True / False
     CONTAINS = "contains"  # key in ss (negated: not in)
     KEY_VALUE = "key_value"  # truthiness of ss.k / ss["k"] / ss.get("k", default)
@@ -269,7 +277,7 @@ class BindEvent(_Fact):
     widget: WidgetCall
 
 
-class ExitKind(enum.Enum):
+class ExitKind(_FactEnum):
     STOP = "stop"  # st.stop(): ends the run
     RERUN = "rerun"  # st.rerun() / st.switch_page(): ends this run, starts another
     RETURN = "return"
@@ -298,7 +306,7 @@ class Branch(_Fact):
     orelse: Block
 
 
-class LoopCount(enum.Enum):
+class LoopCount(_FactEnum):
     UNKNOWN = "unknown"  # may run zero times
     ONCE_OR_MORE = "once_or_more"  # a literal with one item
     TWICE_OR_MORE = "twice_or_more"  # a literal with two or more items
