@@ -67,6 +67,17 @@ class Budget:
         return self.remaining > 0
 
 
+# Accesses whose key is read (a missing key is observed, whether or not it raises).
+_READING_KINDS = (
+    AccessKind.READ,
+    AccessKind.AUGMENT,
+    AccessKind.DELETE,
+    AccessKind.POP,
+    AccessKind.SAFE_READ,
+    AccessKind.CONTAINS,
+)
+
+
 class Mode(enum.Enum):
     FIRST_RUN = "first_run"
     ANY_RUN = "any_run"
@@ -315,12 +326,27 @@ class Walker:
 
     def block(self, frame: Frame, block: Block, state: State) -> Outcome:
         exits: list[tuple[ExitKind, State]] = []
+        budget = self.budget
         for node in block:
             if not state.reachable:
                 break
-            outcome = self.node(frame, node, state)
-            exits.extend(outcome.exits)
-            state = outcome.state
+            # Events, most of the nodes, update the state in place and never exit: they
+            # are handled here, without an ``Outcome`` each (the walk's hot loop).
+            kind = node.__class__
+            if kind is Access:
+                budget.remaining -= 1
+                state = self.access(frame, node, state)  # type: ignore[arg-type]
+            elif kind is WidgetCall:
+                budget.remaining -= 1
+                state = self.widget(frame, node, state)  # type: ignore[arg-type]
+            elif kind is BindEvent:
+                budget.remaining -= 1
+                state = self.bind(frame, node, state)  # type: ignore[arg-type]
+            else:
+                outcome = self.node(frame, node, state)
+                if outcome.exits:
+                    exits.extend(outcome.exits)
+                state = outcome.state
         return Outcome(state, exits)
 
     def node(self, frame: Frame, node: object, state: State) -> Outcome:
@@ -355,14 +381,7 @@ class Walker:
     def access(self, frame: Frame, access: Access, state: State) -> State:
         keys = self.keys(frame, access.key)
         kind = access.kind
-        if kind in (
-            AccessKind.READ,
-            AccessKind.AUGMENT,
-            AccessKind.DELETE,
-            AccessKind.POP,
-            AccessKind.SAFE_READ,
-            AccessKind.CONTAINS,
-        ):
+        if kind in _READING_KINDS:
             for key in sorted(keys.names):
                 guarded = state.try_guard > 0 or key in state.must_init
                 self.trace.reads.append(
