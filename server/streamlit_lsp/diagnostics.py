@@ -37,11 +37,6 @@ class Span:
     end_line: int
     end_column: int
 
-    def __reduce__(self) -> tuple[type, tuple[int, int, int, int]]:
-        # Pickled as a constructor call: faster to load than a slotted dataclass's
-        # ``__setstate__`` (the facts cache holds many spans).
-        return (Span, (self.line, self.column, self.end_line, self.end_column))
-
     def contains(self, line: int, column: int) -> bool:
         if (line, column) < (self.line, self.column):
             return False

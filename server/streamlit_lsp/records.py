@@ -8,6 +8,10 @@ makes constructing one three times slower: the facts of a 2,000-file workspace a
 calls the constructor). Measured on the benchmark's workspace: a warm start 1.26 s ->
 0.72 s, extraction 11% faster.
 
+A record pickles as a call of its constructor with its fields (read by one C-level
+``attrgetter``): several times faster to load than the ``__setstate__`` dataclasses
+give slotted classes, and a third faster to dump than a generic ``__reduce__``.
+
 So a record is declared frozen to type checkers (``dataclass_transform`` with
 ``frozen_default``: an assignment to a field is a type error), hashable and comparable
 by value like a frozen dataclass, and constructed at plain-dataclass speed. The test
@@ -18,6 +22,8 @@ code assigning to a fact fails as it would with a frozen dataclass.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, TypeVar, dataclass_transform
 
 T = TypeVar("T")
@@ -29,9 +35,21 @@ def record(cls: type[T] | None = None, /, *, order: bool = False) -> Any:
     module's docstring for what differs at run time)."""
 
     def wrap(cls: type[T]) -> type[T]:
-        return dataclasses.dataclass(slots=True, unsafe_hash=True, order=order)(cls)
+        made = dataclasses.dataclass(slots=True, unsafe_hash=True, order=order)(cls)
+        made.__reduce__ = _constructor_call(made)  # type: ignore[method-assign]
+        return made
 
     return wrap if cls is None else wrap(cls)
+
+
+def _constructor_call(cls: type) -> Callable[[object], tuple[type, tuple[object, ...]]]:
+    """``__reduce__`` for ``cls``: its constructor and its positional arguments."""
+    names: tuple[str, ...] = cls.__match_args__  # type: ignore[attr-defined]
+    if len(names) == 1:
+        (name,) = names
+        return lambda self: (cls, (getattr(self, name),))
+    values = attrgetter(*names)
+    return lambda self: (cls, values(self))
 
 
 def guard_writes(cls: type) -> None:

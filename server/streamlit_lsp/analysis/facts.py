@@ -29,14 +29,10 @@ class _Fact:
 
     Slots take about half the memory of an instance ``__dict__`` (facts are kept for
     every file of a workspace). Pickled (the facts cache, worker processes) as a call
-    of the constructor: several times faster to load than the ``__setstate__`` that
-    dataclasses give slotted classes.
+    of the constructor (``record``).
     """
 
     __slots__ = ()
-
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        return (type(self), tuple(getattr(self, name) for name in self.__match_args__))  # type: ignore[attr-defined]
 
 
 class _FactEnum(enum.Enum):
