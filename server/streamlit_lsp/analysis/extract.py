@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from keyword import iskeyword
+from typing import Any
 
 from streamlit_lsp.analysis import widgets as widget_table
 from streamlit_lsp.analysis.facts import (
@@ -414,6 +415,7 @@ class _Prepass:
         stack: list[ast.AST] = list(reversed(roots))
         pop, push, extend = stack.pop, stack.append, stack.extend
         fields_of = _CHILD_FIELDS_REVERSED
+        noted = _NOTED_NODES
         name_class, call_class, load_class = ast.Name, ast.Call, ast.Load
         assigned = scope.assigned
         while stack:
@@ -429,8 +431,10 @@ class _Prepass:
             if cls is call_class:
                 if node.func.__class__ is name_class:  # type: ignore[attr-defined]
                     self.name_calls.append(node)  # type: ignore[arg-type]
-            elif cls in _NOTED_NODES:
-                self._note(node, scope)
+            else:
+                note = noted.get(cls)
+                if note is not None:
+                    note(self, node, scope)
             fields = fields_of.get(cls)
             for name in fields if fields is not None else _child_fields(cls, reverse=True):
                 value = getattr(node, name, None)
@@ -460,68 +464,75 @@ class _Prepass:
         inner = self.scopes[id(node)] = _ScopeFacts()
         return inner
 
-    def _note(self, node: ast.AST, scope: _ScopeFacts) -> None:
-        if isinstance(node, (ast.Global, ast.Nonlocal)):
-            scope.declared_global.update(node.names)
-        elif isinstance(node, ast.Assign):
-            self.assignments.append(node)
-            scope.statements.append(node)
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    scope.bind(target.id, node.value)
-                else:
-                    for name in ast.walk(target):
-                        # Only names bound here (a, b = ...), not those read in the
-                        # target (ss[KEY] = ... reads KEY).
-                        if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
-                            scope.bind(name.id, target)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-            scope.statements.append(node)
-            if isinstance(node.target, ast.Name):
-                scope.bind(node.target.id, node.value or node.target)
-                if isinstance(node, ast.AugAssign):
-                    scope.bind(node.target.id, node.target)
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            for name in ast.walk(node.target):
-                if isinstance(name, ast.Name):
-                    scope.bind(name.id, node.target)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            if id(node) not in self.top_level:
-                self.nested_imports.append(node)
-            scope.statements.append(node)
-            for alias in node.names:
-                name = (alias.asname or alias.name).split(".")[0]
-                scope.assigned.add(name)
-                scope.bind(name, node)
-        elif isinstance(node, ast.NamedExpr):
-            scope.bind(node.target.id, node.value)  # type: ignore[union-attr]
-        elif isinstance(node, ast.ExceptHandler) and node.name:
+    def _note_declaration(self, node: ast.Global | ast.Nonlocal, scope: _ScopeFacts) -> None:
+        scope.declared_global.update(node.names)
+
+    def _note_assign(self, node: ast.Assign, scope: _ScopeFacts) -> None:
+        self.assignments.append(node)
+        scope.statements.append(node)
+        for target in node.targets:
+            if target.__class__ is ast.Name:
+                scope.bind(target.id, node.value)  # type: ignore[attr-defined]
+            else:
+                for name in ast.walk(target):
+                    # Only names bound here (a, b = ...), not those read in the
+                    # target (ss[KEY] = ... reads KEY).
+                    if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
+                        scope.bind(name.id, target)
+
+    def _note_annotated(self, node: ast.AnnAssign | ast.AugAssign, scope: _ScopeFacts) -> None:
+        scope.statements.append(node)
+        if isinstance(node.target, ast.Name):
+            scope.bind(node.target.id, node.value or node.target)
+            if isinstance(node, ast.AugAssign):
+                scope.bind(node.target.id, node.target)
+
+    def _note_loop(
+        self, node: ast.For | ast.AsyncFor | ast.comprehension, scope: _ScopeFacts
+    ) -> None:
+        for name in ast.walk(node.target):
+            if isinstance(name, ast.Name):
+                scope.bind(name.id, node.target)
+
+    def _note_import(self, node: ast.Import | ast.ImportFrom, scope: _ScopeFacts) -> None:
+        if id(node) not in self.top_level:
+            self.nested_imports.append(node)
+        scope.statements.append(node)
+        for alias in node.names:
+            name = (alias.asname or alias.name).split(".")[0]
+            scope.assigned.add(name)
+            scope.bind(name, node)
+
+    def _note_walrus(self, node: ast.NamedExpr, scope: _ScopeFacts) -> None:
+        scope.bind(node.target.id, node.value)
+
+    def _note_handler(self, node: ast.ExceptHandler, scope: _ScopeFacts) -> None:
+        if node.name:
             scope.assigned.add(node.name)
             scope.bind(node.name, node)
-        elif isinstance(node, (ast.Delete, ast.Expr)):
-            scope.statements.append(node)
+
+    def _note_statement(self, node: ast.Delete | ast.Expr, scope: _ScopeFacts) -> None:
+        scope.statements.append(node)
 
 
 _SCOPE_NODES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
-# Nodes the pre-pass records something for (besides names, calls and scopes).
-_NOTED_NODES = frozenset(
-    {
-        ast.Global,
-        ast.Nonlocal,
-        ast.Assign,
-        ast.AnnAssign,
-        ast.AugAssign,
-        ast.For,
-        ast.AsyncFor,
-        ast.comprehension,
-        ast.Import,
-        ast.ImportFrom,
-        ast.NamedExpr,
-        ast.ExceptHandler,
-        ast.Delete,
-        ast.Expr,
-    }
-)
+# What the pre-pass records for each node class (besides names, calls and scopes).
+_NOTED_NODES: Mapping[type, Callable[[_Prepass, Any, _ScopeFacts], None]] = {
+    ast.Global: _Prepass._note_declaration,
+    ast.Nonlocal: _Prepass._note_declaration,
+    ast.Assign: _Prepass._note_assign,
+    ast.AnnAssign: _Prepass._note_annotated,
+    ast.AugAssign: _Prepass._note_annotated,
+    ast.For: _Prepass._note_loop,
+    ast.AsyncFor: _Prepass._note_loop,
+    ast.comprehension: _Prepass._note_loop,
+    ast.Import: _Prepass._note_import,
+    ast.ImportFrom: _Prepass._note_import,
+    ast.NamedExpr: _Prepass._note_walrus,
+    ast.ExceptHandler: _Prepass._note_handler,
+    ast.Delete: _Prepass._note_statement,
+    ast.Expr: _Prepass._note_statement,
+}
 
 
 def _string_constant(node: ast.AST) -> str | None:
@@ -1033,9 +1044,15 @@ class _Extractor:
         return scope is None or not scope.qualname
 
     def _is_state_expr(self, node: ast.AST, module_only: bool = False) -> bool:
-        if isinstance(node, ast.Attribute) and node.attr == "session_state":
-            return isinstance(node.value, ast.Name) and node.value.id in self.streamlit_aliases
-        if isinstance(node, ast.Name):
+        # Class checks, not isinstance: asked of most expressions of a file (node
+        # classes are never subclassed by ``ast.parse``).
+        kind = node.__class__
+        if kind is ast.Attribute:
+            if node.attr != "session_state":  # type: ignore[attr-defined]
+                return False
+            value = node.value  # type: ignore[attr-defined]
+            return value.__class__ is ast.Name and value.id in self.streamlit_aliases
+        if kind is ast.Name:
             if module_only or not self.scopes:
                 return node.id in (self.scopes[0].state_aliases if self.scopes else set()) or any(
                     fact.module == "streamlit" and fact.name == "session_state" and bound == node.id
