@@ -51,3 +51,31 @@ def test_resolved_paths_are_forgotten_when_files_change(tmp_path: Path) -> None:
     server.forget_resolved()
     assert server.path_of(uri) == second.resolve()
     assert server.path_of("untitled:Untitled-1") is None
+
+
+def test_completion_is_prepared_for_open_documents_after_an_analysis(tmp_path: Path) -> None:
+    """What the first completion in a new analysis needs is built before it is asked."""
+    from streamlit_lsp.lsp import completion
+    from streamlit_lsp.lsp.engine import Engine
+
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import streamlit as st\n"
+        "st.session_state.setdefault('count', 0)\n"
+        "st.text_input('Name', key='name')\n"
+        "st.write(st.session_state.count)\n",
+        encoding="utf-8",
+    )
+    server = StreamlitLanguageServer()
+    completion.register(server)
+    engine = server.engine = Engine([tmp_path])
+    engine.index_file(app)
+    snapshot = engine.snapshot()
+    for prepare in server.answer_preparers:
+        prepare(server, snapshot, app.resolve())
+    ranked = snapshot.completion_ranked[(app.resolve(), "attribute", "")]
+    assert ranked == ["count", "name"]
+    assert snapshot.completion_ranked[(app.resolve(), "string", "")] == ranked
+    item = snapshot.completion_items[("count", tmp_path.resolve(), True)]
+    assert item["label"] == "count" and item["sortText"] == "0count"
+    assert item["kind"] == lsp.CompletionItemKind.Variable.value

@@ -169,14 +169,8 @@ def register(server: StreamlitLanguageServer) -> None:
             here = {o.key for o in in_file if o not in typed}
             ranked = _ranked(keys, context.partial, here)
         else:
-            # Nothing analysed under the cursor: the ranking depends on the snapshot,
-            # the file and what was typed only, and is asked for again on every
-            # keystroke of a word the client filters itself.
-            memo = (path, context.kind, context.partial)
-            ranked = snapshot.completion_ranked.get(memo)  # type: ignore[assignment]
-            if ranked is None:
-                ranked = snapshot.completion_ranked[memo] = _ranked(keys, context.partial, here)
-        root = next((r for r in ls.ensure_engine().roots if path.is_relative_to(r)), None)
+            ranked = _ranked_in(snapshot, path, context.kind, context.partial, keys, here)
+        root = _root_of(ls, path)
         edit_range = _EditRange(converter, line_number - 1, column, context)
         # A client that takes a default edit range (LSP 3.17) gets it once for the list:
         # most items then carry only their label.
@@ -190,6 +184,8 @@ def register(server: StreamlitLanguageServer) -> None:
             result["itemDefaults"] = {"editRange": edit_range.typed}
         return result
 
+    server.answer_preparers.append(_prepare)
+
     @server.feature(lsp.COMPLETION_ITEM_RESOLVE)
     def resolve(ls: StreamlitLanguageServer, item: lsp.CompletionItem) -> lsp.CompletionItem:
         """The documentation, built only for the item the user is looking at."""
@@ -200,6 +196,42 @@ def register(server: StreamlitLanguageServer) -> None:
                 kind=lsp.MarkupKind.Markdown, value=_documentation(info)
             )
         return item
+
+
+def _prepare(ls: StreamlitLanguageServer, snapshot: Snapshot, path: Path) -> None:
+    """After an analysis, for an open document: what a completion at a trigger (``.``,
+    ``["``) needs, the ranking and the items, so the first one in the new snapshot
+    is as fast as the others."""
+    keys = snapshot.answers.keys_for(path)
+    here = snapshot.answers.keys_in_file(path)
+    root = _root_of(ls, path)
+    ranked: list[str] = []
+    for kind in ("attribute", "string"):
+        ranked = _ranked_in(snapshot, path, kind, "", keys, here)
+    for key in ranked[:MAX_ITEMS]:
+        _shared_item(snapshot, key, keys[key], key in here, root)
+
+
+def _root_of(ls: StreamlitLanguageServer, path: Path) -> Path | None:
+    return next((r for r in ls.ensure_engine().roots if path.is_relative_to(r)), None)
+
+
+def _ranked_in(
+    snapshot: Snapshot,
+    path: Path,
+    kind: str,
+    partial: str,
+    keys: dict[str, KeyInfo],
+    here: Set[str],
+) -> list[str]:
+    """``_ranked`` with nothing analysed under the cursor: it depends on the snapshot,
+    the file, the kind of completion and what was typed only, and is asked for again on
+    every keystroke of a word the client filters itself."""
+    memo = (path, kind, partial)
+    ranked = snapshot.completion_ranked.get(memo)
+    if ranked is None:
+        ranked = snapshot.completion_ranked[memo] = _ranked(keys, partial, here)
+    return ranked
 
 
 def _ranked(keys: dict[str, KeyInfo], partial: str, here: Set[str]) -> list[str]:
@@ -259,6 +291,18 @@ def _item(
 ) -> dict[str, Any]:
     """One item, as JSON (``wire``): the part every completion of this key shares is
     built once per snapshot; an edit, when the item needs its own, is added here."""
+    shared = _shared_item(snapshot, key, info, in_file, root)
+    if context.kind == "attribute" and not key.isidentifier():
+        # ss.my key is not Python: offer ss["my key"] instead, replacing from the dot.
+        return {**shared, "textEdit": wire.text_edit(edit_range.from_dot, f"[{key!r}]")}
+    if shared_range:
+        return shared  # the list's default range, replaced by the label
+    return {**shared, "textEdit": wire.text_edit(edit_range.typed, key)}
+
+
+def _shared_item(
+    snapshot: Snapshot, key: str, info: KeyInfo, in_file: bool, root: Path | None
+) -> dict[str, Any]:
     shared = snapshot.completion_items.get((key, root, in_file))
     if shared is None:
         kind = (
@@ -271,9 +315,4 @@ def _item(
             "sortText": ("0" if in_file else "1") + key,
             "data": {"key": key},
         }
-    if context.kind == "attribute" and not key.isidentifier():
-        # ss.my key is not Python: offer ss["my key"] instead, replacing from the dot.
-        return {**shared, "textEdit": wire.text_edit(edit_range.from_dot, f"[{key!r}]")}
-    if shared_range:
-        return shared  # the list's default range, replaced by the label
-    return {**shared, "textEdit": wire.text_edit(edit_range.typed, key)}
+    return shared

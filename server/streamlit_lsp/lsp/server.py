@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -80,6 +81,9 @@ class StreamlitLanguageServer(LanguageServer):
         # lines, and a request on an unchanged buffer must not split it again.
         self._converters: OrderedDict[Path, tuple[str, str, Converter]] = OrderedDict()
         self._resolved: dict[str, Path] = {}
+        # What features prepare for each open document after an analysis (completion
+        # registers its ranking and items), in ``_prepare_answers``.
+        self.answer_preparers: list[Callable[[StreamlitLanguageServer, Snapshot, Path], None]] = []
 
     # ---------------------------------------------------------------- access
 
@@ -340,6 +344,8 @@ class StreamlitLanguageServer(LanguageServer):
             # The file's occurrences: by line (the token under the cursor) and their keys.
             snapshot.answers.on_line(path, 1)
             snapshot.answers.keys_in_file(path)
+            for prepare in self.answer_preparers:
+                prepare(self, snapshot, path)
             await asyncio.sleep(0)
 
     def _publish_edited(self, edited: list[Path]) -> None:
