@@ -138,6 +138,7 @@ def test_no_worker_processes_falls_back_to_this_process(
 
 def test_pool_only_when_a_core_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(bulk.os, "cpu_count", lambda: 2)
     assert bulk._pool_pays([1, 1, 1])  # this process on one core, the other idle
     assert not bulk._pool_pays([2, 3, 2])  # both cores taken: workers would only add cost
     # The load average only without samples: it lags (work that just ended counts).
@@ -146,8 +147,13 @@ def test_pool_only_when_a_core_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not bulk._pool_pays([])
     monkeypatch.setattr(bulk.os, "getloadavg", lambda: (1.0, 1.0, 1.0))
     assert bulk._pool_pays([])
+    # A big machine: its threads are counted against all of its cores, though at most
+    # four processes extract.
+    monkeypatch.setattr(bulk.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    monkeypatch.setattr(bulk.os, "cpu_count", lambda: 64)
+    assert bulk._pool_pays([30, 40])
     monkeypatch.setattr(bulk.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    assert not bulk._pool_pays([1])  # one core: nothing to share
+    assert not bulk._pool_pays([1])  # one core for this process: nothing to share
 
 
 def test_running_threads_are_read_from_proc_loadavg(tmp_path: Path) -> None:

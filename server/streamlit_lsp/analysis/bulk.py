@@ -51,7 +51,7 @@ PREFILTER = b"streamlit"
 # to 1.5 s of wall time on a busy machine; a typical page takes about 7 ms to extract
 # and 15% more to pickle across; so a second process wins from about 100-150 files.
 POOL_MIN_FILES = 120
-# Idle cores (cores minus the load average) the pool needs to be worth starting.
+# Idle cores (cores minus the threads running) the pool needs to be worth starting.
 SPARE_CORES = 0.75
 # Files per task sent to a worker: large enough that pickling and scheduling are small
 # next to extraction, small enough that little is left in flight at the end.
@@ -382,9 +382,9 @@ def _pool_pays(busy: list[int]) -> bool:
     poorer judge: for a minute it still counts work that has just ended, such as the
     previous command of a CI job.
     """
-    cores = usable_cores()
-    if cores < 2:
+    if usable_cores() < 2:
         return False
+    cores = os.cpu_count() or 1  # both measures count the whole machine's threads
     if busy:
         return cores - sum(busy) / len(busy) >= SPARE_CORES
     try:
