@@ -350,17 +350,12 @@ class Walker:
         return Outcome(state, exits)
 
     def node(self, frame: Frame, node: object, state: State) -> Outcome:
+        """A node that is not an event (``block`` handles those): calls, control flow."""
         self.budget.spend()
-        if isinstance(node, Access):
-            return Outcome(self.access(frame, node, state))
-        if isinstance(node, WidgetCall):
-            return Outcome(self.widget(frame, node, state))
         if isinstance(node, Branch):
             return self.branch(frame, node, state)
         if isinstance(node, CallEvent):
             return self.call(frame, node, state)
-        if isinstance(node, BindEvent):
-            return Outcome(self.bind(frame, node, state))
         if isinstance(node, Loop):
             return self.loop(frame, node, state)
         if isinstance(node, Try):

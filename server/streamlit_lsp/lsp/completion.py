@@ -205,9 +205,9 @@ def _prepare(ls: StreamlitLanguageServer, snapshot: Snapshot, path: Path) -> Non
     keys = snapshot.answers.keys_for(path)
     here = snapshot.answers.keys_in_file(path)
     root = _root_of(ls, path)
-    ranked: list[str] = []
-    for kind in ("attribute", "string"):
-        ranked = _ranked_in(snapshot, path, kind, "", keys, here)
+    # Both triggers offer every key of the app: one ranking serves them.
+    ranked = _ranked_in(snapshot, path, "attribute", "", keys, here)
+    snapshot.completion_ranked.setdefault((path, "string", ""), ranked)
     for key in ranked[:MAX_ITEMS]:
         _shared_item(snapshot, key, keys[key], key in here, root)
 
@@ -310,7 +310,7 @@ def _shared_item(
         )
         shared = snapshot.completion_items[(key, root, in_file)] = {
             "label": key,
-            "kind": wire.completion_kind(kind),
+            "kind": kind.value,
             "detail": _detail(info, root),
             "sortText": ("0" if in_file else "1") + key,
             "data": {"key": key},

@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 from cattrs import Converter
-from lsprotocol import types as lsp
 from pygls.protocol import default_converter
 
 
@@ -46,7 +45,3 @@ def range_of(line: int, start: int, end: int) -> dict[str, dict[str, int]]:
 
 def text_edit(range_: dict[str, dict[str, int]], new_text: str) -> dict[str, Any]:
     return {"range": range_, "newText": new_text}
-
-
-def completion_kind(kind: lsp.CompletionItemKind) -> int:
-    return int(kind.value)
