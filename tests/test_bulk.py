@@ -94,6 +94,45 @@ def test_warm_index_equals_cold(workspace: Path, tmp_path: Path, monkeypatch) ->
     assert warm_cache.stats.hits == len(cold[0]) and warm_cache.stats.misses == 0
 
 
+def test_workers_started_ahead_extract_for_the_index_then_stop(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = snapshot(build(workspace, workers=1))
+    monkeypatch.setattr(bulk, "_pool_pays", lambda busy: True)
+    monkeypatch.setattr(bulk, "POOL_CHUNK_FILES", 4)
+    pools: list[object] = []
+    original = bulk._Pool.__init__
+
+    def spy(self, index, workers, executor=None):
+        pools.append(executor)
+        original(self, index, workers, executor)
+
+    monkeypatch.setattr(bulk._Pool, "__init__", spy)
+    started = bulk.start_workers(workers=2)
+    assert started is not None and started.workers == 1
+    # Far fewer files than a pool started on demand needs (POOL_MIN_FILES).
+    assert bulk.STARTED_POOL_MIN_FILES < len(serial[0]) < bulk.POOL_MIN_FILES
+    pooled = snapshot(build(workspace, workers=2, started=started))
+    assert pools == [started.executor], "the index did not use the workers started ahead"
+    assert same(pooled, serial)
+    with pytest.raises(RuntimeError):  # shut down with the index: one index only
+        started.executor.submit(bulk.worker_ready)
+
+
+def test_workers_started_ahead_stop_when_the_index_does_not_need_them(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("import streamlit as st\nst.write(1)\n", encoding="utf-8")
+    started = bulk.start_workers(workers=2)
+    assert started is not None
+    index = build(tmp_path, started=started)
+    assert index.facts(tmp_path.resolve() / "app.py") is not None
+    with pytest.raises(RuntimeError):
+        started.executor.submit(bulk.worker_ready)
+
+
+def test_no_workers_are_started_on_one_core() -> None:
+    assert bulk.start_workers(workers=1) is None
+
+
 def test_async_indexing_equals_sync(workspace: Path) -> None:
     expected = snapshot(build(workspace, workers=1))
     index = WorkspaceIndex([workspace])

@@ -123,10 +123,16 @@ def _serve(arguments: argparse.Namespace) -> int:
     logging.basicConfig(
         level=level, handlers=[handler], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from streamlit_lsp.analysis.bulk import start_workers
+
+    # Before the server's own imports (most of its start-up): the workers are ready
+    # when the workspace is read.
+    started = start_workers()
     from streamlit_lsp.lsp.server import ClientStream, create_server
     from streamlit_lsp.lsp.stdio import serve_stdio
 
     server = create_server()
+    server.started_workers = started
     if arguments.tcp:
         server.start_tcp(arguments.host, arguments.port)
     elif arguments.ws:

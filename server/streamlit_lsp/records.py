@@ -1,4 +1,5 @@
-"""``record``: the class decorator of the facts a file's text yields (and of spans).
+"""``record``: the class decorator of the facts a file's text yields (and of spans, and
+of what the run simulation observes: hundreds of thousands per workspace analysis).
 
 Facts are immutable: extraction makes them, nothing changes them after (the index, the
 analysis and the on-disk cache share them). A frozen dataclass enforces that at run

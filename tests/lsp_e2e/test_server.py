@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -563,3 +564,22 @@ async def test_edits_to_a_file_whose_name_needs_escaping(client: LanguageClient)
     fixed = 'import streamlit as st\n\nst.session_state.setdefault("stats", {})\nst.write(st.session_state.stats)\n'
     replace_all(client, document, fixed, 2)
     await codes_eventually(client, document, set())
+
+
+def _child_processes(pid: int) -> list[str]:
+    found: list[str] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.extend((task / "children").read_text().split())
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+async def test_the_workers_started_with_the_server_are_gone_after_the_first_index(
+    client: LanguageClient,
+):
+    """The server starts extraction workers with itself, for the workspace's first index;
+    the small workspace here does not need them, and they must not linger after it (nor
+    the helper process multiprocessing starts beside them)."""
+    pid = client._server.pid  # type: ignore[attr-defined]
+    # The fixture waited for the end of indexing: the workers were stopped before it.
+    assert _child_processes(pid) == []

@@ -33,7 +33,12 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from streamlit_lsp.analysis.bulk_worker import collector_paused, extract_chunk, prepare_worker
+from streamlit_lsp.analysis.bulk_worker import (
+    collector_paused,
+    extract_chunk,
+    prepare_worker,
+    worker_ready,
+)
 from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import FileFacts
 from streamlit_lsp.analysis.index import WorkspaceIndex, canonical, text_digest
@@ -56,11 +61,17 @@ SPARE_CORES = 0.75
 # Files per task sent to a worker: large enough that pickling and scheduling are small
 # next to extraction, small enough that little is left in flight at the end.
 POOL_CHUNK_FILES = 16
+# POOL_MIN_FILES for workers started ahead (``start_workers``): their start is paid, only
+# pickling facts across (15% of extraction) is left to pay for. Two chunks.
+STARTED_POOL_MIN_FILES = 2 * POOL_CHUNK_FILES
 # Files this process extracts between pauses (about 30 ms: the server's event loop
 # answers requests in between).
 HERE_CHUNK_FILES = 4
 # Files read (and looked up in the cache) between pauses.
 READ_BATCH = 50
+# Samples of the machine's running threads (one per batch read) the pool's decision
+# takes, when there are that many batches.
+BUSY_SAMPLES = 4
 
 Progress = Callable[[int, int], None]
 
@@ -80,10 +91,13 @@ def index_paths(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    started: StartedWorkers | None = None,
 ) -> None:
     """Index files found on disk (synchronously); see the module's docstring.
-    ``workers``: processes to extract in, this one included (default: one per core)."""
-    for pending in _steps(index, paths, _worker_count(workers), progress):
+    ``workers``: processes to extract in, this one included (default: one per core).
+    ``started``: workers started ahead (``start_workers``), used if the pool pays and
+    shut down either way."""
+    for pending in _steps(index, paths, _worker_count(workers), progress, started):
         if pending is not None:
             wait([pending])  # its error, if any, is handled where it is applied
 
@@ -94,9 +108,10 @@ async def index_paths_async(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    started: StartedWorkers | None = None,
 ) -> None:
     """``index_paths`` for the event loop: never blocks it for more than one batch."""
-    for pending in _steps(index, paths, _worker_count(workers), progress):
+    for pending in _steps(index, paths, _worker_count(workers), progress, started):
         if pending is not None:
             with contextlib.suppress(Exception):  # its error surfaces in the generator
                 await asyncio.wrap_future(pending)
@@ -110,7 +125,11 @@ def _worker_count(workers: int | None) -> int:
 
 
 def _steps(
-    index: WorkspaceIndex, paths: Sequence[Path], workers: int, progress: Progress | None
+    index: WorkspaceIndex,
+    paths: Sequence[Path],
+    workers: int,
+    progress: Progress | None,
+    started: StartedWorkers | None = None,
 ) -> Generator[Future[list[bytes]] | None, None, None]:
     """Index ``paths``; yields None where the caller may pause, or a future to wait for."""
     total = len(paths)
@@ -119,12 +138,14 @@ def _steps(
     # cycles the caller left pending are collected first, or they would never be.
     gc.collect()
     try:
-        yield from _read_all(work, paths, workers)
+        yield from _read_all(work, paths, workers, started)
         if work.pool is not None:
             yield from _extract_with_pool(work, work.pool)
     finally:
         if work.pool is not None:  # also when the caller stops mid-way (the server exits)
             work.pool.close(work)
+        elif started is not None:  # not worth it here: its processes go now
+            started.shutdown()
     yield from _extract_here(work)  # all of them, or what the pool could not take
     if work.extracted > 1:  # a workspace, not a file or two: worth a look at the disk
         if index.cache is not None:
@@ -132,12 +153,15 @@ def _steps(
         _return_free_memory()
 
 
-def _read_all(work: _Work, paths: Sequence[Path], workers: int) -> Generator[None, None, None]:
+def _read_all(
+    work: _Work, paths: Sequence[Path], workers: int, started: StartedWorkers | None
+) -> Generator[None, None, None]:
     """Read every file, taking facts from the cache; the files left are ``work.cold``.
     A pool (``work.pool``) is started and fed as soon as enough of them are found, if
-    it pays."""
+    it pays; workers started ahead (``started``) need fewer."""
     index, total = work.index, work.total
-    decided = workers < 2  # whether to start a pool
+    decided = workers < 2 and started is None  # whether to start a pool
+    enough = STARTED_POOL_MIN_FILES if started is not None else POOL_MIN_FILES
     busy: list[int] = []  # the machine's running threads, one sample per batch
     for start in range(0, total, READ_BATCH):
         with collector_paused():
@@ -149,9 +173,15 @@ def _read_all(work: _Work, paths: Sequence[Path], workers: int) -> Generator[Non
             sample = running_threads()
             if sample is not None:
                 busy.append(sample)
-            if len(work.cold) >= POOL_MIN_FILES:
+            # One sample is a moment (a thread that runs for a millisecond counts):
+            # a few, unless there is nothing more to read or no way to sample.
+            sampled = len(busy) >= BUSY_SAMPLES or sample is None or start + READ_BATCH >= total
+            if len(work.cold) >= enough and sampled:
                 decided = True
-                if _pool_pays(busy) and _spawn_is_safe():
+                if started is not None:
+                    if _pool_pays(busy):
+                        work.pool = _Pool(index, started.workers, started.executor)
+                elif _pool_pays(busy) and _spawn_is_safe():
                     # Started while the rest is read: its start-up overlaps the reading.
                     work.pool = _Pool(index, workers - 1)
         if work.pool is not None:
@@ -238,7 +268,9 @@ class _Pool:
     not yet sent is left for this process to take.
     """
 
-    def __init__(self, index: WorkspaceIndex, workers: int) -> None:
+    def __init__(
+        self, index: WorkspaceIndex, workers: int, executor: ProcessPoolExecutor | None = None
+    ) -> None:
         cache = index.cache
         self._cache_spec = (
             (cache.root, cache.folder.name) if cache is not None and not cache.disabled else None
@@ -246,18 +278,9 @@ class _Pool:
         self._workers = workers
         self._in_flight: deque[tuple[list[_Cold], Future[list[bytes]]]] = deque()
         self._broken = False
-        # "spawn": a fresh interpreter is safe whatever threads this process runs (the
-        # server's), and behaves the same on every platform.
-        self._executor: ProcessPoolExecutor | None = None
-        try:
-            self._executor = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=prepare_worker,
-                initargs=(os.getpid(),),
-            )
-        except Exception as error:  # no processes here (a sandbox, no semaphores)
-            self._give_up(error)
+        self._executor = executor if executor is not None else _new_executor(workers)
+        if self._executor is None:
+            self._broken = True
 
     @property
     def busy(self) -> bool:
@@ -309,6 +332,63 @@ class _Pool:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
         _stop_resource_tracker()
+
+
+def _new_executor(workers: int) -> ProcessPoolExecutor | None:
+    """Worker processes (None when this system gives none: a sandbox, no semaphores)."""
+    try:
+        # "spawn": a fresh interpreter is safe whatever threads this process runs (the
+        # server's), and behaves the same on every platform.
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=prepare_worker,
+            initargs=(os.getpid(),),
+        )
+    except Exception as error:
+        logger.info("no worker processes (%s): indexing in this process", error)
+        return None
+
+
+class StartedWorkers:
+    """Worker processes started ahead of a bulk index, and handed to it.
+
+    A worker takes about 0.16 s to start (an interpreter and the extractor's imports);
+    the language server starts its workers with itself, before its own imports (about
+    0.9 s), so they are ready when the workspace is read. The index that gets them uses
+    them if the pool pays (``STARTED_POOL_MIN_FILES``), and shuts them down either way:
+    they live for one index, not for the server's lifetime.
+    """
+
+    def __init__(self, executor: ProcessPoolExecutor, workers: int) -> None:
+        self.executor = executor
+        self.workers = workers
+
+    def shutdown(self) -> None:
+        # Waits for the idle workers to exit (long started by then), so the semaphores
+        # are released before their tracker is stopped.
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        _stop_resource_tracker()
+
+
+def start_workers(workers: int | None = None) -> StartedWorkers | None:
+    """Start the pool's workers now (one per other core), or None where a pool would
+    not be used: a single core, or a main script that workers would run again."""
+    count = _worker_count(workers) - 1
+    if count < 1 or not _spawn_is_safe():
+        return None
+    executor = _new_executor(count)
+    if executor is None:
+        return None
+    try:
+        # A pool creates its processes as tasks arrive: one no-op task per worker.
+        for _ in range(count):
+            executor.submit(worker_ready)
+    except Exception as error:
+        logger.info("no worker processes (%s): indexing in this process", error)
+        executor.shutdown(wait=True, cancel_futures=True)
+        return None
+    return StartedWorkers(executor, count)
 
 
 def _return_free_memory() -> None:

@@ -46,6 +46,10 @@ def prepare_worker(parent: int) -> None:
         os._exit(0)
 
 
+def worker_ready() -> None:
+    """A task that does nothing: submitted to start a worker ahead of its first chunk."""
+
+
 def extract_chunk(items: list[tuple[str, str]], cache_spec: tuple[Path, str] | None) -> list[bytes]:
     """In a worker: extract each text, store it in the cache, return the facts pickled.
 

@@ -417,13 +417,21 @@ class _Prepass:
         fields_of = _CHILD_FIELDS_REVERSED
         noted = _NOTED_NODES
         name_class, call_class, load_class = ast.Name, ast.Call, ast.Load
+        constant_class, attribute_class = ast.Constant, ast.Attribute
         assigned = scope.assigned
         while stack:
             node = pop()
             cls = node.__class__
+            # The commonest nodes first, handled inline: names, constants (leaves) and
+            # attributes (one child), two in three of the nodes of a typical app.
             if cls is name_class:
                 if node.ctx.__class__ is not load_class:  # type: ignore[attr-defined]
                     assigned.add(node.id)  # type: ignore[attr-defined]
+                continue
+            if cls is constant_class:
+                continue
+            if cls is attribute_class:
+                push(node.value)  # type: ignore[attr-defined]
                 continue
             if cls in _SCOPE_NODES:
                 self._enter(node, scope)
@@ -473,6 +481,10 @@ class _Prepass:
         for target in node.targets:
             if target.__class__ is ast.Name:
                 scope.bind(target.id, node.value)  # type: ignore[attr-defined]
+            elif target.__class__ in _NON_BINDING_TARGETS:
+                # ss[KEY] = ..., obj.attr = ...: bind nothing (a walrus inside the
+                # target is noted where the walk meets it). Most targets of an app.
+                continue
             else:
                 for name in ast.walk(target):
                     # Only names bound here (a, b = ...), not those read in the
@@ -490,9 +502,13 @@ class _Prepass:
     def _note_loop(
         self, node: ast.For | ast.AsyncFor | ast.comprehension, scope: _ScopeFacts
     ) -> None:
-        for name in ast.walk(node.target):
+        target = node.target
+        if target.__class__ is ast.Name:
+            scope.bind(target.id, target)  # type: ignore[attr-defined]
+            return
+        for name in ast.walk(target):
             if isinstance(name, ast.Name):
-                scope.bind(name.id, node.target)
+                scope.bind(name.id, target)
 
     def _note_import(self, node: ast.Import | ast.ImportFrom, scope: _ScopeFacts) -> None:
         if id(node) not in self.top_level:
@@ -515,6 +531,7 @@ class _Prepass:
         scope.statements.append(node)
 
 
+_NON_BINDING_TARGETS = frozenset({ast.Attribute, ast.Subscript})
 _SCOPE_NODES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 # What the pre-pass records for each node class (besides names, calls and scopes).
 _NOTED_NODES: Mapping[type, Callable[[_Prepass, Any, _ScopeFacts], None]] = {
@@ -1836,9 +1853,14 @@ class _Extractor:
     # ------------------------------------------------------------ expressions
 
     def expr(self, node: ast.expr | None, out: list[Node]) -> None:
-        if node is None or node.__class__ is ast.Constant:
+        if node is None:
+            return
+        cls = node.__class__
+        if cls is ast.Constant:
             return  # the most common leaf: nothing under it, nothing to record
-        method = _EXPRESSION_HANDLERS.get(node.__class__)
+        if cls is ast.Name and len(self.scopes) < 2:
+            return  # a name at module level: no free variable to note (expr_Name)
+        method = _EXPRESSION_HANDLERS.get(cls)
         if method is not None:
             method(self, node, out)
             return

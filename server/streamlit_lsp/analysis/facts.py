@@ -127,18 +127,13 @@ class AccessKind(_FactEnum):
     WRITE = "write"  # assignment, update(): always writes
     SETDEFAULT = "setdefault"  # writes only when the key is missing
 
-    @property
-    def raises_when_missing(self) -> bool:
-        return self in (AccessKind.READ, AccessKind.AUGMENT, AccessKind.DELETE, AccessKind.POP)
-
-    @property
-    def reads_value(self) -> bool:
-        """Uses the stored value (what ST008/ST009 count as a read)."""
-        return self in (AccessKind.READ, AccessKind.AUGMENT, AccessKind.POP, AccessKind.SAFE_READ)
-
-    @property
-    def writes(self) -> bool:
-        return self in (AccessKind.WRITE, AccessKind.AUGMENT, AccessKind.SETDEFAULT)
+    def __init__(self, value: str) -> None:
+        # Plain attributes, set once per member: the run simulation asks them of every
+        # access it meets (as properties they were 5% of an analysis).
+        self.raises_when_missing: bool = value in ("read", "augment", "delete", "pop")
+        # Uses the stored value (what ST008/ST009 count as a read).
+        self.reads_value: bool = value in ("read", "augment", "pop", "safe_read")
+        self.writes: bool = value in ("write", "augment", "setdefault")
 
 
 class Syntax(_FactEnum):

@@ -50,6 +50,7 @@ from streamlit_lsp.analysis.facts import (
 )
 from streamlit_lsp.analysis.program import App, KeySet, Program, Run
 from streamlit_lsp.analysis.widgets import FirstRunValue
+from streamlit_lsp.records import record
 
 MAX_CALL_DEPTH = 12
 # Node visits one app's simulation may spend. Inlining calls and walking loops twice can
@@ -86,7 +87,7 @@ class Mode(enum.Enum):
 # ------------------------------------------------------------------ observations
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Context:
     """Where a walk happens: the app, the run, and whether inside a callback."""
 
@@ -96,7 +97,7 @@ class Context:
     in_callback: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReadSeen:
     path: Path
     access: Access
@@ -107,7 +108,7 @@ class ReadSeen:
     context: Context
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WidgetSeen:
     path: Path
     widget: WidgetCall
@@ -117,7 +118,7 @@ class WidgetSeen:
     prior_writes: tuple[WriteSeen, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WriteSeen:
     path: Path
     access: Access

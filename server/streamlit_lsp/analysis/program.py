@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -37,11 +37,30 @@ from streamlit_lsp.analysis.facts import (
 )
 from streamlit_lsp.analysis.index import WorkspaceIndex
 from streamlit_lsp.diagnostics import Span
+from streamlit_lsp.records import record
 
 MAX_REEXPORT_DEPTH = 8
 
 
-@dataclass(frozen=True, slots=True)
+class _Recorder:
+    """The files read while a recording is active (``Program.recording``)."""
+
+    __slots__ = ("_merged", "paths")
+
+    def __init__(self, paths: set[Path]) -> None:
+        self.paths = paths
+        # The collections already added, by identity, each kept so its id stays its
+        # own: a walk replays the same cached resolution's files thousands of times,
+        # and hashing each path again was 6% of an analysis.
+        self._merged: dict[int, Collection[Path]] = {}
+
+    def add_all(self, paths: tuple[Path, ...] | frozenset[Path]) -> None:
+        if id(paths) not in self._merged:
+            self._merged[id(paths)] = paths
+            self.paths.update(paths)
+
+
+@record
 class KeySet:
     """What a key expression can be at run time: known names and/or a pattern."""
 
@@ -145,7 +164,7 @@ class Program:
     _module_cache: dict[tuple[Path, str, int], Path | None] = field(default_factory=dict)
     # Sets collecting every file whose facts are read while they are active (see
     # ``recording``): what a cached per-app result depends on.
-    _recorders: list[set[Path]] = field(default_factory=list)
+    _recorders: list[_Recorder] = field(default_factory=list)
     _literal_keys: dict[str, KeySet] = field(default_factory=dict)
     # An imported key's resolution, and the files read to resolve it (replayed).
     _imported_keys: dict[tuple[Path, ImportedKey], tuple[KeySet, tuple[Path, ...]]] = field(
@@ -155,21 +174,19 @@ class Program:
     # ------------------------------------------------------------ resolution
 
     def facts(self, path: Path) -> FileFacts | None:
-        for reads in self._recorders:
-            reads.add(path)
+        for recorder in self._recorders:
+            recorder.paths.add(path)
         return self.index.facts(path)
 
-    def note_reads(self, paths: Iterable[Path]) -> None:
+    def note_reads(self, paths: tuple[Path, ...] | frozenset[Path]) -> None:
         """Count ``paths`` as read (a cached result computed from them is used)."""
-        if self._recorders:
-            paths = tuple(paths)
-            for reads in self._recorders:
-                reads.update(paths)
+        for recorder in self._recorders:
+            recorder.add_all(paths)
 
     @contextmanager
     def recording(self, reads: set[Path]) -> Iterator[set[Path]]:
         """Add to ``reads`` every file whose facts are read inside the ``with`` block."""
-        self._recorders.append(reads)
+        self._recorders.append(_Recorder(reads))
         try:
             yield reads
         finally:

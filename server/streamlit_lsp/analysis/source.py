@@ -131,10 +131,18 @@ class LineIndex:
         return len(data[:byte_column].decode("utf-8", errors="ignore"))
 
     def span(self, node: ast.AST) -> Span:
-        line = getattr(node, "lineno", 1)
-        end_line = getattr(node, "end_lineno", None) or line
-        byte_column = getattr(node, "col_offset", 0)
-        end_byte = getattr(node, "end_col_offset", None)
+        try:
+            # Every statement and expression has these: plain attribute reads are
+            # cheaper than getattr with a default (a span is taken per fact).
+            line = node.lineno  # type: ignore[attr-defined]
+            byte_column = node.col_offset  # type: ignore[attr-defined]
+            end_line = node.end_lineno or line  # type: ignore[attr-defined]
+            end_byte = node.end_col_offset  # type: ignore[attr-defined]
+        except AttributeError:  # a node without a position (arguments, a context)
+            line = getattr(node, "lineno", 1)
+            end_line = getattr(node, "end_lineno", None) or line
+            byte_column = getattr(node, "col_offset", 0)
+            end_byte = getattr(node, "end_col_offset", None)
         non_ascii = self._non_ascii
         if line not in non_ascii and end_line not in non_ascii:
             return Span(line, byte_column, end_line, byte_column if end_byte is None else end_byte)

@@ -24,6 +24,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from streamlit_lsp import __version__
+from streamlit_lsp.analysis.bulk import StartedWorkers
 from streamlit_lsp.analysis.source import SourceError, read_source
 from streamlit_lsp.checker import app_findings
 from streamlit_lsp.diagnostics import Diagnostic, Severity
@@ -84,6 +85,8 @@ class StreamlitLanguageServer(LanguageServer):
         # What features prepare for each open document after an analysis (completion
         # registers its ranking and items), in ``_prepare_answers``.
         self.answer_preparers: list[Callable[[StreamlitLanguageServer, Snapshot, Path], None]] = []
+        # Extraction workers started with the process (``serve``), for the first index.
+        self.started_workers: StartedWorkers | None = None
 
     # ---------------------------------------------------------------- access
 

@@ -50,7 +50,10 @@ async def index_workspace(ls: StreamlitLanguageServer) -> None:
     try:
         # Batches between yields to the event loop, and the pool's work awaited, so
         # requests stay answered while the workspace is indexed.
-        await index_paths_async(engine.index, files, progress=report)
+        # The workers started with the server are for the first index only (which stops
+        # them when it ends).
+        started, ls.started_workers = ls.started_workers, None
+        await index_paths_async(engine.index, files, progress=report, started=started)
         # Reported before the progress ends, so a client that sees the end has them all.
         for message in engine.config_messages:
             ls.window_log_message(
