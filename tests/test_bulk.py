@@ -180,6 +180,9 @@ def test_pool_only_when_a_core_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk.os, "cpu_count", lambda: 2)
     assert bulk._pool_pays([1, 1, 1])  # this process on one core, the other idle
     assert not bulk._pool_pays([2, 3, 2])  # both cores taken: workers would only add cost
+    # One sample caught another thread's moment on the CPU: not a busy machine.
+    assert bulk._pool_pays([1, 1, 1, 3])
+    assert not bulk._pool_pays([2, 1, 2, 2])
     # The load average only without samples: it lags (work that just ended counts).
     monkeypatch.setattr(bulk.os, "getloadavg", lambda: (3.5, 3.0, 3.0))
     assert bulk._pool_pays([1, 1])

@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import statistics
 import sys
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
@@ -61,6 +62,8 @@ SPARE_CORES = 0.75
 # Files per task sent to a worker: large enough that pickling and scheduling are small
 # next to extraction, small enough that little is left in flight at the end.
 POOL_CHUNK_FILES = 16
+# The smallest chunk worth sending (the rest is extracted here).
+POOL_MIN_CHUNK_FILES = 2
 # POOL_MIN_FILES for workers started ahead (``start_workers``): their start is paid, only
 # pickling facts across (15% of extraction) is left to pay for. Two chunks.
 STARTED_POOL_MIN_FILES = 2 * POOL_CHUNK_FILES
@@ -296,9 +299,14 @@ class _Pool:
             not self._broken
             and self._executor is not None
             and len(self._in_flight) < 2 * self._workers
-            and len(work.cold) >= POOL_CHUNK_FILES
         ):
-            chunk = work.take_front(POOL_CHUNK_FILES)
+            # Chunks shrink as the files left do (a share of them per process and
+            # chunk in flight): the last chunks end about when this process runs out,
+            # where full ones left it waiting on up to two (0.1 s of 0.8 s, 250 files).
+            size = min(POOL_CHUNK_FILES, len(work.cold) // (2 * self._workers + 2))
+            if size < POOL_MIN_CHUNK_FILES:
+                return
+            chunk = work.take_front(size)
             texts = [(item.digest, item.text) for item in chunk]
             try:
                 future = self._executor.submit(extract_chunk, texts, self._cache_spec)
@@ -466,7 +474,9 @@ def _pool_pays(busy: list[int]) -> bool:
         return False
     cores = os.cpu_count() or 1  # both measures count the whole machine's threads
     if busy:
-        return cores - sum(busy) / len(busy) >= SPARE_CORES
+        # The median: a thread that ran for a millisecond as one sample was taken (a
+        # kernel worker, the editor) must not refuse the pool, as it did in a mean.
+        return cores - statistics.median(busy) >= SPARE_CORES
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
