@@ -184,3 +184,28 @@ def test_results_of_an_app_left_alone_for_long_are_still_reused(tmp_path: Path) 
     current = next(candidate for candidate in model.apps if candidate.entry == app.entry)
     for run, trace in model.analysis(current).any_run.items():
         assert (trace is first[run]) == (run.script != page), run.label
+
+
+def test_discovery_in_steps_leaves_the_next_program_only_assembling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server finds the apps a step at a time between requests: what the steps found
+    is kept in the index, so the program built after them finds the same apps without
+    doing the work again."""
+    root = _workspace(tmp_path)
+    expected = Program(_index(root)).apps
+    index = _index(root)
+    steps = list(Program(index).discovery_steps(files_per_step=2))
+    assert len(steps) > len(index.paths) // 2  # pauses between files and between apps
+    calls: list[str] = []
+    for name in ("_as_candidate", "_build_app"):
+        original = getattr(Program, name)
+        monkeypatch.setattr(
+            Program,
+            name,
+            lambda self, *args, name=name, original=original: (
+                calls.append(name) or original(self, *args)
+            ),
+        )
+    assert Program(index).apps == expected
+    assert calls == []

@@ -40,6 +40,9 @@ from streamlit_lsp.diagnostics import Span
 from streamlit_lsp.records import record
 
 MAX_REEXPORT_DEPTH = 8
+# Files whose candidacy as an entry point is found between pauses (``discovery_steps``):
+# about 25 ms on the 2-core development machine.
+DISCOVERY_STEP_FILES = 100
 
 
 class _Recorder:
@@ -442,6 +445,21 @@ class Program:
 
     def _discover_apps(self) -> list[App]:
         return [self._app(entry) for entry in self._entry_candidates()]
+
+    def discovery_steps(self, files_per_step: int = DISCOVERY_STEP_FILES) -> Iterator[None]:
+        """The work of finding the apps (``apps``), yielding between steps: a few hundred
+        files' candidacy, then each app. Its results are kept in the index (per file,
+        per app), so the ``apps`` of a later program over the same files only assembles
+        them. A server takes these steps between requests: 2,000 files take about 0.5 s,
+        too long to keep a completion waiting."""
+        derived = self.index.derived
+        for number, path in enumerate(self.index.paths, start=1):
+            derived(path, ("candidate",), partial(self._as_candidate, path))
+            if number % files_per_step == 0:
+                yield None
+        for entry in self._entry_candidates():
+            self._app(entry)
+            yield None
 
     def _app(self, entry: Path) -> App:
         """The app ``entry`` runs, kept by the index while nothing it was built from

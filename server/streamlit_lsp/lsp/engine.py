@@ -144,14 +144,23 @@ class Engine:
         generation = self.index.generation
         if self._snapshot is not None and self._snapshot.generation == generation:
             return self._snapshot
-        entrypoints = [path for config in self.configs.values() for path in config.entrypoints]
         # Finds the apps now (this may read imported files from disk) and keeps the
         # results of every app whose files did not change since the previous snapshot.
-        model = Model(Program(self.index, entrypoints=entrypoints), previous=self._model)
+        model = Model(self._program(), previous=self._model)
         model.apps  # noqa: B018 - discovery may index imported files: before the stamp below
         self._model = model
         self._snapshot = Snapshot(self.index.generation, model, self)
         return self._snapshot
+
+    def discovery_steps(self) -> Iterator[None]:
+        """Find the apps of the next snapshot a step at a time (``Program.discovery_steps``);
+        nothing to do when the snapshot is current."""
+        if self._snapshot is None or self._snapshot.generation != self.index.generation:
+            yield from self._program().discovery_steps()
+
+    def _program(self) -> Program:
+        entrypoints = [path for config in self.configs.values() for path in config.entrypoints]
+        return Program(self.index, entrypoints=entrypoints)
 
     def diagnose(self, findings: list[Diagnostic]) -> dict[Path, list[Diagnostic]]:
         """Findings by file, with each file's configuration and noqa applied."""

@@ -322,6 +322,8 @@ class StreamlitLanguageServer(LanguageServer):
         workspace. Each app's findings are kept, so the publication after is cheap."""
         if not self.settings.enable:
             return
+        for _ in self.ensure_engine().discovery_steps():
+            await asyncio.sleep(0)
         snapshot = self.snapshot()
         for app in snapshot.model.apps:
             app_findings(snapshot.model, app)
