@@ -264,6 +264,12 @@ def test_files_are_indexed_under_their_resolved_paths(tmp_path: Path) -> None:
     (real / "pages").mkdir(parents=True)
     (real / "app.py").write_text("import streamlit as st\n", encoding="utf-8")
     (real / "pages" / "one.py").write_text("import streamlit as st\n", encoding="utf-8")
+    (real / "lib" / "deep").mkdir(parents=True)
+    (real / "lib" / "deep" / "two.py").write_text("import streamlit as st\n", encoding="utf-8")
+    # A linked folder inside a real one, and a real folder inside a linked one.
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "three.py").write_text("import streamlit\n", encoding="utf-8")
+    (real / "views").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     (tmp_path / "linked").symlink_to(real, target_is_directory=True)
     (real / "alias.py").symlink_to(real / "pages" / "one.py")
     index = WorkspaceIndex([tmp_path / "linked"])
@@ -271,6 +277,13 @@ def test_files_are_indexed_under_their_resolved_paths(tmp_path: Path) -> None:
         tmp_path / "linked" / "app.py",
         tmp_path / "linked" / "pages" / "one.py",
         tmp_path / "linked" / "alias.py",
+        tmp_path / "linked" / "lib" / "deep" / "two.py",
+        tmp_path / "linked" / "views" / "three.py",
     ]
     index_paths(index, given, workers=1)
-    assert set(index.paths) == {(real / "app.py").resolve(), (real / "pages/one.py").resolve()}
+    assert set(index.paths) == {
+        (real / "app.py").resolve(),
+        (real / "pages/one.py").resolve(),
+        (real / "lib/deep/two.py").resolve(),
+        (tmp_path / "elsewhere/three.py").resolve(),
+    }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -195,6 +196,18 @@ def test_prune_removes_least_recently_used_first(tmp_path: Path) -> None:
     assert cache.get(text_digest(texts[1])) is None
     assert cache.get(text_digest(texts[-1])) is not None
     assert sum(path.stat().st_size for path in tmp_path.rglob("*") if path.is_file()) <= size * 5
+
+
+def test_a_hit_on_an_entry_used_within_the_hour_leaves_it_as_is(tmp_path: Path) -> None:
+    # A warm start reads thousands of entries: marking each used again costs a system
+    # call apiece, and an hour is recent enough for pruning.
+    cache = FactsCache(tmp_path, salt="s")
+    text = "import streamlit as st\nst.session_state.k = 1\n"
+    cache.put(text_digest(text), extract(text))
+    recent = time.time() - 60
+    os.utime(entry_path(cache, text), (recent, recent))
+    assert cache.get(text_digest(text)) == extract(text)
+    assert entry_path(cache, text).stat().st_mtime == pytest.approx(recent)
 
 
 def test_environment_chooses_or_disables_the_folder(tmp_path: Path) -> None:

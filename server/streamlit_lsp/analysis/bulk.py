@@ -546,10 +546,23 @@ def _canonical(path: Path, folders: dict[Path, Path]) -> Path:
     name = path.name
     if name in ("", ".", "..") or path.is_symlink():
         return canonical(path)
-    folder = folders.get(path.parent)
-    if folder is None:
-        folder = folders[path.parent] = canonical(path.parent)
-    return folder / name
+    return _canonical_folder(path.parent, folders) / name
+
+
+def _canonical_folder(folder: Path, folders: dict[Path, Path]) -> Path:
+    """A folder resolved from its parent's resolution: one ``lstat`` for a folder that
+    is not a link, where resolving it whole takes one per folder of its path."""
+    known = folders.get(folder)
+    if known is not None:
+        return known
+    parent = folder.parent
+    try:
+        whole = parent == folder or folder.name in ("", ".", "..") or folder.is_symlink()
+    except OSError:  # cannot be looked at: resolved (or made absolute) as a whole
+        whole = True
+    resolved = canonical(folder) if whole else _canonical_folder(parent, folders) / folder.name
+    folders[folder] = resolved
+    return resolved
 
 
 def _from_cache(index: WorkspaceIndex, item: _Cold) -> bool:

@@ -26,6 +26,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,9 @@ ENV_DIR = "STREAMLIT_LSP_CACHE_DIR"
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # Pruning keeps this fraction of the limit, so it does not run again on the next write.
 PRUNE_TO = 0.8
+# A hit on an entry last used longer ago than this marks it used again (pruning removes
+# the least recently used first); an hour is fine-grained enough for that.
+TOUCH_AFTER_SECONDS = 3600
 _MAGIC = b"stlsp-facts\n"
 PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 # Modules whose source defines the facts (their classes, and how text becomes them),
@@ -119,7 +123,9 @@ class FactsCache:
             return None
         path = self._path(digest)
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as stream:
+                data = stream.read()
+                touched = os.fstat(stream.fileno()).st_mtime
         except OSError:
             self.stats.misses += 1
             return None
@@ -129,9 +135,11 @@ class FactsCache:
             self.stats.misses += 1
             return None
         self.stats.hits += 1
-        # Recently used entries survive pruning (it removes the oldest first).
-        with contextlib.suppress(OSError):
-            os.utime(path)
+        # Recently used entries survive pruning (it removes the oldest first). An entry
+        # used within the hour is recent enough: a warm start need not touch them all.
+        if time.time() - touched > TOUCH_AFTER_SECONDS:
+            with contextlib.suppress(OSError):
+                os.utime(path)
         return facts
 
     # ------------------------------------------------------------------ writing
