@@ -25,6 +25,7 @@ from pygls.workspace import TextDocument
 
 from streamlit_lsp import __version__
 from streamlit_lsp.analysis.bulk import StartedWorkers
+from streamlit_lsp.analysis.bulk_worker import collector_paused
 from streamlit_lsp.analysis.source import SourceError, read_source
 from streamlit_lsp.checker import app_findings
 from streamlit_lsp.diagnostics import Diagnostic, Severity
@@ -326,7 +327,10 @@ class StreamlitLanguageServer(LanguageServer):
             await asyncio.sleep(0)
         snapshot = self.snapshot()
         for app in snapshot.model.apps:
-            app_findings(snapshot.model, app)
+            # The collector off during a slice (as in ``check``): an app's walks make
+            # many short-lived objects and no cycles.
+            with collector_paused(freeze=False):
+                app_findings(snapshot.model, app)
             await asyncio.sleep(0)
 
     async def _prepare_answers(self) -> None:
