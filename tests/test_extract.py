@@ -1698,6 +1698,54 @@ def test_newer_syntax_is_opaque_not_an_error() -> None:
     assert facts.uses_streamlit
 
 
+NEWER_SYNTAX = [
+    'st.write(f"{st.session_state["k"]}")\n',  # 3.12: quotes reused in an f-string
+    "type Keys = list[str]\n",  # 3.12: type statement
+    "def first[T](items: list[T]) -> T:\n    return items[0]\n",  # 3.12: type parameters
+    "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n",  # 3.14: no parentheses
+]
+
+
+def _parses_here(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("source", NEWER_SYNTAX)
+def test_newer_syntax_in_a_buffer_being_typed_is_opaque_too(source: str) -> None:
+    if _parses_here(ST + source):
+        pytest.skip("this Python's grammar has it")
+    facts = extract(ST + source, being_typed=True)
+    assert facts.opaque and facts.parse_error is None
+
+
+def test_a_line_being_typed_is_not_checked_against_the_newer_grammar_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A buffer invalid mid-typing, on every keystroke: parsing all of it with libcst
+    # took 0.3 s for 1,000 lines, and the line being typed is invalid in any grammar.
+    from streamlit_lsp.analysis import extract as extract_module
+
+    parsed: list[str] = []
+    original = extract_module._parses_with_newer_grammar
+    monkeypatch.setattr(
+        extract_module,
+        "_parses_with_newer_grammar",
+        lambda text: parsed.append(text) or original(text),
+    )
+    body = "".join(f"st.write({number})\n" for number in range(200))
+    typed = ST + body + "x = st.session_state.\n" + body
+    facts = extract(typed, being_typed=True)
+    assert facts.parse_error is not None and facts.parse_error.span.line == 202
+    assert parsed == ["x = st.session_state.\n"]
+    parsed.clear()
+    assert extract(typed).parse_error is not None  # a file on disk: checked whole
+    assert parsed == [typed]
+
+
 def _random_garbage(seed: int) -> str:
     rng = random.Random(seed)
     data = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 600)))

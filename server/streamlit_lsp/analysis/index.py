@@ -150,7 +150,7 @@ class WorkspaceIndex:
         cache = self.cache if from_disk else None
         facts = cache.get(digest) if cache is not None else None
         if facts is None:
-            facts = extract(text)
+            facts = extract(text, being_typed=keep_last_good)
             if cache is not None:
                 cache.put(digest, facts)
         self.generation += 1
@@ -201,7 +201,7 @@ class WorkspaceIndex:
             line = lines[number]
             indent = line[: len(line) - len(line.lstrip())]
             lines[number] = f"{indent}pass" if line.strip() else line
-            repaired = extract("\n".join(lines))
+            repaired = extract("\n".join(lines), being_typed=True)
             if repaired.parse_error is None and not repaired.opaque:
                 return IndexedFile(path, digest, repaired, stamp, error)
         if current is not None and current.facts.parse_error is None:
