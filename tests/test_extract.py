@@ -1740,7 +1740,12 @@ def test_a_line_being_typed_is_not_checked_against_the_newer_grammar_whole(
     typed = ST + body + "x = st.session_state.\n" + body
     facts = extract(typed, being_typed=True)
     assert facts.parse_error is not None and facts.parse_error.span.line == 202
-    assert parsed == ["x = st.session_state.\n"]
+    assert parsed == []  # nothing on the line looks like newer syntax: libcst not asked
+    # A line that may be newer syntax is tried alone first.
+    typed_fstring = ST + body + 'st.write(f"{st.session_state.\n' + body
+    assert extract(typed_fstring, being_typed=True).parse_error is not None
+    assert parsed == ['st.write(f"{st.session_state.\n']
+    parsed.clear()
     parsed.clear()
     assert extract(typed).parse_error is not None  # a file on disk: checked whole
     assert parsed == [typed]
