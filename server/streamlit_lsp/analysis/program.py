@@ -447,8 +447,8 @@ class Program:
         return [self._app(entry) for entry in self._entry_candidates()]
 
     def discovery_steps(self, files_per_step: int = DISCOVERY_STEP_FILES) -> Iterator[None]:
-        """The work of finding the apps (``apps``), yielding between steps: a few hundred
-        files' candidacy, then each app. Its results are kept in the index (per file,
+        """The work of finding the apps (``apps``), yielding between steps: a hundred
+        files' candidacy as entry points, then each app. Its results are kept in the index (per file,
         per app), so the ``apps`` of a later program over the same files only assembles
         them. A server takes these steps between requests: 2,000 files take about 0.5 s,
         too long to keep a completion waiting."""

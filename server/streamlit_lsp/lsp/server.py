@@ -328,7 +328,7 @@ class StreamlitLanguageServer(LanguageServer):
         snapshot = self.snapshot()
         for app in snapshot.model.apps:
             # The collector off during a slice (as in ``check``): an app's walks make
-            # many short-lived objects and no cycles.
+            # many short-lived objects, freed as they go.
             with collector_paused(freeze=False):
                 app_findings(snapshot.model, app)
             await asyncio.sleep(0)
