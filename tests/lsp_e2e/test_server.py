@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gc
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from inprocess import connected_client
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path
-from pytest_lsp import LanguageClient
+from pytest_lsp import LanguageClient, client_capabilities
 
-from conftest import completion_edit, units, wait_until
+from conftest import WORKSPACES, completion_edit, units, wait_until
 
 
 def ws(client: LanguageClient) -> Path:
@@ -588,3 +591,32 @@ async def test_the_workers_started_with_the_server_are_gone_after_the_first_inde
     pid = client._server.pid  # type: ignore[attr-defined]
     # The fixture waited for the end of indexing: the workers were stopped before it.
     assert _child_processes(pid) == []
+
+
+async def test_the_first_analysis_is_kept_out_of_the_collectors_scans(tmp_path: Path):
+    """After the first whole-workspace analysis, what it keeps (the apps' walks) is out of
+    the garbage collector's scans: a full collection on 2,000 files paused the server
+    0.13-0.15 s, on keystrokes."""
+    workspace = tmp_path / "shop"
+    shutil.copytree(WORKSPACES / "shop", workspace)
+    try:
+        async with connected_client() as client:
+            client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
+            await client.initialize_session(
+                lsp.InitializeParams(
+                    capabilities=client_capabilities("visual-studio-code"),
+                    root_uri=from_fs_path(str(workspace)),
+                    workspace_folders=[
+                        lsp.WorkspaceFolder(uri=from_fs_path(str(workspace)) or "", name="shop")
+                    ],
+                )
+            )
+            await wait_until(lambda: bool(client.diagnostics))
+            server = client.server  # type: ignore[attr-defined]
+            await wait_until(lambda: server._analysis_frozen)
+            model = server.engine._model
+            assert gc.is_tracked(model)
+            scanned = (item for generation in (0, 1, 2) for item in gc.get_objects(generation))
+            assert not any(item is model for item in scanned)
+    finally:
+        gc.unfreeze()  # this test process's own objects are scanned again

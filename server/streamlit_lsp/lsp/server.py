@@ -9,6 +9,7 @@ and the analysis (``Engine`` snapshots and ``Answers``).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 from collections import OrderedDict
@@ -76,6 +77,9 @@ class StreamlitLanguageServer(LanguageServer):
         self._refresh: asyncio.TimerHandle | None = None
         self._refreshing: asyncio.Task[None] | None = None
         self._last_refresh = float("-inf")  # event-loop time the last refresh started
+        # Whether the results of a whole-workspace analysis were moved out of the
+        # garbage collector's sight (``_keep_out_of_collections``), which is done once.
+        self._analysis_frozen = False
         # The client has asked for workspace diagnostics: it pulls every file's itself.
         self.workspace_pulls = False
         self._parent_watch: asyncio.Task[None] | None = None
@@ -311,6 +315,7 @@ class StreamlitLanguageServer(LanguageServer):
             self._publish_edited(edited)
             await self._analyse_in_slices()
             self.publish_all()
+            self._keep_out_of_collections()
             await self._prepare_answers()
         except asyncio.CancelledError:
             pass
@@ -332,6 +337,20 @@ class StreamlitLanguageServer(LanguageServer):
             with collector_paused(freeze=False):
                 app_findings(snapshot.model, app)
             await asyncio.sleep(0)
+
+    def _keep_out_of_collections(self) -> None:
+        """After the first whole-workspace analysis, move what is alive (every app's
+        walks and key tables, kept while their files are unchanged) out of the garbage
+        collector's sight, as indexing does with the facts (``gc.freeze``). A full
+        collection then scans what was made since: 0.13-0.15 s -> 5 ms on 2,000 files,
+        a pause that fell on keystrokes. Done once: what is frozen and later dropped is
+        freed by its reference count, and the analysis leaves no cycles to collect
+        (measured over edits); a cycle among frozen objects would stay, so the few
+        objects alive at that moment are all that could."""
+        if self._analysis_frozen or not self.settings.enable:
+            return
+        self._analysis_frozen = True
+        gc.freeze()
 
     async def _prepare_answers(self) -> None:
         """Find the key occurrences of the apps holding open documents, where the user
