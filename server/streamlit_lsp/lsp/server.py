@@ -347,8 +347,9 @@ class StreamlitLanguageServer(LanguageServer):
         freed by its reference count, and the analysis leaves no cycles to collect
         (measured over edits); a cycle among frozen objects would stay, so the few
         objects alive at that moment are all that could."""
-        if self._analysis_frozen or not self.settings.enable:
-            return
+        indexed = self.indexing_done is not None and self.indexing_done.is_set()
+        if self._analysis_frozen or not indexed or not self.settings.enable:
+            return  # (an analysis of a workspace still being read is not the whole)
         self._analysis_frozen = True
         gc.freeze()
 
