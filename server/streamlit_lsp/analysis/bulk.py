@@ -163,7 +163,7 @@ def _read_all(
     A pool (``work.pool``) is started and fed as soon as enough of them are found, if
     it pays; workers started ahead (``started``) need fewer."""
     index, total = work.index, work.total
-    decided = workers < 2 and started is None  # whether to start a pool
+    decided = workers < 2  # whether to start a pool (workers started ahead included)
     enough = STARTED_POOL_MIN_FILES if started is not None else POOL_MIN_FILES
     busy: list[int] = []  # the machine's running threads, one sample per batch
     for start in range(0, total, READ_BATCH):

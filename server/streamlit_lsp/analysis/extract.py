@@ -150,9 +150,10 @@ def extract(text: str, *, being_typed: bool = False) -> FileFacts:
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except SyntaxError as error:
+        # The line's check first: the bracket scan reads every character of the text.
         if (
-            _may_be_newer_syntax(error, text)
-            and (not being_typed or _line_may_be_newer_syntax(error, text))
+            (not being_typed or _line_may_be_newer_syntax(error, lines))
+            and _may_be_newer_syntax(error, text)
             and _parses_with_newer_grammar(text)
         ):
             return FileFacts(
@@ -279,16 +280,12 @@ _NEWER_SYNTAX_HINT = re.compile(
 )
 
 
-def _line_may_be_newer_syntax(error: SyntaxError, text: str) -> bool:
+def _line_may_be_newer_syntax(error: SyntaxError, lines: LineIndex) -> bool:
     """Could the line the error names be valid in a newer grammar than this Python's
     (``type X = ...``, ``def f[T]()``, ``except A, B:``)? A line being typed
     (``x = ss.``, ``if x``) is valid in none; a line that looks like no newer syntax
-    is not tried."""
-    lines = text.splitlines()
-    number = (error.lineno or 0) - 1
-    if not 0 <= number < len(lines):
-        return False
-    line = lines[number].strip()
+    (or no line: '' past the end) is not tried."""
+    line = lines.line(error.lineno or 0).strip()
     if not _NEWER_SYNTAX_HINT.search(line):
         return False
     words = line.split(maxsplit=1)
