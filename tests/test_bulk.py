@@ -71,7 +71,8 @@ def test_pool_and_serial_give_the_same_index(
         original(work, chunk, future)
 
     monkeypatch.setattr(bulk, "_apply", spy)
-    monkeypatch.setattr(bulk, "POOL_CHUNK_FILES", 4)
+    monkeypatch.setattr(bulk, "POOL_CHUNK_CHARS", 8_000)  # a few of these files
+    monkeypatch.setattr(bulk, "POOL_MIN_CHUNK_CHARS", 1)
     pooled = snapshot(build(workspace, workers=2))
     assert applied, "no chunk was extracted by a worker"
     assert sum(applied) < len(serial[0]), "this process extracted none of the files"
@@ -81,6 +82,24 @@ def test_pool_and_serial_give_the_same_index(
     assert {path.name for path, _ in problems} == {"binary.py", "latin.py"}
     assert files[workspace / "broken.py"][1].parse_error is not None
     assert not files[workspace / "deep.py"][1].opaque  # workers have the deep stack too
+
+
+def test_work_is_shared_out_by_size_the_largest_files_to_the_pool() -> None:
+    work = bulk._Work(WorkspaceIndex([Path("/ws")]), 5, lambda done, total: None)
+    sizes = {"a": 300, "b": 5_000, "c": 40, "d": 1_200, "e": 60}
+    for name, size in sizes.items():
+        work.add_cold(bulk._Cold(Path(f"/ws/{name}.py"), name, "x" * size))
+    assert work.cold_chars == sum(sizes.values())
+    work.largest_first()
+    # The pool's side: the largest file alone makes a task larger than asked for.
+    assert [item.digest for item in work.take_front(1_000)] == ["b"]
+    # This process's side: the smallest files, up to the text asked for.
+    assert [item.digest for item in work.take_back(90)] == ["c", "e"]
+    assert work.cold_chars == 1_500
+    left = work.take_front(10_000)
+    assert [item.digest for item in left] == ["d", "a"] and work.cold_chars == 0
+    work.give_back(left, front=True)
+    assert [item.digest for item in work.cold] == ["d", "a"] and work.cold_chars == 1_500
 
 
 def test_warm_index_equals_cold(workspace: Path, tmp_path: Path, monkeypatch) -> None:
@@ -99,7 +118,8 @@ def test_workers_started_ahead_extract_for_the_index_then_stop(
 ) -> None:
     serial = snapshot(build(workspace, workers=1))
     monkeypatch.setattr(bulk, "_pool_pays", lambda busy: True)
-    monkeypatch.setattr(bulk, "POOL_CHUNK_FILES", 4)
+    monkeypatch.setattr(bulk, "POOL_CHUNK_CHARS", 8_000)  # a few of these files
+    monkeypatch.setattr(bulk, "POOL_MIN_CHUNK_CHARS", 1)
     pools: list[object] = []
     original = bulk._Pool.__init__
 

@@ -6,9 +6,10 @@ cache when it has them. The files left (the cold ones) are extracted in this pro
 and, when there are enough of them for it to pay, in worker processes beside it (one
 per other core). Workers write the cache entries they extract and send the facts back
 pickled, so this process only unpickles theirs. The pool starts as soon as enough cold
-files are read, so its start-up overlaps the reading of the rest; it takes chunks from
-the front of the cold files while this process takes small ones from the back, and the
-two meet at the end.
+files are read, so its start-up overlaps the reading of the rest. Once all are read,
+the files left are ordered by size: the pool takes chunks of the largest from the
+front while this process takes the smallest from the back, and the two meet at the end.
+Work is measured in characters of text, not in files.
 
 One generator (``_steps``) does the work and yields whenever the caller may pause: the
 synchronous ``index_paths`` just runs it, the server's ``index_paths_async`` awaits
@@ -59,17 +60,20 @@ PREFILTER = b"streamlit"
 POOL_MIN_FILES = 120
 # Idle cores (cores minus the threads running) the pool needs to be worth starting.
 SPARE_CORES = 0.75
-# Files per task sent to a worker: large enough that pickling and scheduling are small
-# next to extraction, small enough that little is left in flight at the end.
-POOL_CHUNK_FILES = 16
-# The smallest chunk worth sending (the rest is extracted here).
-POOL_MIN_CHUNK_FILES = 2
+# Work is shared out by characters of text, not by files: extraction takes about 1 ms
+# per 1,000 characters, and one page of a workspace can be fifty times another.
+# Text per task sent to a worker (about 0.1 s of extraction): large enough that
+# pickling and scheduling are small next to extraction, small enough that little is
+# left in flight at the end.
+POOL_CHUNK_CHARS = 80_000
+# The smallest task worth sending (the rest is extracted here).
+POOL_MIN_CHUNK_CHARS = 8_000
 # POOL_MIN_FILES for workers started ahead (``start_workers``): their start is paid, only
-# pickling facts across (15% of extraction) is left to pay for. Two chunks.
-STARTED_POOL_MIN_FILES = 2 * POOL_CHUNK_FILES
-# Files this process extracts between pauses (about 30 ms: the server's event loop
+# pickling facts across (15% of extraction) is left to pay for. Two tasks of typical files.
+STARTED_POOL_MIN_FILES = 32
+# Text this process extracts between pauses (about 25 ms: the server's event loop
 # answers requests in between).
-HERE_CHUNK_FILES = 4
+HERE_CHUNK_CHARS = 24_000
 # Files read (and looked up in the cache) between pauses.
 READ_BATCH = 50
 # Samples of the machine's running threads (one per batch read) the pool's decision
@@ -171,7 +175,7 @@ def _read_all(
             for path in paths[start : start + READ_BATCH]:
                 item = _read(index, path, work.folders)
                 if item is not None and not _from_cache(index, item):
-                    work.cold.append(item)
+                    work.add_cold(item)
         if not decided:
             sample = running_threads()
             if sample is not None:
@@ -188,6 +192,8 @@ def _read_all(
                     # Started while the rest is read: its start-up overlaps the reading.
                     work.pool = _Pool(index, workers - 1)
         if work.pool is not None:
+            if start + READ_BATCH >= total:  # all read: the rest is shared out by size
+                work.largest_first()
             work.pool.feed(work)
             work.pool.apply_finished(work)
         work.report(min(start + READ_BATCH, total))
@@ -201,21 +207,54 @@ class _Work:
         self.index = index
         self.total = total
         self._report = report
-        # Read and not found in the cache, in reading order. The pool takes chunks from
-        # the front, this process small ones from the back: they meet at the end with
-        # little left in flight.
+        # Read and not found in the cache (in reading order until ``largest_first``).
+        # The pool takes chunks from the front, this process small ones from the back:
+        # they meet at the end with little left in flight.
         self.cold: deque[_Cold] = deque()
+        self.cold_chars = 0  # the text of ``cold``
         self.in_flight = 0
         self.extracted = 0
         self.pool: _Pool | None = None
         # Folders of the files read, resolved (``_canonical``).
         self.folders: dict[Path, Path] = {}
 
-    def take_front(self, count: int) -> list[_Cold]:
-        return [self.cold.popleft() for _ in range(min(count, len(self.cold)))]
+    def add_cold(self, item: _Cold) -> None:
+        self.cold.append(item)
+        self.cold_chars += len(item.text)
 
-    def take_back(self, count: int) -> list[_Cold]:
-        return [self.cold.pop() for _ in range(min(count, len(self.cold)))]
+    def take_front(self, chars: int) -> list[_Cold]:
+        """Files from the front, about ``chars`` characters of text (one at least)."""
+        return self._take(self.cold.popleft, chars)
+
+    def take_back(self, chars: int) -> list[_Cold]:
+        """Files from the back, about ``chars`` characters of text (one at least)."""
+        return self._take(self.cold.pop, chars)
+
+    def _take(self, pop: Callable[[], _Cold], chars: int) -> list[_Cold]:
+        chunk: list[_Cold] = []
+        taken = 0
+        while self.cold and (not chunk or taken < chars):
+            item = pop()
+            chunk.append(item)
+            taken += len(item.text)
+        self.cold_chars -= taken
+        return chunk
+
+    def give_back(self, chunk: list[_Cold], *, front: bool = False) -> None:
+        """Files a worker did not extract, to be extracted here."""
+        if front:
+            self.cold.extendleft(reversed(chunk))
+        else:
+            self.cold.extend(chunk)
+        self.cold_chars += sum(len(item.text) for item in chunk)
+
+    def largest_first(self) -> None:
+        """Order the files left by size, largest first: the pool takes the large ones
+        from the front while this process takes the small ones from the back, so
+        neither is left extracting a large file alone at the end, and this process never
+        holds the pool's next task back for long. (In reading order, a 5,000-line page
+        taken here left the worker idle a quarter of a 250-file index.)"""
+        self.cold = deque(sorted(self.cold, key=lambda item: len(item.text), reverse=True))
 
     def report(self, read: int) -> None:
         self._report(read - len(self.cold) - self.in_flight, self.total)
@@ -230,7 +269,7 @@ class _Work:
 def _extract_here(work: _Work) -> Generator[None, None, None]:
     """Extract what is left in this process, a few files between pauses."""
     while work.cold:
-        work.index_chunk(work.take_front(HERE_CHUNK_FILES), partial(_extract_and_cache, work))
+        work.index_chunk(work.take_front(HERE_CHUNK_CHARS), partial(_extract_and_cache, work))
         work.report(work.total)
         yield None
 
@@ -252,7 +291,7 @@ def _extract_with_pool(
             work.report(work.total)
         if work.cold:
             # The pool has its next chunk queued: a few files here meanwhile.
-            chunk = work.take_back(HERE_CHUNK_FILES)
+            chunk = work.take_back(HERE_CHUNK_CHARS)
             work.index_chunk(chunk, partial(_extract_and_cache, work))
             work.report(work.total)
             yield None
@@ -303,15 +342,15 @@ class _Pool:
             # Chunks shrink as the files left do (a share of them per process and
             # chunk in flight): the last chunks end about when this process runs out,
             # where full ones left it waiting on up to two (0.1 s of 0.8 s, 250 files).
-            size = min(POOL_CHUNK_FILES, len(work.cold) // (2 * self._workers + 2))
-            if size < POOL_MIN_CHUNK_FILES:
+            size = min(POOL_CHUNK_CHARS, work.cold_chars // (2 * self._workers + 2))
+            if size < POOL_MIN_CHUNK_CHARS:
                 return
             chunk = work.take_front(size)
             texts = [(item.digest, item.text) for item in chunk]
             try:
                 future = self._executor.submit(extract_chunk, texts, self._cache_spec)
             except Exception as error:
-                work.cold.extendleft(reversed(chunk))  # extracted here instead
+                work.give_back(chunk, front=True)  # extracted here instead
                 self._give_up(error)
                 return
             self._in_flight.append((chunk, future))
@@ -334,7 +373,7 @@ class _Pool:
         for chunk, future in self._in_flight:  # an error mid-way: nothing is lost
             future.cancel()
             work.in_flight -= len(chunk)
-            work.cold.extend(chunk)
+            work.give_back(chunk)
         self._in_flight.clear()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)

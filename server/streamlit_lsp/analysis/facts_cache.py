@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import logging
 import os
 import pickle
+import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -46,6 +47,11 @@ PRUNE_TO = 0.8
 # the least recently used first); an hour is fine-grained enough for that.
 TOUCH_AFTER_SECONDS = 3600
 _MAGIC = b"stlsp-facts\n"
+TEMPORARY_PREFIX = ".tmp-"
+# A new file only, never one a link points at (as ``tempfile.mkstemp`` opens them).
+_CREATE_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+)
 PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 # Modules whose source defines the facts (their classes, and how text becomes them),
 # relative to the package.
@@ -106,6 +112,10 @@ class FactsCache:
         self.stats = CacheStats()
         # Set when the folder cannot be written: the run goes on without the cache.
         self.disabled = False
+        # Temporary files of this writer: the process and a random token tell it from
+        # other writers (workers, another server, ``check``) on the same folder.
+        self._temporary_prefix = f"{TEMPORARY_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-"
+        self._temporary_count = itertools.count()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> FactsCache | None:
@@ -168,11 +178,18 @@ class FactsCache:
         self.stats.writes += 1
 
     def _write(self, path: Path, data: bytes) -> None:
-        folder = path.parent
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         # A unique temporary name per writer, renamed into place: readers see the old
-        # entry or the new one, never a partial one, whoever wins the race.
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        # entry or the new one, never a partial one, whoever wins the race. The name is
+        # this object's own prefix and a count (``O_EXCL`` refuses one that exists),
+        # and the folder is made only when missing: ``tempfile.mkstemp`` and a
+        # ``mkdir`` per entry took 0.3 of the 0.4 ms an entry cost to write, 5% of a
+        # cold index.
+        temporary = path.parent / f"{self._temporary_prefix}{next(self._temporary_count)}"
+        try:
+            handle = os.open(temporary, _CREATE_FLAGS, 0o600)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle = os.open(temporary, _CREATE_FLAGS, 0o600)
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
