@@ -777,6 +777,9 @@ class Interactive:
     completion: dict[tuple[str, int], CompletionCell] = field(default_factory=dict)
     edits: dict[int, EditCell] = field(default_factory=dict)
     emoji_edit: EditCell | None = None
+    # A request sent while an edit of the largest page is analysed: its wait, in ms.
+    busy_during_edit: list[float] = field(default_factory=list)
+    busy_lines: int = 0
 
 
 @dataclass
@@ -846,6 +849,12 @@ async def measure_interactive(
         measured.edits[lines] = cell
         if cell.client_ms:
             log(f"  p50 {statistics.median(cell.client_ms):.0f} ms over {len(cell.client_ms)}")
+    largest = max(mode.page_lines)
+    log(f"streamlit-lsp: a request while an edit of the {largest}-line page is analysed")
+    measured.busy_lines = largest
+    measured.busy_during_edit = await measure_busy_during_edit(
+        session, uris[largest], big[largest], mode.edit_samples
+    )
     # The same edit on an ordinary page whose file name has an emoji (URI escapes).
     emoji_page = manifest.get("emoji_page")
     if emoji_page:
@@ -858,6 +867,26 @@ async def measure_interactive(
             session, uri, path, emoji_page, 1, mode.edit_budget, min(mode.edit_timeout, 30.0)
         )
     return measured
+
+
+async def measure_busy_during_edit(
+    session: Session, uri: str, page: dict, samples: int
+) -> list[float]:
+    """A request sent 50 ms after an edit (the edit's analysis is under way): how long
+    until it is answered. What a completion typed then waits, server side, on top of
+    its own time."""
+    anchors = page["module_anchors"]
+    line = anchors[len(anchors) // 2] if anchors else 0
+    waits = []
+    for sample in range(samples):
+        session.change(uri, line, line, f'_busy_{sample} = st.session_state["busyq{sample}z"]\n')
+        await asyncio.sleep(0.05)
+        asked = time.monotonic()
+        answered = await session.ping()
+        waits.append((answered - asked) * 1000)
+        session.change(uri, line, line + 1, "")
+        await settle(session)
+    return waits
 
 
 async def probe_large(session: Session, workspace: Path, manifest: dict, mode: Mode) -> LargeProbes:
@@ -1216,6 +1245,19 @@ def build_rows(
                 note=cell.error
                 or (f"keystroke to list {cell.client_ms[0]:.0f} ms" if cell.client_ms else ""),
                 samples=len(cell.server_ms),
+            )
+        )
+    if measured.busy_during_edit:
+        waits = measured.busy_during_edit
+        results.add(
+            Row(
+                id="busy_during_edit",
+                figure=f"request 50 ms after an edit of the {measured.busy_lines}-line page, wait p50",
+                value=statistics.median(waits),
+                unit="ms",
+                target="(info: the edit's extraction and analysis are under way)",
+                note=f"max {max(waits):.0f} ms",
+                samples=len(waits),
             )
         )
     if large.busy_ms is not None:

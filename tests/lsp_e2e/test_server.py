@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import shutil
 import sys
@@ -12,9 +13,9 @@ from inprocess import connected_client
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from conftest import WORKSPACES, completion_edit, units, wait_until
+from conftest import SERVER, WORKSPACES, completion_edit, recording_client, units, wait_until
 
 
 def ws(client: LanguageClient) -> Path:
@@ -620,3 +621,76 @@ async def test_the_first_analysis_is_kept_out_of_the_collectors_scans(tmp_path: 
             assert not any(item is model for item in scanned)
     finally:
         gc.unfreeze()  # this test process's own objects are scanned again
+
+
+async def test_a_completion_is_answered_while_a_large_page_is_analysed(tmp_path: Path):
+    """An edited buffer is extracted on a thread of its own, and its app walked a run at
+    a time: a completion asked for while a large page is analysed after an edit is
+    answered at once, before that page's new diagnostics, not after them (the page here
+    takes most of a second to extract and walk)."""
+    workspace = tmp_path / "large"
+    workspace.mkdir()
+    lines = [
+        "import streamlit as st",
+        'st.session_state.setdefault("count", 0)',
+        "total = st.session_state.count",
+        *(
+            f'value_{n} = st.session_state.get("count", {n}) + st.slider("s{n}", key="s{n}")'
+            for n in range(5_000)
+        ),
+    ]
+    text = "\n".join(lines) + "\n"
+    (workspace / "app.py").write_text(text, encoding="utf-8")
+    events: list[str] = []
+
+    def record(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
+        if any("never_set" in item.message for item in params.diagnostics):
+            events.append("diagnostics")
+
+    config = ClientServerConfig(
+        server_command=SERVER, client_factory=lambda: recording_client(record)
+    )
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    try:
+        root = from_fs_path(str(workspace)) or ""
+        await client.initialize_session(
+            lsp.InitializeParams(
+                capabilities=client_capabilities("visual-studio-code"),
+                root_uri=root,
+                workspace_folders=[lsp.WorkspaceFolder(uri=root, name="large")],
+            )
+        )
+        document = from_fs_path(str(workspace / "app.py")) or ""
+        client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(
+                text_document=lsp.TextDocumentItem(
+                    uri=document, language_id="python", version=1, text=text
+                )
+            )
+        )
+        await wait_until(lambda: document in client.diagnostics, timeout=120)
+        replace_all(client, document, text + 'late = st.session_state["never_set"]\n', 2)
+        await asyncio.sleep(0.2)  # the edit's analysis is under way
+        answer = await client.text_document_completion_async(
+            lsp.CompletionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=document),
+                position=lsp.Position(line=2, character=len("total = st.session_state.")),
+            )
+        )
+        events.append("completion")
+        labels = [item.label for item in _items(answer)]
+        assert "count" in labels
+        await wait_until(lambda: "diagnostics" in events, timeout=120)
+        assert events == ["completion", "diagnostics"]
+    finally:
+        await asyncio.wait_for(client.shutdown_session(), 30)
+        await asyncio.wait_for(client.stop(), 10)
+
+
+def _items(
+    answer: lsp.CompletionList | list[lsp.CompletionItem] | None,
+) -> list[lsp.CompletionItem]:
+    if isinstance(answer, lsp.CompletionList):
+        return list(answer.items)
+    return list(answer or [])

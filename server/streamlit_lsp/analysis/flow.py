@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Generator, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -765,9 +765,24 @@ def analyse_app(program: Program, app: App, memo: Memoize = _no_memo) -> AppAnal
     """Walk every run of ``app``. Each walk is independent of the others (a walker only
     appends to its trace), so ``memo`` may keep a walk's trace while the files it read
     are unchanged: an edit to one page re-walks that page's runs, not the whole app."""
+    steps = analysis_steps(program, app, memo)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+
+def analysis_steps(
+    program: Program, app: App, memo: Memoize = _no_memo
+) -> Generator[None, None, AppAnalysis]:
+    """``analyse_app`` a walk at a time: it yields after each walk, so a caller that
+    keeps the walks (``memo``) can pause between them (a large page's runs take a tenth
+    of a second each); the analysis is the generator's return value."""
     first_run = Trace()
     for run in app.runs:
         first_run.extend(memo(("first_run", app, run), partial(_walk, program, app, run)))
+        yield
     any_run: dict[Run, Trace] = {}
     callbacks: dict[Run, Trace] = {}
     entered: set[tuple[Path, str]] = set(first_run.entered)
@@ -775,11 +790,13 @@ def analyse_app(program: Program, app: App, memo: Memoize = _no_memo) -> AppAnal
         trace = memo(("any_run", app, run), partial(_walk, program, app, run, Mode.ANY_RUN))
         any_run[run] = trace
         entered |= trace.entered
+        yield
         callback_trace = memo(
             ("callbacks", app, run), partial(_walk_callbacks, program, app, run, trace)
         )
         callbacks[run] = callback_trace
         entered |= callback_trace.entered
+        yield
     standalone = memo(
         ("standalone", app, frozenset(entered)), partial(_walk_standalone, program, app, entered)
     )

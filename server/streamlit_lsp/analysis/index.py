@@ -74,6 +74,43 @@ T = TypeVar("T")
 _LINES = re.compile(r"\r\n|\r|\n")
 
 
+@dataclass(frozen=True)
+class PreparedBuffer:
+    """What an editor buffer's text yields, before it is indexed (``set_buffer``)."""
+
+    digest: str
+    facts: FileFacts
+    # For a text that does not parse: its facts with the line in error left out, when
+    # that parses (the user is typing that line; the rest of the file still counts).
+    repaired: FileFacts | None = None
+
+
+def prepare_buffer(text: str, digest: str | None = None) -> PreparedBuffer:
+    """The facts of an editor buffer's text. It reads nothing but ``text``, so another
+    thread may prepare a buffer while the index answers questions (the server keeps
+    answering requests while a large page is extracted)."""
+    digest = digest if digest is not None else _digest(text)
+    facts = extract(text, being_typed=True)
+    if facts.parse_error is None:
+        return PreparedBuffer(digest, facts)
+    return PreparedBuffer(digest, facts, _without_line_in_error(text, facts.parse_error))
+
+
+def _without_line_in_error(text: str, error: ParseError) -> FileFacts | None:
+    """The facts of ``text`` with the line in error replaced by ``pass``, if it parses."""
+    lines = _LINES.split(text)
+    number = error.span.line - 1
+    if not 0 <= number < len(lines):
+        return None
+    line = lines[number]
+    indent = line[: len(line) - len(line.lstrip())]
+    lines[number] = f"{indent}pass" if line.strip() else line
+    repaired = extract("\n".join(lines), being_typed=True)
+    if repaired.parse_error is None and not repaired.opaque:
+        return repaired
+    return None
+
+
 def canonical(path: Path) -> Path:
     """The path with links resolved; as given (made absolute) when it cannot be, as in a
     symlink loop (RuntimeError before Python 3.13, OSError after)."""
@@ -147,17 +184,16 @@ class WorkspaceIndex:
         current = self._files.get(path)
         if current is not None and current.digest == digest:
             return False
+        if keep_last_good:
+            return self.set_buffer(path, prepare_buffer(text, digest))
         cache = self.cache if from_disk else None
         facts = cache.get(digest) if cache is not None else None
         if facts is None:
-            facts = extract(text, being_typed=keep_last_good)
+            facts = extract(text)
             if cache is not None:
                 cache.put(digest, facts)
         self.generation += 1
-        if keep_last_good and facts.parse_error is not None:
-            self._files[path] = self._recover(path, digest, text, facts, current, self.generation)
-        else:
-            self._files[path] = IndexedFile(path, digest, facts, self.generation)
+        self._files[path] = IndexedFile(path, digest, facts, self.generation)
         self._known(path)
         return True
 
@@ -182,31 +218,27 @@ class WorkspaceIndex:
                 self._layout_changed()
             child = folder
 
-    @staticmethod
-    def _recover(
-        path: Path,
-        digest: str,
-        text: str,
-        broken: FileFacts,
-        current: IndexedFile | None,
-        stamp: int,
-    ) -> IndexedFile:
-        """Facts for a buffer that does not parse: the line being typed left out, or else
-        the last good facts; the syntax error is kept for ST000 either way."""
-        error = broken.parse_error
-        assert error is not None
-        lines = _LINES.split(text)
-        number = error.span.line - 1
-        if 0 <= number < len(lines):
-            line = lines[number]
-            indent = line[: len(line) - len(line.lstrip())]
-            lines[number] = f"{indent}pass" if line.strip() else line
-            repaired = extract("\n".join(lines), being_typed=True)
-            if repaired.parse_error is None and not repaired.opaque:
-                return IndexedFile(path, digest, repaired, stamp, error)
-        if current is not None and current.facts.parse_error is None:
-            return IndexedFile(path, digest, current.facts, current.stamp, error)
-        return IndexedFile(path, digest, broken, stamp)
+    def set_buffer(self, path: Path, prepared: PreparedBuffer) -> bool:
+        """Index an editor buffer's text from its ``prepare_buffer``; True when the facts
+        changed. While the text does not parse, the facts without the line in error
+        stand in, or else the last good ones; the error is kept for ST000 either way."""
+        path = canonical(path)
+        current = self._files.get(path)
+        if current is not None and current.digest == prepared.digest:
+            return False
+        self.generation += 1
+        digest, facts, error = prepared.digest, prepared.facts, prepared.facts.parse_error
+        if error is None:
+            indexed = IndexedFile(path, digest, facts, self.generation)
+        elif prepared.repaired is not None:
+            indexed = IndexedFile(path, digest, prepared.repaired, self.generation, error)
+        elif current is not None and current.facts.parse_error is None:
+            indexed = IndexedFile(path, digest, current.facts, current.stamp, error)
+        else:
+            indexed = IndexedFile(path, digest, facts, self.generation)
+        self._files[path] = indexed
+        self._known(path)
+        return True
 
     def load(self, path: Path) -> bool:
         """(Re)read ``path`` from disk; a file that cannot be read becomes a problem."""

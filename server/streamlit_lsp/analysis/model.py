@@ -25,7 +25,7 @@ from streamlit_lsp.analysis.facts import (
     Try,
     WidgetCall,
 )
-from streamlit_lsp.analysis.flow import AppAnalysis, analyse_app
+from streamlit_lsp.analysis.flow import AppAnalysis, analyse_app, analysis_steps
 from streamlit_lsp.analysis.program import ANY_KEY, App, KeySet, Program
 
 T = TypeVar("T")
@@ -289,6 +289,11 @@ class Model:
 
     def analysis(self, app: App) -> AppAnalysis:
         return self.memo(("analysis", app), lambda: analyse_app(self.program, app, self.memo))
+
+    def analysis_steps(self, app: App) -> Iterator[None]:
+        """The walks of ``analysis(app)`` one at a time, each kept: the caller may pause
+        between them, and ``analysis(app)`` after them only assembles what they made."""
+        yield from analysis_steps(self.program, app, self.memo)
 
     def keys(self, app: App) -> KeyTable:
         return self.memo(("keys", app), lambda: self._key_table(app))

@@ -15,7 +15,7 @@ from typing import Any
 
 from streamlit_lsp.analysis.answers import Answers
 from streamlit_lsp.analysis.bulk import index_paths
-from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
+from streamlit_lsp.analysis.index import PreparedBuffer, WorkspaceIndex, iter_python_files
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import Program
 from streamlit_lsp.checker import configured, run_rules
@@ -125,6 +125,10 @@ class Engine:
     def set_text(self, path: Path, text: str) -> bool:
         """An editor buffer: while it does not parse, its last good facts stay."""
         return self.index.set_text(path, text, keep_last_good=True)
+
+    def set_buffer(self, path: Path, prepared: PreparedBuffer) -> bool:
+        """An editor buffer extracted elsewhere (``prepare_buffer``), as ``set_text``."""
+        return self.index.set_buffer(path, prepared)
 
     def reload(self, path: Path) -> bool:
         if not path.exists():

@@ -14,6 +14,7 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -27,6 +28,7 @@ from pygls.workspace import TextDocument
 from streamlit_lsp import __version__
 from streamlit_lsp.analysis.bulk import StartedWorkers
 from streamlit_lsp.analysis.bulk_worker import collector_paused
+from streamlit_lsp.analysis.index import prepare_buffer, text_digest
 from streamlit_lsp.analysis.source import SourceError, read_source
 from streamlit_lsp.checker import app_findings
 from streamlit_lsp.diagnostics import Diagnostic, Severity
@@ -45,6 +47,7 @@ SOURCE = "streamlit-lsp"
 DEBOUNCE_SECONDS = 0.15
 # Converters kept for the texts asked about last: the documents a user has in view.
 CONVERTERS_KEPT = 16
+_DONE = object()  # the end of a generator of steps
 
 SEVERITIES = {
     Severity.ERROR: lsp.DiagnosticSeverity.Error,
@@ -92,6 +95,11 @@ class StreamlitLanguageServer(LanguageServer):
         self.answer_preparers: list[Callable[[StreamlitLanguageServer, Snapshot, Path], None]] = []
         # Extraction workers started with the process (``serve``), for the first index.
         self.started_workers: StartedWorkers | None = None
+        # The thread edited buffers are extracted on (``_extract_edits``); one, so a
+        # burst of edits never has two extractions competing for the interpreter.
+        self.extraction_thread = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="streamlit-lsp-extract"
+        )
 
     # ---------------------------------------------------------------- access
 
@@ -309,10 +317,41 @@ class StreamlitLanguageServer(LanguageServer):
             self._refreshing.cancel()  # its snapshot is outdated; what it computed is kept
         self._refreshing = asyncio.get_running_loop().create_task(self._refresh_now())
 
+    async def _extract_edits(self) -> list[Path]:
+        """``flush_edits`` with each buffer extracted on ``extraction_thread``: the event
+        loop answers requests meanwhile (a 5,000-line page takes a quarter of a second).
+        A buffer stays dirty until its facts are in, so a request that needs fresh facts
+        meanwhile extracts it itself (``flush_edits``); an edit meanwhile cancels this
+        refresh and leaves the buffer to the next."""
+        engine = self.ensure_engine()
+        loop = asyncio.get_running_loop()
+        changed: list[Path] = []
+        for uri in list(self.dirty):
+            path = self.path_of(uri)
+            document = self.open_document(uri)
+            if path is None or document is None:
+                self.dirty.discard(uri)
+                continue
+            text = document.source
+            digest = text_digest(text)
+            if engine.index.has_digest(path, digest):  # opened or saved as it is indexed
+                self.dirty.discard(uri)
+                continue
+            prepared = await loop.run_in_executor(
+                self.extraction_thread, prepare_buffer, text, digest
+            )
+            document = self.open_document(uri)
+            if uri not in self.dirty or document is None or document.source != text:
+                continue  # extracted meanwhile, or edited since: not these facts
+            self.dirty.discard(uri)
+            if engine.set_buffer(path, prepared):
+                changed.append(path)
+        return changed
+
     async def _refresh_now(self) -> None:
         try:
-            edited = self.flush_edits()
-            self._publish_edited(edited)
+            edited = await self._extract_edits()
+            await self._publish_edited(edited)
             await self._analyse_in_slices()
             self.publish_all()
             self._keep_out_of_collections()
@@ -377,12 +416,24 @@ class StreamlitLanguageServer(LanguageServer):
                 prepare(self, snapshot, path)
             await asyncio.sleep(0)
 
-    def _publish_edited(self, edited: list[Path]) -> None:
+    async def _publish_edited(self, edited: list[Path]) -> None:
         """The edited files first, from the apps that hold them only: the user sees the
-        buffer's diagnostics without waiting for the rest of the workspace."""
+        buffer's diagnostics without waiting for the rest of the workspace. Their apps'
+        runs are walked one at a time, with requests answered in between."""
         if not edited or not self.settings.enable or self.pulls_diagnostics:
             return
         snapshot = self.snapshot(fresh=False)
+        model = snapshot.model
+        for app in {
+            app.entry: app for path in edited for app in model.program.apps_of(path)
+        }.values():
+            steps = model.analysis_steps(app)
+            while True:
+                with collector_paused(freeze=False):
+                    walked = next(steps, _DONE) is not _DONE
+                if not walked:
+                    break
+                await asyncio.sleep(0)
         converters: dict[Path, Converter] = {}
         for path in edited:
             uri = from_fs_path(str(path))

@@ -169,7 +169,8 @@ def serve_stdio(server: JsonRPCServer, stdin: BinaryIO, stdout: Any) -> int:
         # Not ``server.shutdown()``: it waits for the worker threads, and a type
         # inference a hover started (jedi cannot be interrupted) may run on for seconds
         # after the client asked us to exit.
-        workers = getattr(server, "_thread_pool", None)
-        if workers is not None:
-            workers.shutdown(wait=False, cancel_futures=True)
+        for name in ("_thread_pool", "extraction_thread"):
+            workers = getattr(server, name, None)
+            if workers is not None:
+                workers.shutdown(wait=False, cancel_futures=True)
     return 0
