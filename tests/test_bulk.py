@@ -131,7 +131,7 @@ def test_workers_started_ahead_extract_for_the_index_then_stop(
     started = bulk.start_workers(workers=2)
     assert started is not None and started.workers == 1
     # Far fewer files than a pool started on demand needs (POOL_MIN_FILES).
-    assert bulk.STARTED_POOL_MIN_FILES < len(serial[0]) < bulk.POOL_MIN_FILES
+    assert bulk.READY_POOL_MIN_FILES < len(serial[0]) < bulk.POOL_MIN_FILES
     pooled = snapshot(build(workspace, workers=2, started=started))
     assert pools == [started.executor], "the index did not use the workers started ahead"
     assert same(pooled, serial)

@@ -28,6 +28,7 @@ import os
 import pickle
 import statistics
 import sys
+import warnings
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
@@ -45,7 +46,7 @@ from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import FileFacts
 from streamlit_lsp.analysis.index import WorkspaceIndex, canonical, text_digest
 from streamlit_lsp.analysis.source import SourceError, decode_source, read_file_bytes
-from streamlit_lsp.forked import usable_cores
+from streamlit_lsp.forked import fork_is_safe, usable_cores
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +69,10 @@ SPARE_CORES = 0.75
 POOL_CHUNK_CHARS = 80_000
 # The smallest task worth sending (the rest is extracted here).
 POOL_MIN_CHUNK_CHARS = 8_000
-# POOL_MIN_FILES for workers started ahead (``start_workers``): their start is paid, only
-# pickling facts across (15% of extraction) is left to pay for. Two tasks of typical files.
-STARTED_POOL_MIN_FILES = 32
+# POOL_MIN_FILES for workers ready at once: started ahead (``start_workers``, the
+# server) or forked (``check``). No start to pay for, only pickling facts across (15% of
+# extraction). Two tasks of typical files.
+READY_POOL_MIN_FILES = 32
 # Text this process extracts between pauses (about 25 ms: the server's event loop
 # answers requests in between).
 HERE_CHUNK_CHARS = 24_000
@@ -165,10 +167,13 @@ def _read_all(
 ) -> Generator[None, None, None]:
     """Read every file, taking facts from the cache; the files left are ``work.cold``.
     A pool (``work.pool``) is started and fed as soon as enough of them are found, if
-    it pays; workers started ahead (``started``) need fewer."""
+    it pays; workers that are ready at once (started ahead, or forked) need fewer."""
     index, total = work.index, work.total
     decided = workers < 2  # whether to start a pool (workers started ahead included)
-    enough = STARTED_POOL_MIN_FILES if started is not None else POOL_MIN_FILES
+    # A copy of this process is ready at once, where a spawned worker takes 0.16 s (an
+    # interpreter, the extractor's imports): ``check``, which runs no other thread.
+    forking = started is None and not decided and fork_is_safe()
+    enough = READY_POOL_MIN_FILES if started is not None or forking else POOL_MIN_FILES
     busy: list[int] = []  # the machine's running threads, one sample per batch
     for start in range(0, total, READ_BATCH):
         with collector_paused():
@@ -188,9 +193,9 @@ def _read_all(
                 if started is not None:
                     if _pool_pays(busy):
                         work.pool = _Pool(index, started.workers, started.executor)
-                elif _pool_pays(busy) and _spawn_is_safe():
+                elif _pool_pays(busy) and (forking or _spawn_is_safe()):
                     # Started while the rest is read: its start-up overlaps the reading.
-                    work.pool = _Pool(index, workers - 1)
+                    work.pool = _Pool(index, workers - 1, fork=forking)
         if work.pool is not None:
             if start + READ_BATCH >= total:  # all read: the rest is shared out by size
                 work.largest_first()
@@ -311,7 +316,12 @@ class _Pool:
     """
 
     def __init__(
-        self, index: WorkspaceIndex, workers: int, executor: ProcessPoolExecutor | None = None
+        self,
+        index: WorkspaceIndex,
+        workers: int,
+        executor: ProcessPoolExecutor | None = None,
+        *,
+        fork: bool = False,
     ) -> None:
         cache = index.cache
         self._cache_spec = (
@@ -320,7 +330,7 @@ class _Pool:
         self._workers = workers
         self._in_flight: deque[tuple[list[_Cold], Future[list[bytes]]]] = deque()
         self._broken = False
-        self._executor = executor if executor is not None else _new_executor(workers)
+        self._executor = executor if executor is not None else _new_executor(workers, fork=fork)
         if self._executor is None:
             self._broken = True
 
@@ -348,7 +358,11 @@ class _Pool:
             chunk = work.take_front(size)
             texts = [(item.digest, item.text) for item in chunk]
             try:
-                future = self._executor.submit(extract_chunk, texts, self._cache_spec)
+                with warnings.catch_warnings():
+                    # The first task forks the workers of a forked pool: Python 3.12+
+                    # warns of the main thread, which only waits for this one.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    future = self._executor.submit(extract_chunk, texts, self._cache_spec)
             except Exception as error:
                 work.give_back(chunk, front=True)  # extracted here instead
                 self._give_up(error)
@@ -381,14 +395,15 @@ class _Pool:
         _stop_resource_tracker()
 
 
-def _new_executor(workers: int) -> ProcessPoolExecutor | None:
-    """Worker processes (None when this system gives none: a sandbox, no semaphores)."""
+def _new_executor(workers: int, *, fork: bool = False) -> ProcessPoolExecutor | None:
+    """Worker processes (None when this system gives none: a sandbox, no semaphores).
+    ``fork``: copies of this process, which the caller has found safe to fork
+    (``fork_is_safe``); else "spawn", a fresh interpreter, safe whatever threads this
+    process runs (the server's), and the same on every platform."""
     try:
-        # "spawn": a fresh interpreter is safe whatever threads this process runs (the
-        # server's), and behaves the same on every platform.
         return ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
             initializer=prepare_worker,
             initargs=(os.getpid(),),
         )
@@ -403,7 +418,7 @@ class StartedWorkers:
     A worker takes about 0.16 s to start (an interpreter and the extractor's imports);
     the language server starts its workers with itself, before its own imports (about
     0.9 s), so they are ready when the workspace is read. The index that gets them uses
-    them if the pool pays (``STARTED_POOL_MIN_FILES``), and shuts them down either way:
+    them if the pool pays (``READY_POOL_MIN_FILES``), and shuts them down either way:
     they live for one index, not for the server's lifetime.
     """
 
