@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -100,6 +101,35 @@ def test_work_is_shared_out_by_size_the_largest_files_to_the_pool() -> None:
     assert [item.digest for item in left] == ["d", "a"] and work.cold_chars == 0
     work.give_back(left, front=True)
     assert [item.digest for item in work.cold] == ["d", "a"] and work.cold_chars == 1_500
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
+def test_workers_are_forked_when_no_other_thread_runs_else_spawned(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``check`` runs no thread but its own: its workers are copies of it, ready at once.
+    The server runs a reader thread beside the event loop: its workers are spawned."""
+    serial = snapshot(build(workspace, workers=1))
+    monkeypatch.setattr(bulk, "_pool_pays", lambda busy: True)
+    monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
+    forks: list[bool] = []
+    original = bulk._new_executor
+
+    def spy(workers: int, *, fork: bool = False):
+        forks.append(fork)
+        return original(workers, fork=fork)
+
+    monkeypatch.setattr(bulk, "_new_executor", spy)
+    assert same(snapshot(build(workspace, workers=2)), serial)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert same(snapshot(build(workspace, workers=2)), serial)
+    finally:
+        stop.set()
+        other.join()
+    assert forks == [True, False]
 
 
 def test_warm_index_equals_cold(workspace: Path, tmp_path: Path, monkeypatch) -> None:
