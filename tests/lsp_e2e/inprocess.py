@@ -44,7 +44,9 @@ async def connected_client() -> AsyncIterator[LanguageClient]:
     client_to_server, server_to_client = os.pipe(), os.pipe()
     server = server_module.create_server()
     server.protocol._converter = _converter("server")
-    server_stdin = os.fdopen(client_to_server[0], "rb", buffering=0)
+    # Buffered: pygls reads a message's body with one ``read(n)``, which a raw pipe
+    # answers short when the body is larger than the pipe holds (64 KB).
+    server_stdin = os.fdopen(client_to_server[0], "rb")
     server_stdout = os.fdopen(server_to_client[1], "wb", buffering=0)
     thread = threading.Thread(
         target=server.start_io, args=(server_stdin, server_stdout), daemon=True

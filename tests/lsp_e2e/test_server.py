@@ -6,6 +6,7 @@ import asyncio
 import gc
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -630,16 +631,7 @@ async def test_a_completion_is_answered_while_a_large_page_is_analysed(tmp_path:
     takes most of a second to extract and walk)."""
     workspace = tmp_path / "large"
     workspace.mkdir()
-    lines = [
-        "import streamlit as st",
-        'st.session_state.setdefault("count", 0)',
-        "total = st.session_state.count",
-        *(
-            f'value_{n} = st.session_state.get("count", {n}) + st.slider("s{n}", key="s{n}")'
-            for n in range(5_000)
-        ),
-    ]
-    text = "\n".join(lines) + "\n"
+    text = _large_page(5_000)
     (workspace / "app.py").write_text(text, encoding="utf-8")
     events: list[str] = []
 
@@ -694,3 +686,78 @@ def _items(
     if isinstance(answer, lsp.CompletionList):
         return list(answer.items)
     return list(answer or [])
+
+
+def _large_page(lines: int) -> str:
+    return (
+        "\n".join(
+            [
+                "import streamlit as st",
+                'st.session_state.setdefault("count", 0)',
+                "total = st.session_state.count",
+                *(
+                    f'value_{n} = st.session_state.get("count", {n}) + st.slider("s{n}", key="s{n}")'
+                    for n in range(lines)
+                ),
+            ]
+        )
+        + "\n"
+    )
+
+
+async def test_a_request_during_the_extraction_of_an_edit_waits_for_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A request that needs the edited buffer's facts (document symbols) while the edit
+    is being extracted on the server's extraction thread gets the new facts, by waiting
+    for that extraction: the buffer is not extracted a second time beside it."""
+    from streamlit_lsp.analysis import index as index_module
+
+    workspace = tmp_path / "large"
+    workspace.mkdir()
+    text = _large_page(5_000)  # extracted in about 0.7 s
+    (workspace / "app.py").write_text(text, encoding="utf-8")
+    extracted: list[str] = []
+    original = index_module.extract
+
+    def counting(source: str, **options: object):
+        if "marker_key" in source:
+            extracted.append(threading.current_thread().name)
+        return original(source, **options)
+
+    monkeypatch.setattr(index_module, "extract", counting)
+    try:
+        async with connected_client() as client:
+            client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
+            root = from_fs_path(str(workspace)) or ""
+            await client.initialize_session(
+                lsp.InitializeParams(
+                    capabilities=client_capabilities("visual-studio-code"),
+                    root_uri=root,
+                    workspace_folders=[lsp.WorkspaceFolder(uri=root, name="large")],
+                )
+            )
+            document = open_doc_at(client, workspace / "app.py", text)
+            await wait_until(lambda: document in client.diagnostics, timeout=120)
+            await asyncio.sleep(0.3)  # quiet: the edit is analysed at once (no debounce)
+            replace_all(client, document, text + 'mark = st.session_state["marker_key"]\n', 2)
+            await asyncio.sleep(0.35)  # the extraction thread is on it
+            symbols = await client.text_document_document_symbol_async(
+                lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=document))
+            )
+            assert "marker_key" in {symbol.name for symbol in symbols or []}
+            assert len(extracted) == 1 and extracted[0].startswith("streamlit-lsp-extract")
+    finally:
+        gc.unfreeze()  # the server in this process froze its first analysis
+
+
+def open_doc_at(client: LanguageClient, path: Path, text: str) -> str:
+    document = from_fs_path(str(path)) or ""
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=document, language_id="python", version=1, text=text
+            )
+        )
+    )
+    return document

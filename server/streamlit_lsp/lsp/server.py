@@ -14,7 +14,7 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -28,7 +28,7 @@ from pygls.workspace import TextDocument
 from streamlit_lsp import __version__
 from streamlit_lsp.analysis.bulk import StartedWorkers
 from streamlit_lsp.analysis.bulk_worker import collector_paused
-from streamlit_lsp.analysis.index import prepare_buffer, text_digest
+from streamlit_lsp.analysis.index import PreparedBuffer, prepare_buffer, text_digest
 from streamlit_lsp.analysis.source import SourceError, read_source
 from streamlit_lsp.checker import app_findings
 from streamlit_lsp.diagnostics import Diagnostic, Severity
@@ -100,6 +100,8 @@ class StreamlitLanguageServer(LanguageServer):
         self.extraction_thread = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="streamlit-lsp-extract"
         )
+        # The buffer text each URI is being extracted from there, and the extraction.
+        self._extracting: dict[str, tuple[str, Future[PreparedBuffer]]] = {}
 
     # ---------------------------------------------------------------- access
 
@@ -242,16 +244,37 @@ class StreamlitLanguageServer(LanguageServer):
         return engine.snapshot()
 
     def flush_edits(self) -> list[Path]:
-        """Extract the edited buffers; the files whose facts changed."""
+        """Extract the edited buffers; the files whose facts changed. A buffer that
+        ``extraction_thread`` is extracting as it is now is waited for, not extracted a
+        second time beside it."""
         engine = self.ensure_engine()
         changed = []
         while self.dirty:
             uri = self.dirty.pop()
             path = self.path_of(uri)
             document = self.open_document(uri)
-            if path is not None and document is not None and engine.set_text(path, document.source):
+            if path is None or document is None:
+                continue
+            text = document.source
+            prepared = self._extracted_on_thread(uri, text)
+            if prepared is not None:
+                updated = engine.set_buffer(path, prepared)
+            else:
+                updated = engine.set_text(path, text)
+            if updated:
                 changed.append(path)
         return changed
+
+    def _extracted_on_thread(self, uri: str, text: str) -> PreparedBuffer | None:
+        """What ``extraction_thread`` makes of ``text``, when it is extracting it (waited
+        for); None when it is not, or failed."""
+        pending = self._extracting.get(uri)
+        if pending is None or pending[0] != text:
+            return None
+        try:
+            return pending[1].result()
+        except Exception:  # cancelled, or failed: extracted here instead
+            return None
 
     def location(
         self, path: Path, span: object, converters: dict[Path, Converter] | None = None
@@ -321,10 +344,9 @@ class StreamlitLanguageServer(LanguageServer):
         """``flush_edits`` with each buffer extracted on ``extraction_thread``: the event
         loop answers requests meanwhile (a 5,000-line page takes a quarter of a second).
         A buffer stays dirty until its facts are in, so a request that needs fresh facts
-        meanwhile extracts it itself (``flush_edits``); an edit meanwhile cancels this
-        refresh and leaves the buffer to the next."""
+        meanwhile gets them (``flush_edits`` waits for this extraction); an edit meanwhile
+        cancels this refresh and leaves the buffer to the next."""
         engine = self.ensure_engine()
-        loop = asyncio.get_running_loop()
         changed: list[Path] = []
         for uri in list(self.dirty):
             path = self.path_of(uri)
@@ -337,9 +359,13 @@ class StreamlitLanguageServer(LanguageServer):
             if engine.index.has_digest(path, digest):  # opened or saved as it is indexed
                 self.dirty.discard(uri)
                 continue
-            prepared = await loop.run_in_executor(
-                self.extraction_thread, prepare_buffer, text, digest
-            )
+            future = self.extraction_thread.submit(prepare_buffer, text, digest)
+            self._extracting[uri] = (text, future)
+            try:
+                prepared = await asyncio.wrap_future(future)
+            finally:
+                if self._extracting.get(uri, (text, None))[1] is future:
+                    del self._extracting[uri]
             document = self.open_document(uri)
             if uri not in self.dirty or document is None or document.source != text:
                 continue  # extracted meanwhile, or edited since: not these facts
