@@ -120,6 +120,12 @@ def canonical(path: Path) -> Path:
         return path.absolute()
 
 
+def importer_folder(importer: Path) -> str:
+    """The folder of an importing file as resolution keys it: an interned string, one
+    object per folder rather than a path per call."""
+    return sys.intern(os.path.dirname(importer))
+
+
 def text_digest(text: str) -> str:
     """The key of a text's facts (in the index and in the facts cache)."""
     return _digest(text)
@@ -366,15 +372,21 @@ class WorkspaceIndex:
         return self.facts(path)
 
     def resolve_module(
-        self, module: str, level: int, importer: Path, extra_bases: Iterable[Path] = ()
+        self,
+        module: str,
+        level: int,
+        importer: Path,
+        extra_bases: Iterable[Path] = (),
+        folder: str | None = None,
     ) -> Path | None:
-        """The workspace file a module name refers to from ``importer``, if any."""
+        """The workspace file a module name refers to from ``importer``, if any.
+        ``folder``: ``importer_folder(importer)``, when the caller resolves several of
+        its imports (43,000 resolutions find the apps of 2,000 files)."""
         bases_key = tuple(extra_bases)
-        # The folder as an interned string: one object per folder, not a path per call.
         cache_key = (
             module,
             level,
-            sys.intern(os.path.dirname(importer)),
+            folder if folder is not None else importer_folder(importer),
             self._bases_number(extra_bases),
         )
         if cache_key in self._resolved:

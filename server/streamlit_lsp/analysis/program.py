@@ -35,7 +35,7 @@ from streamlit_lsp.analysis.facts import (
     LiteralKey,
     ParamKey,
 )
-from streamlit_lsp.analysis.index import WorkspaceIndex
+from streamlit_lsp.analysis.index import WorkspaceIndex, importer_folder
 from streamlit_lsp.diagnostics import Span
 from streamlit_lsp.records import record
 
@@ -372,14 +372,15 @@ class Program:
         if facts is None:
             return ()
         found = []
+        resolve, folder = self.index.resolve_module, importer_folder(path)
         for fact in facts.imports:
             if fact.module.split(".")[0] == "streamlit":
                 continue
-            target = self.index.resolve_module(fact.module, fact.level, path, extra_bases)
+            target = resolve(fact.module, fact.level, path, extra_bases, folder)
             if target is None and fact.name is not None:
                 # from package import module
                 submodule = f"{fact.module}.{fact.name}" if fact.module else fact.name
-                target = self.index.resolve_module(submodule, fact.level, path, extra_bases)
+                target = resolve(submodule, fact.level, path, extra_bases, folder)
             if target is not None and target != path:
                 found.append(target)
         return tuple(found)
