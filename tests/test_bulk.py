@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -103,33 +102,58 @@ def test_work_is_shared_out_by_size_the_largest_files_to_the_pool() -> None:
     assert [item.digest for item in work.cold] == ["d", "a"] and work.cold_chars == 1_500
 
 
+# Run in a process of its own: this one may hold threads other tests left (a server's).
+POOL_KIND_SCRIPT = """
+import sys, threading
+from pathlib import Path
+from streamlit_lsp.analysis import bulk
+from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
+from streamlit_lsp.deepstack import call_with_deep_stack
+
+bulk._pool_pays = lambda busy: True
+bulk.POOL_MIN_FILES = 1
+forks = []
+original = bulk._new_executor
+
+def spy(workers, *, fork=False):
+    forks.append(fork)
+    return original(workers, fork=fork)
+
+bulk._new_executor = spy
+root = Path(sys.argv[1])
+
+def build():
+    index = WorkspaceIndex([root])
+    bulk.index_paths(index, list(iter_python_files(root)), workers=2)
+    return len(index.paths)
+
+indexed = [call_with_deep_stack(build)]
+stop = threading.Event()
+other = threading.Thread(target=stop.wait)
+other.start()
+try:
+    indexed.append(call_with_deep_stack(build))
+finally:
+    stop.set()
+    other.join()
+print(forks, indexed)
+"""
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
-def test_workers_are_forked_when_no_other_thread_runs_else_spawned(
-    workspace: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_workers_are_forked_when_no_other_thread_runs_else_spawned(workspace: Path) -> None:
     """``check`` runs no thread but its own: its workers are copies of it, ready at once.
     The server runs a reader thread beside the event loop: its workers are spawned."""
-    serial = snapshot(build(workspace, workers=1))
-    monkeypatch.setattr(bulk, "_pool_pays", lambda busy: True)
-    monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
-    forks: list[bool] = []
-    original = bulk._new_executor
-
-    def spy(workers: int, *, fork: bool = False):
-        forks.append(fork)
-        return original(workers, fork=fork)
-
-    monkeypatch.setattr(bulk, "_new_executor", spy)
-    assert same(snapshot(build(workspace, workers=2)), serial)
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        assert same(snapshot(build(workspace, workers=2)), serial)
-    finally:
-        stop.set()
-        other.join()
-    assert forks == [True, False]
+    done = subprocess.run(
+        [sys.executable, "-c", POOL_KIND_SCRIPT, str(workspace)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    files = len(snapshot(build(workspace, workers=1))[0])
+    assert done.stdout.split("\n")[-2] == f"[True, False] [{files}, {files}]"
 
 
 def test_warm_index_equals_cold(workspace: Path, tmp_path: Path, monkeypatch) -> None:

@@ -88,6 +88,7 @@ async def connected_client() -> AsyncIterator[LanguageClient]:
         write_transport.close()  # end of input: the server's reader stops
         await asyncio.to_thread(thread.join, 10)
         assert not thread.is_alive(), "the server did not stop"
+        server.extraction_thread.shutdown(wait=True)  # as ``serve_stdio`` does
         client._stop_event.set()
         connection.cancel()
         with contextlib.suppress(BaseException):
