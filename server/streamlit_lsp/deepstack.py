@@ -12,12 +12,30 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
 
 STACK_BYTES = 512 * 1024 * 1024
 RECURSION_LIMIT = 30_000
+# The stack of a helper thread that runs what the main thread could run (the parse of
+# an editor buffer): twice a Linux main thread's usual 8 MB. A platform's default for
+# new threads can be far smaller (128 KB with musl), too small for the C parser on
+# deeply nested code.
+HELPER_STACK_BYTES = 16 * 1024 * 1024
+
+
+def helper_thread(name: str) -> ThreadPoolExecutor:
+    """An executor of one thread, started now with ``HELPER_STACK_BYTES`` of stack."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+    previous = threading.stack_size()
+    try:
+        threading.stack_size(HELPER_STACK_BYTES)
+        executor.submit(int).result()  # the thread starts here, with that stack
+    finally:
+        threading.stack_size(previous)
+    return executor
 
 
 def call_with_deep_stack(function: Callable[[], T]) -> T:

@@ -61,7 +61,7 @@ POOL_MIN_FILES = 120
 # Idle cores (cores minus the threads running) the pool needs to be worth starting.
 SPARE_CORES = 0.75
 # Work is shared out by characters of text, not by files: extraction takes about 1 ms
-# per 1,000 characters, and one page of a workspace can be fifty times another.
+# per 1,000 characters, and one page of a workspace can be forty times another.
 # Text per task sent to a worker (about 0.1 s of extraction): large enough that
 # pickling and scheduling are small next to extraction, small enough that little is
 # left in flight at the end.

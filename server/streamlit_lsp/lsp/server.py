@@ -14,7 +14,7 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -31,6 +31,7 @@ from streamlit_lsp.analysis.bulk_worker import collector_paused
 from streamlit_lsp.analysis.index import PreparedBuffer, prepare_buffer, text_digest
 from streamlit_lsp.analysis.source import SourceError, read_source
 from streamlit_lsp.checker import app_findings
+from streamlit_lsp.deepstack import helper_thread
 from streamlit_lsp.diagnostics import Diagnostic, Severity
 from streamlit_lsp.lsp.engine import Engine, Snapshot
 from streamlit_lsp.lsp.positions import Converter
@@ -97,9 +98,7 @@ class StreamlitLanguageServer(LanguageServer):
         self.started_workers: StartedWorkers | None = None
         # The thread edited buffers are extracted on (``_extract_edits``); one, so a
         # burst of edits never has two extractions competing for the interpreter.
-        self.extraction_thread = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="streamlit-lsp-extract"
-        )
+        self.extraction_thread = helper_thread("streamlit-lsp-extract")
         # The buffer text each URI is being extracted from there, and the extraction.
         self._extracting: dict[str, tuple[str, Future[PreparedBuffer]]] = {}
 
