@@ -140,7 +140,10 @@ print(forks, indexed)
 """
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="workers are forked on Linux only (fork_is_safe); elsewhere always spawned",
+)
 def test_workers_are_forked_when_no_other_thread_runs_else_spawned(workspace: Path) -> None:
     """``check`` runs no thread but its own: its workers are copies of it, ready at once.
     The server runs a reader thread beside the event loop: its workers are spawned."""

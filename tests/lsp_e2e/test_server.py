@@ -645,23 +645,7 @@ async def test_a_completion_is_answered_while_a_large_page_is_analysed(tmp_path:
     client = await config.start()
     assert isinstance(client, LanguageClient)
     try:
-        root = from_fs_path(str(workspace)) or ""
-        await client.initialize_session(
-            lsp.InitializeParams(
-                capabilities=client_capabilities("visual-studio-code"),
-                root_uri=root,
-                workspace_folders=[lsp.WorkspaceFolder(uri=root, name="large")],
-            )
-        )
-        document = from_fs_path(str(workspace / "app.py")) or ""
-        client.text_document_did_open(
-            lsp.DidOpenTextDocumentParams(
-                text_document=lsp.TextDocumentItem(
-                    uri=document, language_id="python", version=1, text=text
-                )
-            )
-        )
-        await wait_until(lambda: document in client.diagnostics, timeout=120)
+        document = await _open_large_page(client, workspace, text)
         replace_all(client, document, text + 'late = st.session_state["never_set"]\n', 2)
         await asyncio.sleep(0.2)  # the edit's analysis is under way
         answer = await client.text_document_completion_async(
@@ -671,8 +655,8 @@ async def test_a_completion_is_answered_while_a_large_page_is_analysed(tmp_path:
             )
         )
         events.append("completion")
-        labels = [item.label for item in _items(answer)]
-        assert "count" in labels
+        assert isinstance(answer, lsp.CompletionList)
+        assert "count" in {item.label for item in answer.items}
         await wait_until(lambda: "diagnostics" in events, timeout=120)
         assert events == ["completion", "diagnostics"]
     finally:
@@ -680,12 +664,27 @@ async def test_a_completion_is_answered_while_a_large_page_is_analysed(tmp_path:
         await asyncio.wait_for(client.stop(), 10)
 
 
-def _items(
-    answer: lsp.CompletionList | list[lsp.CompletionItem] | None,
-) -> list[lsp.CompletionItem]:
-    if isinstance(answer, lsp.CompletionList):
-        return list(answer.items)
-    return list(answer or [])
+async def _open_large_page(client: LanguageClient, workspace: Path, text: str) -> str:
+    """Initialise a session on ``workspace`` (VS Code's capabilities), open its
+    ``app.py`` with ``text`` and wait for its first diagnostics; its URI."""
+    root = from_fs_path(str(workspace)) or ""
+    await client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=root,
+            workspace_folders=[lsp.WorkspaceFolder(uri=root, name=workspace.name)],
+        )
+    )
+    document = from_fs_path(str(workspace / "app.py")) or ""
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=document, language_id="python", version=1, text=text
+            )
+        )
+    )
+    await wait_until(lambda: document in client.diagnostics, timeout=120)
+    return document
 
 
 def _large_page(lines: int) -> str:
@@ -729,16 +728,7 @@ async def test_a_request_during_the_extraction_of_an_edit_waits_for_it_once(
     try:
         async with connected_client() as client:
             client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-            root = from_fs_path(str(workspace)) or ""
-            await client.initialize_session(
-                lsp.InitializeParams(
-                    capabilities=client_capabilities("visual-studio-code"),
-                    root_uri=root,
-                    workspace_folders=[lsp.WorkspaceFolder(uri=root, name="large")],
-                )
-            )
-            document = open_doc_at(client, workspace / "app.py", text)
-            await wait_until(lambda: document in client.diagnostics, timeout=120)
+            document = await _open_large_page(client, workspace, text)
             await asyncio.sleep(0.3)  # quiet: the edit is analysed at once (no debounce)
             replace_all(client, document, text + 'mark = st.session_state["marker_key"]\n', 2)
             await asyncio.sleep(0.35)  # the extraction thread is on it
@@ -749,15 +739,3 @@ async def test_a_request_during_the_extraction_of_an_edit_waits_for_it_once(
             assert len(extracted) == 1 and extracted[0].startswith("streamlit-lsp-extract")
     finally:
         gc.unfreeze()  # the server in this process froze its first analysis
-
-
-def open_doc_at(client: LanguageClient, path: Path, text: str) -> str:
-    document = from_fs_path(str(path)) or ""
-    client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(
-            text_document=lsp.TextDocumentItem(
-                uri=document, language_id="python", version=1, text=text
-            )
-        )
-    )
-    return document
