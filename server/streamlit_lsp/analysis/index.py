@@ -144,6 +144,11 @@ class WorkspaceIndex:
         self.roots: tuple[Path, ...] = tuple(canonical(root) for root in roots)
         self._root_texts = tuple(str(root) for root in self.roots)
         self._files: dict[Path, IndexedFile] = {}
+        # Each file's stamp, in the order the stamps were given (a file moves to the end
+        # when its facts change): the files changed since a generation are at the end.
+        self._stamps: dict[Path, int] = {}
+        # The files whose current text does not parse (ST000 runs after every edit).
+        self._unparsed: set[Path] = set()
         self._problems: dict[Path, Problem] = {}
         # Paths looked up on disk and found missing, so imports of third-party modules
         # are not re-probed on every resolution.
@@ -169,6 +174,9 @@ class WorkspaceIndex:
         # Apps as discovery last found them, by entry script; ``Program`` checks that
         # what each was found from is unchanged before using it.
         self.apps: dict[Path, object] = {}
+        # The entry-point candidates as discovery last found them (``Program``'s), kept
+        # while the files and what each says about itself are unchanged.
+        self.candidates: object | None = None
         # Values derived from one file's facts and the module layout (see ``derived``),
         # by file: each with the stamp it was derived from.
         self._derived: dict[Path, dict[Hashable, tuple[int | None, object]]] = {}
@@ -199,9 +207,26 @@ class WorkspaceIndex:
             if cache is not None:
                 cache.put(digest, facts)
         self.generation += 1
-        self._files[path] = IndexedFile(path, digest, facts, self.generation)
+        self._store(IndexedFile(path, digest, facts, self.generation))
         self._known(path)
         return True
+
+    def _store(self, indexed: IndexedFile) -> None:
+        path = indexed.path
+        self._files[path] = indexed
+        if indexed.current_error is not None or indexed.facts.parse_error is not None:
+            self._unparsed.add(path)
+        else:
+            self._unparsed.discard(path)
+        if self._stamps.get(path) != indexed.stamp:
+            self._stamps.pop(path, None)
+            self._stamps[path] = indexed.stamp
+
+    def _forget(self, path: Path) -> bool:
+        """Drop the facts of ``path``; whether it had any."""
+        self._stamps.pop(path, None)
+        self._unparsed.discard(path)
+        return self._files.pop(path, None) is not None
 
     def _known(self, path: Path) -> None:
         """``path`` is indexed now: if resolution looked for it before and did not find
@@ -242,7 +267,7 @@ class WorkspaceIndex:
             indexed = IndexedFile(path, digest, current.facts, current.stamp, error)
         else:
             indexed = IndexedFile(path, digest, facts, self.generation)
-        self._files[path] = indexed
+        self._store(indexed)
         self._known(path)
         return True
 
@@ -252,7 +277,7 @@ class WorkspaceIndex:
         try:
             text = read_source(path)
         except SourceError as error:
-            removed = self._files.pop(path, None) is not None
+            removed = self._forget(path)
             self._problems[path] = Problem(path, str(error))
             self.generation += 1
             if removed:
@@ -267,7 +292,7 @@ class WorkspaceIndex:
         if current is not None and current.digest == digest:
             return False
         self.generation += 1
-        self._files[path] = IndexedFile(path, digest, facts, self.generation)
+        self._store(IndexedFile(path, digest, facts, self.generation))
         self._known(path)
         return True
 
@@ -279,7 +304,7 @@ class WorkspaceIndex:
     def report_problem(self, path: Path, message: str) -> None:
         """Record that ``path`` cannot be analysed (and forget any facts it had)."""
         path = canonical(path)
-        if self._files.pop(path, None) is not None:
+        if self._forget(path):
             self._layout_changed()
         self._problems[path] = Problem(path, message)
         self.generation += 1
@@ -288,7 +313,7 @@ class WorkspaceIndex:
         path = canonical(path)
         self._problems.pop(path, None)
         self._derived.pop(path, None)
-        if self._files.pop(path, None) is None:
+        if not self._forget(path):
             return False
         self.generation += 1
         self._layout_changed()
@@ -346,10 +371,25 @@ class WorkspaceIndex:
         values[key] = (stamp, value)
         return value
 
+    def changed_since(self, generation: int) -> list[Path]:
+        """The files whose facts changed after ``generation``, most recent first (files
+        removed since are not listed: a removal changes the layout)."""
+        changed = []
+        for path, stamp in reversed(self._stamps.items()):
+            if stamp <= generation:
+                break
+            changed.append(path)
+        return changed
+
     def stamp(self, path: Path) -> int | None:
         """Changes whenever the facts of ``path`` change (None: not indexed)."""
         entry = self._files.get(path)
         return entry.stamp if entry is not None else None
+
+    @property
+    def unparsed_paths(self) -> list[Path]:
+        """The indexed files whose current text does not parse, sorted."""
+        return sorted(self._unparsed)
 
     def parse_error(self, path: Path) -> ParseError | None:
         """The syntax error of the file's current text, if any."""

@@ -354,11 +354,7 @@ class Model:
     def _context(self) -> tuple[int, int]:
         # Module resolution depends on which files exist and on the apps' folders. The
         # folders are compared by hash: comparing hundreds of paths per lookup is slow.
-        return (self.program.index.layout_generation, self._folders_hash)
-
-    @cached_property
-    def _folders_hash(self) -> int:
-        return hash(self.program.entry_folders)
+        return (self.program.index.layout_generation, self.program.entry_folders_hash)
 
     def _key_table(self, app: App) -> KeyTable:
         table = KeyTable()

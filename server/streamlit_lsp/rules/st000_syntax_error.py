@@ -14,7 +14,7 @@ CODE = "ST000"
 
 def check(model: Model) -> Iterator[Diagnostic]:
     index = model.program.index
-    for path in index.paths:
+    for path in index.unparsed_paths:
         error = index.parse_error(path)
         if error is None:
             continue
