@@ -189,6 +189,38 @@ def test_results_of_an_app_left_alone_for_long_are_still_reused(tmp_path: Path) 
         assert (trace is first[run]) == (run.script != page), run.label
 
 
+def _parts(key: object) -> set[object]:
+    """Everything a memo key is made of (keys are nested tuples of apps, runs, paths)."""
+    if isinstance(key, tuple | frozenset):
+        return {part for item in key for part in _parts(item)}
+    return {key}
+
+
+def test_results_no_model_asks_for_are_let_go(tmp_path: Path) -> None:
+    """A server builds a model per burst of edits: the results of an app that is gone
+    (and of its files) must not stay in memory for the server's lifetime, while the
+    results, inner ones included, of the apps still asked for stay."""
+    root = _workspace(tmp_path)
+    index = _index(root)
+    model = Model(Program(index))
+    run_rules(model)
+    gone = next(app for app in model.apps if app.kind == "pages")
+    for path in gone.files:
+        path.unlink()
+        index.remove(path)
+    for _ in range(2 * SWEEP_EVERY):
+        model = Model(Program(index), previous=model)
+        run_rules(model)
+    held = {**model._previous, **model._memos}
+    assert not [key for key in held if _parts(key) & {gone, *gone.files}]
+    for app in model.apps:
+        analysis = model.analysis(app)
+        kept = {**model._previous, **model._memos}
+        walks = [key for key in kept if key[0] == "first_run" and key[1] == app]
+        assert len(walks) == len(app.runs), app.entry
+        assert model.analysis(app) is analysis
+
+
 def test_discovery_in_steps_leaves_the_next_program_only_assembling(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

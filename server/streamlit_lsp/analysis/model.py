@@ -274,10 +274,22 @@ class Model:
 
     def _forget_unasked(self) -> None:
         """Results no model asked for in a while (an app that changed shape, a file
-        gone) are let go: a server builds a model per burst of edits."""
+        gone) are let go: a server builds a model per burst of edits. The results a
+        kept one was computed from are kept with it (its ``inner`` memos, found here
+        rather than marked on every ask: marking them walked every app's results on
+        every edit, 26 ms on 2,000 files)."""
         recent = self._age - SWEEP_EVERY
         self._asked = {key: age for key, age in self._asked.items() if age >= recent}
-        self._previous = {key: entry for key, entry in self._previous.items() if key in self._asked}
+        kept: dict[object, Memo] = {}
+        pending = list(self._asked)
+        while pending:
+            key = pending.pop()
+            entry = self._previous.get(key)
+            if entry is None or key in kept:
+                continue
+            kept[key] = entry
+            pending.extend(entry.inner)
+        self._previous = kept
 
     @property
     def apps(self) -> tuple[App, ...]:
@@ -311,20 +323,10 @@ class Model:
             if entry is None or not self._holds(entry):
                 entry = self._compute(make)
             self._memos[key] = entry
-            self._mark_asked(key, entry)
+            self._asked[key] = self._age
         else:
             self.program.note_reads(entry.paths)
         return entry.value  # type: ignore[return-value]
-
-    def _mark_asked(self, key: Hashable, entry: Memo) -> None:
-        """``key`` and the memos its value was computed from are in use."""
-        if self._asked.get(key) == self._age:
-            return
-        self._asked[key] = self._age
-        for inner in entry.inner:
-            found = self._memos.get(inner) or self._previous.get(inner)
-            if found is not None:
-                self._mark_asked(inner, found)
 
     def _compute(self, make: Callable[[], object]) -> Memo:
         self._computing.append([])
