@@ -731,8 +731,11 @@ def bytecode_env(out: Path) -> dict[str, str]:
 def compile_bytecode(out: Path) -> None:
     """Import what the server and ``check`` import, once, so the bytecode is there
     before anything is measured."""
-    modules = "streamlit_lsp.checker, streamlit_lsp.cli, streamlit_lsp.lsp.server, streamlit_lsp.lsp.stdio"
-    subprocess.run([sys.executable, "-c", f"import {modules}"], env=bytecode_env(out), check=True)
+    imports = (
+        "import streamlit_lsp.checker, streamlit_lsp.output, streamlit_lsp.lsp.stdio; "
+        "from streamlit_lsp.lsp.server import create_server; create_server()"
+    )
+    subprocess.run([sys.executable, "-c", imports], env=bytecode_env(out), check=True)
 
 
 def log(message: str) -> None:
