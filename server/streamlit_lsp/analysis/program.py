@@ -198,8 +198,7 @@ class KeptApp:
     def holds(self, index: WorkspaceIndex, folders_hash: int) -> bool:
         """Whether the app is still the one found. Only the files changed since
         ``generation`` are compared (an edit used to compare every file of every app)."""
-        token = (index.layout_generation, folders_hash, _listing_token(self.pages_folder))
-        if token != self.token:
+        if _app_token(index, folders_hash, self.pages_folder) != self.token:
             return False
         stamps = self.stamps
         for path in index.changed_since(self.generation):
@@ -209,12 +208,17 @@ class KeptApp:
         return True
 
 
-def _listing_token(pages_folder: str) -> int | None:
-    """Changes when a page is added to or removed from the ``pages/`` folder."""
+def _app_token(
+    index: WorkspaceIndex, folders_hash: int, pages_folder: str
+) -> tuple[int, int, int | None]:
+    """What an app depends on besides its files: the module layout, the apps' folders
+    (``sys.path``), and the listing of its ``pages/`` folder (its mtime changes when a
+    page is added or removed)."""
     try:
-        return os.stat(pages_folder).st_mtime_ns
+        listing: int | None = os.stat(pages_folder).st_mtime_ns
     except OSError:
-        return None
+        listing = None
+    return (index.layout_generation, folders_hash, listing)
 
 
 @dataclass
@@ -541,11 +545,7 @@ class Program:
         if isinstance(kept, KeptApp) and kept.holds(self.index, self.entry_folders_hash):
             return kept.app
         pages_folder = os.path.join(entry.parent, "pages")
-        token = (
-            self.index.layout_generation,
-            self.entry_folders_hash,
-            _listing_token(pages_folder),
-        )
+        token = _app_token(self.index, self.entry_folders_hash, pages_folder)
         with self.recording(set()) as reads:
             app = self._build_app(entry)
         if isinstance(kept, KeptApp) and kept.app == app:
