@@ -40,9 +40,11 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root.resolve()
 
 
-def snapshot(index: WorkspaceIndex) -> tuple[dict, list]:
+def snapshot(index: WorkspaceIndex) -> tuple[dict, list, list]:
+    # The files that do not parse first: known before any facts are asked for.
+    unparsed = index.unparsed_paths
     files = {path: (index._files[path].digest, index.facts(path)) for path in index.paths}
-    return files, [(problem.path, problem.message) for problem in index.problems]
+    return files, [(problem.path, problem.message) for problem in index.problems], unparsed
 
 
 def same(left: object, right: object) -> bool:
@@ -77,10 +79,11 @@ def test_pool_and_serial_give_the_same_index(
     assert applied, "no chunk was extracted by a worker"
     assert sum(applied) < len(serial[0]), "this process extracted none of the files"
     assert same(pooled, serial)
-    files, problems = serial
+    files, problems, unparsed = serial
     assert workspace / "plain.py" not in files  # the prefilter skipped it
     assert {path.name for path, _ in problems} == {"binary.py", "latin.py"}
     assert files[workspace / "broken.py"][1].parse_error is not None
+    assert unparsed == [workspace / "broken.py"]
     assert not files[workspace / "deep.py"][1].opaque  # workers have the deep stack too
 
 

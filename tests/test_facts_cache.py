@@ -16,10 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from streamlit_lsp.analysis import facts_cache
+from streamlit_lsp.analysis import bulk, facts_cache
+from streamlit_lsp.analysis.bulk import index_paths
 from streamlit_lsp.analysis.extract import extract
-from streamlit_lsp.analysis.facts_cache import FactsCache, default_directory, version_salt
-from streamlit_lsp.analysis.index import WorkspaceIndex, text_digest
+from streamlit_lsp.analysis.facts_cache import (
+    FactsCache,
+    StoredFacts,
+    default_directory,
+    version_salt,
+)
+from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files, text_digest
 
 APP = """\
 import streamlit as st
@@ -123,7 +129,7 @@ def test_entry_of_another_digest_is_not_trusted(tmp_path: Path) -> None:
 def test_an_entry_that_unpickles_to_something_else_is_ignored(tmp_path: Path) -> None:
     cache = FactsCache(tmp_path)
     digest = text_digest(APP)
-    cache.put_pickled(digest, pickle.dumps({"not": "facts"}))
+    cache.put_pickled(digest, pickle.dumps({"not": "facts"}), parses=True)
     assert cache.get(digest) is None
 
 
@@ -233,3 +239,205 @@ def test_index_uses_the_cache_for_files_not_buffers(tmp_path: Path) -> None:
     index.set_text(app, OTHER, keep_last_good=True)  # an editor buffer
     assert warm.stats.writes == 0 and warm.stats.hits == 1
     assert index.facts(app.resolve()) == extract(OTHER)
+
+
+# ------------------------------------------------------------------ the warm start
+
+BROKEN = "import streamlit as st\nif st.session_state.ready\n    st.write(1)\n"
+
+
+def warm_start_folder(tmp_path: Path) -> Path:
+    """A workspace indexed once (its cache entries written): what a warm start reads."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "app.py").write_text(APP, encoding="utf-8")
+    (root / "other.py").write_text(OTHER, encoding="utf-8")
+    (root / "broken.py").write_text(BROKEN, encoding="utf-8")
+    index_paths(WorkspaceIndex([root], cache=FactsCache(tmp_path / "cache")), [*root.iterdir()])
+    return root.resolve()
+
+
+def warm_index(root: Path, cache: FactsCache) -> WorkspaceIndex:
+    index = WorkspaceIndex([root], cache=cache)
+    index_paths(index, list(iter_python_files(root)), workers=1)
+    return index
+
+
+def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The digests of the entries unpickled from now on."""
+    loaded: list[str] = []
+    original = StoredFacts.load
+
+    def load(self: StoredFacts):
+        loaded.append(self.digest)
+        return original(self)
+
+    monkeypatch.setattr(StoredFacts, "load", load)
+    return loaded
+
+
+def test_a_warm_start_unpickles_an_entry_when_its_facts_are_first_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = warm_start_folder(tmp_path)
+    loaded = count_loads(monkeypatch)
+    cache = FactsCache(tmp_path / "cache")
+    index = warm_index(root, cache)
+    assert cache.stats.hits == 3 and cache.stats.misses == 0
+    # Which files do not parse is known from the entries' headers (ST000 asks at once).
+    assert index.unparsed_paths == [root / "broken.py"]
+    assert index.parse_error(root / "app.py") is None
+    assert loaded == []
+
+    assert index.facts(root / "app.py") == extract(APP)
+    assert index.facts(root / "app.py") == extract(APP)
+    assert loaded == [text_digest(APP)]  # once: the facts replace the entry
+    error = index.parse_error(root / "broken.py")
+    assert error is not None and error == extract(BROKEN).parse_error
+    assert loaded == [text_digest(APP), text_digest(BROKEN)]
+
+
+def test_an_entry_that_cannot_be_unpickled_is_extracted_again_when_asked_for(
+    tmp_path: Path,
+) -> None:
+    root = warm_start_folder(tmp_path)
+    cache = FactsCache(tmp_path / "cache")
+    path = entry_path(cache, APP)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 40])  # the header whole, the pickle cut short
+    index = warm_index(root, cache)
+    assert index.facts(root / "app.py") == extract(APP)
+
+
+def test_the_files_that_do_not_parse_follow_the_facts_once_unpickled(tmp_path: Path) -> None:
+    root = warm_start_folder(tmp_path)
+    cache = FactsCache(tmp_path / "cache")
+    # The entry of the text that parses, its header saying it does not (and the other
+    # way round): once unpickled, the facts are what ST000's list follows.
+    cache.put_pickled(text_digest(APP), pickle.dumps(extract(APP)), parses=False)
+    cache.put_pickled(text_digest(BROKEN), pickle.dumps(extract(BROKEN)), parses=True)
+    index = warm_index(root, cache)
+    assert index.facts(root / "app.py") == extract(APP)
+    assert index.facts(root / "broken.py") == extract(BROKEN)
+    assert index.unparsed_paths == [root / "broken.py"]
+    assert index.parse_error(root / "app.py") is None
+
+
+def test_a_file_gone_before_its_entry_is_unpickled_counts_as_empty(tmp_path: Path) -> None:
+    root = warm_start_folder(tmp_path)
+    cache = FactsCache(tmp_path / "cache")
+    path = entry_path(cache, OTHER)
+    path.write_bytes(path.read_bytes()[:-10])
+    index = warm_index(root, cache)
+    (root / "other.py").unlink()  # the watcher's event is still on its way
+    facts = index.facts(root / "other.py")
+    assert facts is not None and not facts.uses_streamlit and not facts.accesses
+
+
+# ------------------------------------------------------- files unchanged since a start
+
+SETTLED = time.time() - 3600  # a time a file last written this long ago is trusted at
+
+
+def settled_folder(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    root.mkdir()
+    for name, text in (("app.py", APP), ("other.py", OTHER), ("plain.py", "print(1)\n")):
+        (root / name).write_text(text, encoding="utf-8")
+        os.utime(root / name, (SETTLED, SETTLED))
+    return root.resolve()
+
+
+def start(root: Path, cache_root: Path) -> WorkspaceIndex:
+    """What a server's start (or ``check``) indexes: the workspace's every file."""
+    index = WorkspaceIndex([root], cache=FactsCache(cache_root))
+    index_paths(index, list(iter_python_files(root)), workers=1, whole_workspace=True)
+    return index
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files bulk indexing reads from now on."""
+    names: list[str] = []
+    original = bulk.read_accepted_file
+
+    def read(path: Path) -> bytes:
+        names.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(bulk, "read_accepted_file", read)
+    return names
+
+
+def test_a_start_reads_only_the_files_changed_since_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = settled_folder(tmp_path)
+    start(root, tmp_path / "cache")
+    reads = count_reads(monkeypatch)
+    again = start(root, tmp_path / "cache")
+    assert reads == []  # the file the prefilter skips included
+    assert again.paths == (root / "app.py", root / "other.py")
+    assert again.facts(root / "app.py") == extract(APP)
+
+    # The same size, the modification time put back: the change time still tells.
+    changed = APP.replace("count", "total")
+    assert len(changed) == len(APP)
+    (root / "app.py").write_text(changed, encoding="utf-8")
+    os.utime(root / "app.py", (SETTLED, SETTLED))
+    third = start(root, tmp_path / "cache")
+    assert reads == ["app.py"]
+    assert third.facts(root / "app.py") == extract(changed)
+    assert third.facts(root / "other.py") == extract(OTHER)
+
+
+def test_a_file_written_just_before_it_was_read_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Written within the clock's resolution of the read, it could change again without
+    # its times changing: its signature is not kept.
+    root = settled_folder(tmp_path)
+    (root / "other.py").write_text(OTHER, encoding="utf-8")  # now
+    start(root, tmp_path / "cache")
+    reads = count_reads(monkeypatch)
+    start(root, tmp_path / "cache")
+    assert reads == ["other.py"]
+
+
+def test_indexing_some_files_leaves_the_workspace_s_signatures_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = settled_folder(tmp_path)
+    start(root, tmp_path / "cache")
+    one = WorkspaceIndex([root], cache=FactsCache(tmp_path / "cache"))
+    index_paths(one, [root / "app.py"], workers=1)  # a file the watcher reported
+    reads = count_reads(monkeypatch)
+    start(root, tmp_path / "cache")
+    assert reads == []
+
+
+def test_a_damaged_book_of_signatures_means_reading_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = settled_folder(tmp_path)
+    start(root, tmp_path / "cache")
+    (book,) = (FactsCache(tmp_path / "cache").folder / "signatures").iterdir()
+    book.write_bytes(book.read_bytes()[:20])
+    reads = count_reads(monkeypatch)
+    index = start(root, tmp_path / "cache")
+    assert sorted(reads) == ["app.py", "other.py", "plain.py"]
+    assert index.facts(root / "app.py") == extract(APP)
+    reads.clear()
+    start(root, tmp_path / "cache")  # the book written whole again
+    assert reads == []
+
+
+def test_an_unchanged_file_whose_entry_is_gone_is_read_and_extracted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = settled_folder(tmp_path)
+    start(root, tmp_path / "cache")
+    entry_path(FactsCache(tmp_path / "cache"), APP).unlink()  # pruned, say
+    reads = count_reads(monkeypatch)
+    index = start(root, tmp_path / "cache")
+    assert reads == ["app.py"]
+    assert index.facts(root / "app.py") == extract(APP)

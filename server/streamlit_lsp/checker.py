@@ -14,7 +14,7 @@ from functools import partial as partial_call
 from pathlib import Path
 
 from streamlit_lsp.analysis.bulk import index_paths
-from streamlit_lsp.analysis.bulk_worker import collector_paused
+from streamlit_lsp.analysis.collector import collector_paused
 from streamlit_lsp.analysis.facts_cache import FactsCache
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
 from streamlit_lsp.analysis.model import Model
@@ -70,7 +70,8 @@ def build_model(target: Path, config: Config | None = None) -> Model:
     cache = FactsCache.from_environment()
     if target.is_dir():
         index = WorkspaceIndex([target], cache=cache)
-        index_paths(index, list(iter_python_files(target, config.is_excluded)))
+        files = list(iter_python_files(target, config.is_excluded))
+        index_paths(index, files, whole_workspace=True)
         program = Program(index, entrypoints=config.entrypoints)
     else:
         index = WorkspaceIndex([target.parent], cache=cache)

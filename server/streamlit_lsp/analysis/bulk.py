@@ -35,16 +35,18 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from streamlit_lsp.analysis.bulk_worker import (
-    collector_paused,
-    extract_chunk,
-    prepare_worker,
-    worker_ready,
-)
+from streamlit_lsp.analysis.bulk_worker import extract_chunk, prepare_worker, worker_ready
+from streamlit_lsp.analysis.collector import collector_paused
 from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import FileFacts
 from streamlit_lsp.analysis.index import WorkspaceIndex, canonical, text_digest
-from streamlit_lsp.analysis.source import SourceError, decode_source, read_file_bytes
+from streamlit_lsp.analysis.signatures import SignatureBook, now_ns
+from streamlit_lsp.analysis.source import (
+    SourceError,
+    decode_source,
+    file_status,
+    read_accepted_file,
+)
 from streamlit_lsp.forked import fork_is_safe, usable_cores
 
 logger = logging.getLogger(__name__)
@@ -100,12 +102,16 @@ def index_paths(
     workers: int | None = None,
     progress: Progress | None = None,
     started: StartedWorkers | None = None,
+    whole_workspace: bool = False,
 ) -> None:
     """Index files found on disk (synchronously); see the module's docstring.
     ``workers``: processes to extract in, this one included (default: one per core).
     ``started``: workers started ahead (``start_workers``), used if the pool pays and
-    shut down either way."""
-    for pending in _steps(index, paths, _worker_count(workers), progress, started):
+    shut down either way. ``whole_workspace``: ``paths`` are all the files of the
+    index's folders (a start, ``check``): what each was is kept for the next start
+    (``SignatureBook``), so that one reads only the files changed since."""
+    steps = _steps(index, paths, _worker_count(workers), progress, started, whole_workspace)
+    for pending in steps:
         if pending is not None:
             wait([pending])  # its error, if any, is handled where it is applied
 
@@ -117,11 +123,13 @@ async def index_paths_async(
     workers: int | None = None,
     progress: Progress | None = None,
     started: StartedWorkers | None = None,
+    whole_workspace: bool = False,
 ) -> None:
     """``index_paths`` for the event loop: never blocks it for more than one batch."""
     import asyncio  # here only: ``check`` never needs it (34 ms of its start-up)
 
-    for pending in _steps(index, paths, _worker_count(workers), progress, started):
+    steps = _steps(index, paths, _worker_count(workers), progress, started, whole_workspace)
+    for pending in steps:
         if pending is not None:
             with contextlib.suppress(Exception):  # its error surfaces in the generator
                 await asyncio.wrap_future(pending)
@@ -140,10 +148,12 @@ def _steps(
     workers: int,
     progress: Progress | None,
     started: StartedWorkers | None = None,
+    whole_workspace: bool = False,
 ) -> Generator[Future[list[bytes]] | None, None, None]:
     """Index ``paths``; yields None where the caller may pause, or a future to wait for."""
     total = len(paths)
-    work = _Work(index, total, progress or (lambda done, total: None))
+    signatures = SignatureBook.open(index.cache if whole_workspace else None, index.roots)
+    work = _Work(index, total, progress or (lambda done, total: None), signatures)
     # Batches are frozen out of the collector's sight (``collector_paused``): garbage
     # cycles the caller left pending are collected first, or they would never be.
     gc.collect()
@@ -157,6 +167,7 @@ def _steps(
         elif started is not None:  # not worth it here: its processes go now
             started.shutdown()
     yield from _extract_here(work)  # all of them, or what the pool could not take
+    signatures.save()
     if work.extracted > 1:  # a workspace, not a file or two: worth a look at the disk
         if index.cache is not None:
             index.cache.prune()
@@ -179,8 +190,8 @@ def _read_all(
     for start in range(0, total, READ_BATCH):
         with collector_paused():
             for path in paths[start : start + READ_BATCH]:
-                item = _read(index, path, work.folders)
-                if item is not None and not _from_cache(index, item):
+                item = _read(work, path)
+                if item is not None:
                     work.add_cold(item)
         if not decided:
             sample = running_threads()
@@ -209,8 +220,16 @@ def _read_all(
 class _Work:
     """The files left to extract and the progress of a bulk index."""
 
-    def __init__(self, index: WorkspaceIndex, total: int, report: Progress) -> None:
+    def __init__(
+        self,
+        index: WorkspaceIndex,
+        total: int,
+        report: Progress,
+        signatures: SignatureBook | None = None,
+    ) -> None:
         self.index = index
+        # What the files were at the last start (empty unless a whole workspace).
+        self.signatures = signatures if signatures is not None else SignatureBook(None, {})
         self.total = total
         self._report = report
         # Read and not found in the cache (in reading order until ``largest_first``).
@@ -572,24 +591,38 @@ def _spawn_is_safe() -> bool:
 # ------------------------------------------------------------------------ reading
 
 
-def _read(index: WorkspaceIndex, path: Path, folders: dict[Path, Path]) -> _Cold | None:
-    """The file's text when it needs indexing; None when it is skipped, unchanged, or
-    unreadable (then reported as a problem of the index)."""
+def _read(work: _Work, path: Path) -> _Cold | None:
+    """The file's text when its facts must be extracted; None when it is skipped,
+    unchanged, unreadable (then reported as a problem of the index), or its facts are
+    in the cache. A file unchanged since the last start (``SignatureBook``) is not read:
+    its digest is known."""
+    index = work.index
+    read_at = now_ns()
     try:
-        data = read_file_bytes(path)  # refuses pipes, devices and files too large
+        status = file_status(path)  # refuses pipes, devices and files too large
+    except SourceError as error:
+        index.report_problem(path, str(error))
+        return None
+    known, digest = work.signatures.reading(str(path), status)
+    if known and (digest is None or _from_cache(index, _canonical(path, work.folders), digest)):
+        return None  # (an entry no longer in the cache: the file is read)
+    try:
+        data = read_accepted_file(path)
     except SourceError as error:
         index.report_problem(path, str(error))
         return None
     if PREFILTER not in data:
+        work.signatures.record(str(path), status, None, read_at)
         return None
     try:
         text = decode_source(data, path)
     except SourceError as error:
         index.report_problem(path, str(error))
         return None
-    path = _canonical(path, folders)
     digest = text_digest(text)
-    if index.has_digest(path, digest):
+    work.signatures.record(str(path), status, digest, read_at)
+    path = _canonical(path, work.folders)
+    if _from_cache(index, path, digest):
         return None
     return _Cold(path, digest, text)
 
@@ -620,9 +653,14 @@ def _canonical_folder(folder: Path, folders: dict[Path, Path]) -> Path:
     return resolved
 
 
-def _from_cache(index: WorkspaceIndex, item: _Cold) -> bool:
-    facts = index.cache.get(item.digest) if index.cache is not None else None
-    if facts is None:
+def _from_cache(index: WorkspaceIndex, path: Path, digest: str) -> bool:
+    """Whether the file is indexed with this digest now: already, or from its cache
+    entry. The entry is unpickled when the analysis first asks for the file's facts
+    (unpickling them all was most of a warm start)."""
+    if index.has_digest(path, digest):
+        return True
+    stored = index.cache.get_stored(digest) if index.cache is not None else None
+    if stored is None:
         return False
-    index.set_facts(item.path, item.digest, facts)
+    index.set_facts(path, digest, stored)
     return True

@@ -10,6 +10,7 @@ never read.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import sys
@@ -20,8 +21,10 @@ from typing import TypeVar
 
 from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import FileFacts, ParseError
-from streamlit_lsp.analysis.facts_cache import FactsCache
+from streamlit_lsp.analysis.facts_cache import FactsCache, StoredFacts
 from streamlit_lsp.analysis.source import SourceError, read_source
+
+logger = logging.getLogger(__name__)
 
 # Folders that never hold a user's app code.
 SKIPPED_DIRS = frozenset(
@@ -56,17 +59,46 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class IndexedFile:
+    """What the index holds for one file. Replaced as a whole when the file changes;
+    only ``content`` changes in place, from a cache entry to the facts it holds."""
+
     path: Path
     digest: str
-    facts: FileFacts
-    # The index generation that produced ``facts``: analyses cached per app compare the
+    # The facts, or their cache entry until they are first asked for: a warm start
+    # reads every entry and unpickles each when the analysis needs that file.
+    content: FileFacts | StoredFacts
+    # The index generation that produced the facts: analyses cached per app compare the
     # stamps of the files they read to know whether they still hold.
     stamp: int
-    # The current text does not parse but ``facts`` are the last good ones (an editor
+    # The current text does not parse but the facts are the last good ones (an editor
     # buffer mid-typing): the error is reported, the rest of the analysis stays.
     current_error: ParseError | None = None
+
+    @property
+    def facts_parse(self) -> bool:
+        """The text the facts are of parses (known without unpickling an entry)."""
+        content = self.content
+        if isinstance(content, StoredFacts):
+            return content.parses
+        return content.parse_error is None
+
+
+def _load_stored(path: Path, stored: StoredFacts) -> FileFacts:
+    """The facts of a cache entry; when it cannot be unpickled, the file's facts
+    extracted afresh."""
+    facts = stored.load()
+    if facts is not None:
+        return facts
+    logger.warning("%s: its cached facts cannot be read; extracting it again", path)
+    try:
+        return extract(read_source(path))
+    except SourceError as error:
+        # The file went, or became unreadable, since it was indexed: the file watcher's
+        # event follows and updates the index. Until then it counts as an empty file.
+        logger.warning("%s", error)
+        return FileFacts(uses_streamlit=False)
 
 
 T = TypeVar("T")
@@ -214,7 +246,7 @@ class WorkspaceIndex:
     def _store(self, indexed: IndexedFile) -> None:
         path = indexed.path
         self._files[path] = indexed
-        if indexed.current_error is not None or indexed.facts.parse_error is not None:
+        if indexed.current_error is not None or not indexed.facts_parse:
             self._unparsed.add(path)
         else:
             self._unparsed.discard(path)
@@ -263,8 +295,8 @@ class WorkspaceIndex:
             indexed = IndexedFile(path, digest, facts, self.generation)
         elif prepared.repaired is not None:
             indexed = IndexedFile(path, digest, prepared.repaired, self.generation, error)
-        elif current is not None and current.facts.parse_error is None:
-            indexed = IndexedFile(path, digest, current.facts, current.stamp, error)
+        elif current is not None and current.facts_parse:
+            indexed = IndexedFile(path, digest, current.content, current.stamp, error)
         else:
             indexed = IndexedFile(path, digest, facts, self.generation)
         self._store(indexed)
@@ -285,9 +317,9 @@ class WorkspaceIndex:
             return removed
         return self.set_text(path, text, from_disk=True)
 
-    def set_facts(self, path: Path, digest: str, facts: FileFacts) -> bool:
-        """Index facts extracted elsewhere (bulk indexing) for a file's text on disk;
-        ``path`` is resolved already."""
+    def set_facts(self, path: Path, digest: str, facts: FileFacts | StoredFacts) -> bool:
+        """Index facts extracted elsewhere (bulk indexing), or their cache entry, for a
+        file's text on disk; ``path`` is resolved already."""
         current = self._files.get(path)
         if current is not None and current.digest == digest:
             return False
@@ -357,7 +389,22 @@ class WorkspaceIndex:
 
     def facts(self, path: Path) -> FileFacts | None:
         entry = self._files.get(path)
-        return entry.facts if entry is not None else None
+        if entry is None:
+            return None
+        content = entry.content
+        if isinstance(content, StoredFacts):
+            content = self._unstore(entry, content)
+        return content
+
+    def _unstore(self, entry: IndexedFile, stored: StoredFacts) -> FileFacts:
+        """The facts of an entry read from the cache (warm start), first asked for now:
+        kept in its place, under the same stamp (they are the same facts)."""
+        facts = entry.content = _load_stored(entry.path, stored)
+        if facts.parse_error is None and entry.current_error is None:
+            self._unparsed.discard(entry.path)  # (an entry whose header was wrong)
+        elif facts.parse_error is not None:
+            self._unparsed.add(entry.path)
+        return facts
 
     def derived(self, path: Path, key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, a value computed from the facts of ``path`` and the module layout
@@ -396,13 +443,15 @@ class WorkspaceIndex:
         entry = self._files.get(path)
         if entry is None:
             return None
-        return entry.current_error or entry.facts.parse_error
+        if entry.current_error is not None or entry.facts_parse:
+            return entry.current_error
+        facts = self.facts(path)
+        return facts.parse_error if facts is not None else None
 
     def ensure(self, path: Path) -> FileFacts | None:
         """Facts of ``path``, reading it from disk the first time it is needed."""
-        entry = self._files.get(path)
-        if entry is not None:
-            return entry.facts
+        if path in self._files:
+            return self.facts(path)
         if str(path) in self._missing or path in self._problems:
             return None
         if not path.is_file():

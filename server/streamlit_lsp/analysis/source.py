@@ -9,8 +9,11 @@ way the Python tokenizer splits them (``\\r\\n``, ``\\r``, ``\\n`` only), not th
 from __future__ import annotations
 
 import ast
+import contextlib
+import os
 import re
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 from streamlit_lsp.diagnostics import Span
@@ -66,7 +69,14 @@ def read_file_bytes(path: Path) -> bytes:
     Anything but a regular file is refused before it is opened: opening a named pipe
     waits for a writer (for ever, blocking the server), a device may never end.
     """
-    try:
+    file_status(path)
+    return read_accepted_file(path)
+
+
+def file_status(path: Path) -> os.stat_result:
+    """``stat`` of a file that may be read: a regular file, not too large; else a
+    ``SourceError`` saying why."""
+    with _reading(path):
         status = path.stat()
         if stat.S_ISDIR(status.st_mode):
             raise SourceError(f"{path}: skipped: a directory, not a file")
@@ -76,7 +86,20 @@ def read_file_bytes(path: Path) -> bytes:
             raise SourceError(
                 f"{path}: skipped: {status.st_size // (1024 * 1024)} MB is too large to analyse"
             )
+        return status
+
+
+def read_accepted_file(path: Path) -> bytes:
+    """The bytes of a file ``file_status`` accepted."""
+    with _reading(path):
         return path.read_bytes()
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Failures to look at or read ``path`` as ``SourceError``s."""
+    try:
+        yield
     except FileNotFoundError:
         raise SourceError(f"{path}: skipped: the file disappeared while being read") from None
     except IsADirectoryError:

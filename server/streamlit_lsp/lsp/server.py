@@ -27,7 +27,7 @@ from pygls.workspace import TextDocument
 
 from streamlit_lsp import __version__
 from streamlit_lsp.analysis.bulk import StartedWorkers
-from streamlit_lsp.analysis.bulk_worker import collector_paused
+from streamlit_lsp.analysis.collector import collector_paused
 from streamlit_lsp.analysis.index import PreparedBuffer, prepare_buffer, text_digest
 from streamlit_lsp.analysis.source import SourceError, read_source
 from streamlit_lsp.checker import app_findings

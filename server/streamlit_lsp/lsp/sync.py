@@ -53,7 +53,9 @@ async def index_workspace(ls: StreamlitLanguageServer) -> None:
         # The workers started with the server are for the first index only (which stops
         # them when it ends).
         started, ls.started_workers = ls.started_workers, None
-        await index_paths_async(engine.index, files, progress=report, started=started)
+        await index_paths_async(
+            engine.index, files, progress=report, started=started, whole_workspace=True
+        )
         # Reported before the progress ends, so a client that sees the end has them all.
         for message in engine.config_messages:
             ls.window_log_message(
