@@ -181,6 +181,7 @@ def test_results_of_an_app_left_alone_for_long_are_still_reused(tmp_path: Path) 
         index.set_text(elsewhere, elsewhere.read_text() + f"\nx_{number} = 1\n")
         model = Model(Program(index), previous=model)
         run_rules(model)
+        model.forget_unasked()
     page = next(run.script for run in app.runs if run.script != app.entry)
     index.set_text(page, page.read_text() + "\nst.session_state.extra = 1\n")
     model = Model(Program(index), previous=model)
@@ -211,6 +212,7 @@ def test_results_no_model_asks_for_are_let_go(tmp_path: Path) -> None:
     for _ in range(2 * SWEEP_EVERY):
         model = Model(Program(index), previous=model)
         run_rules(model)
+        model.forget_unasked()
     held = {**model._previous, **model._memos}
     assert not [key for key in held if _parts(key) & {gone, *gone.files}]
     for app in model.apps:

@@ -156,6 +156,12 @@ class Engine:
         self._snapshot = Snapshot(self.index.generation, model, self)
         return self._snapshot
 
+    def forget_unasked(self) -> None:
+        """Let the latest model drop the results no model asked for lately, when that
+        is due (``Model.forget_unasked``): for a moment nobody waits on."""
+        if self._model is not None:
+            self._model.forget_unasked()
+
     def discovery_steps(self) -> Iterator[None]:
         """Find the apps of the next snapshot a step at a time (``Program.discovery_steps``);
         nothing to do when the snapshot is current."""

@@ -381,6 +381,7 @@ class StreamlitLanguageServer(LanguageServer):
             self.publish_all()
             self._keep_out_of_collections()
             await self._prepare_answers()
+            self.ensure_engine().forget_unasked()  # everything is published by now
         except asyncio.CancelledError:
             pass
         except Exception:
