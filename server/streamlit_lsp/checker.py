@@ -141,9 +141,13 @@ def run_rules(
     return found
 
 
+# The key of an app's findings among a model's results: (FINDINGS, app).
+FINDINGS = "diagnostics"
+
+
 def app_findings(model: Model, app: App) -> list[Diagnostic]:
     """The app rules' findings for one app (computed once, kept with the app)."""
-    return model.memo(("diagnostics", app), partial_call(_app_diagnostics, model, app))
+    return model.memo((FINDINGS, app), partial_call(_app_diagnostics, model, app))
 
 
 def _app_diagnostics(model: Model, app: App) -> list[Diagnostic]:

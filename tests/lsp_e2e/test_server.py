@@ -624,6 +624,49 @@ async def test_the_first_analysis_is_kept_out_of_the_collectors_scans(tmp_path: 
         gc.unfreeze()  # this test process's own objects are scanned again
 
 
+async def test_a_restart_takes_the_findings_of_unchanged_apps_from_the_last_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The first analysis after a start walks every app; the next start of the server
+    on the same files shows the same diagnostics without walking any of them."""
+    from streamlit_lsp import checker
+
+    workspace = tmp_path / "shop"
+    shutil.copytree(WORKSPACES / "shop", workspace)
+    monkeypatch.setenv("STREAMLIT_LSP_CACHE_DIR", str(tmp_path / "cache"))
+    analysed: list[Path] = []
+    original = checker._app_diagnostics
+
+    def spy(model, app):
+        analysed.append(app.entry)
+        return original(model, app)
+
+    monkeypatch.setattr(checker, "_app_diagnostics", spy)
+
+    async def session() -> dict[str, list[lsp.Diagnostic]]:
+        async with connected_client() as client:
+            client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
+            await client.initialize_session(
+                lsp.InitializeParams(
+                    capabilities=client_capabilities("neovim"),
+                    root_uri=from_fs_path(str(workspace)),
+                )
+            )
+            server = client.server  # type: ignore[attr-defined]
+            await wait_until(lambda: server._analysis_frozen)  # published, and kept
+            return dict(client.diagnostics)
+
+    try:
+        first = await session()
+        assert analysed == [workspace / "app.py"] and any(first.values())
+        analysed.clear()
+        second = await session()
+        assert analysed == []
+        assert second == first
+    finally:
+        gc.unfreeze()  # the servers in this process froze their first analyses
+
+
 async def test_results_are_let_go_after_edits_are_published(tmp_path: Path):
     """A server builds a model per burst of edits and must not keep every result it
     ever computed: the results no model asked for lately are let go every few models.

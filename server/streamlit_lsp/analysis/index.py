@@ -406,6 +406,22 @@ class WorkspaceIndex:
             self._unparsed.add(entry.path)
         return facts
 
+    def digest(self, path: Path) -> str | None:
+        """The digest of the text the facts of ``path`` are of (None: not indexed)."""
+        entry = self._files.get(path)
+        return entry.digest if entry is not None else None
+
+    @property
+    def listings(self) -> dict[str, set[str]]:
+        """The folders module resolution listed so far, with their entries as it saw
+        them (an editor's unsaved buffer among them)."""
+        return self._listings
+
+    @property
+    def missing_paths(self) -> frozenset[str]:
+        """The paths module resolution looked for and found missing."""
+        return frozenset(self._missing)
+
     def derived(self, path: Path, key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, a value computed from the facts of ``path`` and the module layout
         only (what a file imports, say), kept until either changes."""

@@ -346,6 +346,18 @@ class Model:
             self.program.note_reads(entry.paths)
         return entry.value  # type: ignore[return-value]
 
+    def held(self, key: Hashable) -> tuple[object, tuple[Path, ...]] | None:
+        """A result this model holds (computed or lent), and the files it was computed
+        from; None when it was not asked for."""
+        entry = self._memos.get(key)
+        return None if entry is None else (entry.value, entry.paths)
+
+    def lend(self, key: Hashable, value: object, paths: tuple[Path, ...]) -> None:
+        """Take ``value`` as the result of ``key`` while ``paths`` stay as they are now:
+        a result computed by an earlier start of the server (``kept_analysis``)."""
+        stamp = self.program.index.stamp
+        self._previous[key] = Memo(value, self._context, paths, tuple(map(stamp, paths)))
+
     def _compute(self, make: Callable[[], object]) -> Memo:
         self._computing.append([])
         try:

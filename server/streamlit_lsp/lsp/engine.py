@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from streamlit_lsp import kept_analysis
 from streamlit_lsp.analysis.answers import Answers
 from streamlit_lsp.analysis.bulk import index_paths
 from streamlit_lsp.analysis.index import PreparedBuffer, WorkspaceIndex, iter_python_files
@@ -66,6 +67,10 @@ class Engine:
         # The latest model, kept across configuration changes: its per-app results do
         # not depend on configuration (applied to the findings afterwards).
         self._model: Model | None = None
+        # Where the findings of this workspace's analysis are kept between starts
+        # (``kept_analysis``), and whether the next snapshot should take them from there.
+        self.kept_analysis: Path | None = None
+        self._restore_pending = False
         self.reload_configs()
 
     # ----------------------------------------------------------------- config
@@ -152,9 +157,25 @@ class Engine:
         # results of every app whose files did not change since the previous snapshot.
         model = Model(self._program(), previous=self._model)
         model.apps  # noqa: B018 - discovery may index imported files: before the stamp below
+        if self._restore_pending and self.kept_analysis is not None:
+            self._restore_pending = False
+            restored = kept_analysis.restore(model, self.kept_analysis)
+            logger.info("findings of %d apps taken from the last start", restored)
         self._model = model
         self._snapshot = Snapshot(self.index.generation, model, self)
         return self._snapshot
+
+    def keep_analysis_at(self, where: Path) -> None:
+        """Findings of this workspace are kept at ``where``: the next snapshot takes
+        those of unchanged apps from there (``keep_analysis`` writes them)."""
+        self.kept_analysis = where
+        self._restore_pending = True
+
+    def keep_analysis(self) -> None:
+        """Keep the latest model's findings for the next start (see ``keep_analysis_at``)."""
+        if self.kept_analysis is not None and self._model is not None:
+            kept = kept_analysis.keep(self._model, self.kept_analysis)
+            logger.info("findings of %d apps kept for the next start", kept)
 
     def forget_unasked(self) -> None:
         """Let the latest model drop the results no model asked for lately, when that

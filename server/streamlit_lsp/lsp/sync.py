@@ -10,6 +10,7 @@ from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
 from pygls.uris import from_fs_path
 
+from streamlit_lsp import kept_analysis
 from streamlit_lsp.analysis.bulk import index_paths_async
 from streamlit_lsp.analysis.facts_cache import FactsCache
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
@@ -56,6 +57,9 @@ async def index_workspace(ls: StreamlitLanguageServer) -> None:
         await index_paths_async(
             engine.index, files, progress=report, started=started, whole_workspace=True
         )
+        cache = engine.index.cache
+        if cache is not None and not cache.disabled:
+            engine.keep_analysis_at(kept_analysis.location(cache.root, engine.index.roots))
         # Reported before the progress ends, so a client that sees the end has them all.
         for message in engine.config_messages:
             ls.window_log_message(
