@@ -336,7 +336,13 @@ def test_a_file_gone_before_its_entry_is_unpickled_counts_as_empty(tmp_path: Pat
 
 # ------------------------------------------------------- files unchanged since a start
 
-SETTLED = time.time() - 3600  # a time a file last written this long ago is trusted at
+OLD = time.time() - 86400  # a modification time put back (as ``tar`` and ``cp -p`` do)
+
+
+@pytest.fixture
+def an_hour_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The starts happen an hour after the files were last written (or changed)."""
+    monkeypatch.setattr(bulk, "now_ns", lambda: time.time_ns() + 3600 * 10**9)
 
 
 def settled_folder(tmp_path: Path) -> Path:
@@ -344,7 +350,7 @@ def settled_folder(tmp_path: Path) -> Path:
     root.mkdir()
     for name, text in (("app.py", APP), ("other.py", OTHER), ("plain.py", "print(1)\n")):
         (root / name).write_text(text, encoding="utf-8")
-        os.utime(root / name, (SETTLED, SETTLED))
+        os.utime(root / name, (OLD, OLD))
     return root.resolve()
 
 
@@ -369,7 +375,7 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_start_reads_only_the_files_changed_since_the_last(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, an_hour_later: None
 ) -> None:
     root = settled_folder(tmp_path)
     start(root, tmp_path / "cache")
@@ -383,7 +389,7 @@ def test_a_start_reads_only_the_files_changed_since_the_last(
     changed = APP.replace("count", "total")
     assert len(changed) == len(APP)
     (root / "app.py").write_text(changed, encoding="utf-8")
-    os.utime(root / "app.py", (SETTLED, SETTLED))
+    os.utime(root / "app.py", (OLD, OLD))
     third = start(root, tmp_path / "cache")
     assert reads == ["app.py"]
     assert third.facts(root / "app.py") == extract(changed)
@@ -394,17 +400,17 @@ def test_a_file_written_just_before_it_was_read_is_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Written within the clock's resolution of the read, it could change again without
-    # its times changing: its signature is not kept.
+    # its times changing: its signature is not kept. Here every file was written just
+    # now, its modification time put back: the change time is the recent one.
     root = settled_folder(tmp_path)
-    (root / "other.py").write_text(OTHER, encoding="utf-8")  # now
     start(root, tmp_path / "cache")
     reads = count_reads(monkeypatch)
     start(root, tmp_path / "cache")
-    assert reads == ["other.py"]
+    assert sorted(reads) == ["app.py", "other.py", "plain.py"]
 
 
 def test_indexing_some_files_leaves_the_workspace_s_signatures_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, an_hour_later: None
 ) -> None:
     root = settled_folder(tmp_path)
     start(root, tmp_path / "cache")
@@ -416,7 +422,7 @@ def test_indexing_some_files_leaves_the_workspace_s_signatures_alone(
 
 
 def test_a_damaged_book_of_signatures_means_reading_every_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, an_hour_later: None
 ) -> None:
     root = settled_folder(tmp_path)
     start(root, tmp_path / "cache")
@@ -432,7 +438,7 @@ def test_a_damaged_book_of_signatures_means_reading_every_file(
 
 
 def test_an_unchanged_file_whose_entry_is_gone_is_read_and_extracted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, an_hour_later: None
 ) -> None:
     root = settled_folder(tmp_path)
     start(root, tmp_path / "cache")

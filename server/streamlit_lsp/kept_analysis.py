@@ -21,21 +21,19 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
-import pickle
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from streamlit_lsp.analysis.facts_cache import read_kept, workspace_name, write_kept
 from streamlit_lsp.analysis.index import WorkspaceIndex
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import App
 from streamlit_lsp.checker import FINDINGS
 from streamlit_lsp.diagnostics import Diagnostic
-
-logger = logging.getLogger(__name__)
 
 _FORMAT: Final = 1
 _FOLDER: Final = "analysis"
@@ -90,19 +88,14 @@ class LayoutSeen:
         return not any(os.path.exists(path) for path in self.missing)
 
 
-def _importable(names: object) -> frozenset[str]:
-    return frozenset(
-        name
-        for name in names  # type: ignore[attr-defined]
-        if name.endswith(".py") or "." not in name
-    )
+def _importable(names: Iterable[str]) -> frozenset[str]:
+    """The names a module or package could be imported from."""
+    return frozenset(name for name in names if name.endswith(".py") or "." not in name)
 
 
 def location(cache_root: Path, roots: tuple[Path, ...]) -> Path:
     """Where the analysis of the workspace with these folders is kept."""
-    joined = "\n".join(str(root) for root in roots).encode("utf-8", "surrogatepass")
-    name = hashlib.blake2b(joined, digest_size=16).hexdigest()
-    return cache_root / _FOLDER / _tool_salt() / name
+    return cache_root / _FOLDER / _tool_salt() / workspace_name(roots)
 
 
 def _tool_salt() -> str:
@@ -133,16 +126,7 @@ def keep(model: Model, where: Path) -> int:
         reads = tuple(zip(paths, digests, strict=True))
         apps.append(AppFindings(_shape(app), tuple(findings), reads))  # type: ignore[arg-type]
     kept = KeptAnalysis(LayoutSeen.of(index), model.program.entry_folders, tuple(apps))
-    data = pickle.dumps((_FORMAT, kept), pickle.HIGHEST_PROTOCOL)
-    temporary = where.with_name(f".tmp-{os.getpid()}-{where.name}")
-    try:
-        where.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary.write_bytes(data)
-        os.replace(temporary, where)
-    except OSError as error:
-        logger.info("cannot keep the analysis in %s (%s)", where, error)
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    if not write_kept(where, _FORMAT, kept):
         return 0
     return len(apps)
 
@@ -179,14 +163,5 @@ def _unchanged(index: WorkspaceIndex, reads: tuple[tuple[Path, str], ...]) -> bo
 
 
 def _read(where: Path) -> KeptAnalysis | None:
-    try:
-        data = where.read_bytes()
-    except OSError:
-        return None
-    try:
-        version, kept = pickle.loads(data)
-    except Exception:  # damaged, or classes that no longer exist
-        return None
-    if version != _FORMAT or not isinstance(kept, KeptAnalysis):
-        return None
-    return kept
+    kept = read_kept(where, _FORMAT)
+    return kept if isinstance(kept, KeptAnalysis) else None

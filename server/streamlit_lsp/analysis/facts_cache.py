@@ -32,7 +32,7 @@ import pickle
 import secrets
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -270,6 +270,46 @@ class FactsCache:
                 removed += 1
             total -= size
         return removed
+
+
+# ------------------------------------------------------- kept beside the facts
+
+
+def workspace_name(roots: Sequence[Path]) -> str:
+    """A file name for what is kept of the workspace with these folders."""
+    joined = "\n".join(str(root) for root in roots).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(joined, digest_size=16).hexdigest()
+
+
+def write_kept(path: Path, version: int, value: object) -> bool:
+    """Write ``value`` (with the ``version`` of its layout) to ``path`` whole: written
+    aside and renamed into place. False (and logged) when it cannot be written."""
+    data = pickle.dumps((version, value), PICKLE_PROTOCOL)
+    temporary = path.with_name(f"{TEMPORARY_PREFIX}{os.getpid()}-{path.name}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        logger.info("cannot write %s (%s)", path, error)
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        return False
+    return True
+
+
+def read_kept(path: Path, version: int) -> object | None:
+    """What ``write_kept`` wrote with this ``version``; None when missing, damaged or
+    of another version."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        written, value = pickle.loads(data)
+    except Exception:  # damaged, or classes that no longer exist
+        return None
+    return value if written == version else None
 
 
 def _header(digest: str) -> bytes:

@@ -12,30 +12,24 @@ Why a signature is trusted: writing a file sets its modification and change time
 nothing but the kernel sets the change time (``touch -d``, ``cp -p``, ``tar`` and
 ``git`` all leave a new one). The one gap is a write within the clock's resolution of
 the read, which can leave the times unchanged: the *racily clean* case ``git`` knows.
-So a signature is kept only for a file last modified well before it was read
-(``SETTLED_NS``); a file written just before is read again next time.
+So a signature is kept only for a file last modified (and last changed) well before
+it was read (``SETTLED_NS``); a file written just before is read again next time.
 
 The book lives in the facts cache's folder (its salt: a new extractor starts a new
-book), one file per set of workspace folders, written whole and renamed into place.
+book), one file per set of workspace folders, written whole (``write_kept``).
 Anything wrong with it (missing, damaged, from another layout) means an empty book:
 every file is read, as without one.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import logging
 import os
-import pickle
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from streamlit_lsp.analysis.facts_cache import FactsCache
-
-logger = logging.getLogger(__name__)
+from streamlit_lsp.analysis.facts_cache import FactsCache, read_kept, workspace_name, write_kept
 
 Signature = tuple[int, int, int, int]
 # What a read found: the text's digest, or None for a file the prefilter skipped.
@@ -68,7 +62,7 @@ class SignatureBook:
         """The book of the workspace with these folders (empty without a cache)."""
         if cache is None or cache.disabled:
             return cls(None, {})
-        location = cache.folder / _FOLDER / _name(roots)
+        location = cache.folder / _FOLDER / workspace_name(roots)
         return cls(location, _read_book(location))
 
     def reading(self, path: str, status: os.stat_result) -> tuple[bool, Reading]:
@@ -82,43 +76,21 @@ class SignatureBook:
 
     def record(self, path: str, status: os.stat_result, reading: Reading, read_at_ns: int) -> None:
         """``path`` was read (it had ``status`` just before) and found ``reading``."""
-        if status.st_mtime_ns < read_at_ns - SETTLED_NS:
+        # The change time too: a write that sets the modification time back (``tar``,
+        # ``cp -p``) leaves only that one recent.
+        if max(status.st_mtime_ns, status.st_ctime_ns) < read_at_ns - SETTLED_NS:
             self._seen[path] = (signature(status), reading)
 
     def save(self) -> None:
         """Write what this run saw, for the next start; any failure only means the next
         start reads every file."""
-        if self._location is None or self._seen == self._known:
-            return
-        data = pickle.dumps((_BOOK_FORMAT, self._seen), pickle.HIGHEST_PROTOCOL)
-        temporary = self._location.with_name(f".tmp-{os.getpid()}-{self._location.name}")
-        try:
-            self._location.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            temporary.write_bytes(data)
-            os.replace(temporary, self._location)
-        except OSError as error:
-            logger.info("cannot keep the files' signatures in %s (%s)", self._location, error)
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-
-
-def _name(roots: Sequence[Path]) -> str:
-    joined = "\n".join(str(root) for root in roots)
-    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        if self._location is not None and self._seen != self._known:
+            write_kept(self._location, _BOOK_FORMAT, self._seen)
 
 
 def _read_book(location: Path) -> dict[str, tuple[Signature, Reading]]:
-    try:
-        data = location.read_bytes()
-    except OSError:
-        return {}
-    try:
-        book_format, known = pickle.loads(data)
-    except Exception:  # damaged, or written by a format that no longer loads
-        return {}
-    if book_format != _BOOK_FORMAT or not isinstance(known, dict):
-        return {}
-    return known
+    known = read_kept(location, _BOOK_FORMAT)
+    return known if isinstance(known, dict) else {}
 
 
 def now_ns() -> int:
