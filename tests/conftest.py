@@ -29,3 +29,19 @@ def _facts_cache_per_test(tmp_path_factory, monkeypatch):
     """Every test (and every server or CLI it starts) gets a fresh, empty facts cache:
     nothing is read from or written to the user's own cache directory."""
     monkeypatch.setenv("STREAMLIT_LSP_CACHE_DIR", str(tmp_path_factory.mktemp("facts-cache")))
+
+
+@pytest.fixture
+def analysed_apps(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The entry scripts of the apps whose rules run from now on (in this process)."""
+    from streamlit_lsp import checker
+
+    entries: list[Path] = []
+    original = checker._app_diagnostics
+
+    def spy(model, app):
+        entries.append(app.entry)
+        return original(model, app)
+
+    monkeypatch.setattr(checker, "_app_diagnostics", spy)
+    return entries

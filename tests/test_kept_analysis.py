@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from streamlit_lsp import checker, kept_analysis
+from streamlit_lsp import kept_analysis
 from streamlit_lsp.analysis.bulk import index_paths
 from streamlit_lsp.analysis.facts_cache import FactsCache
 from streamlit_lsp.diagnostics import Diagnostic
@@ -30,17 +30,9 @@ def workspace(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def analysed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+def analysed(analysed_apps: list[Path]) -> list[Path]:
     """The entry scripts of the apps whose rules run from now on."""
-    entries: list[Path] = []
-    original = checker._app_diagnostics
-
-    def spy(model, app):
-        entries.append(app.entry)
-        return original(model, app)
-
-    monkeypatch.setattr(checker, "_app_diagnostics", spy)
-    return entries
+    return analysed_apps
 
 
 def start(root: Path, cache: Path) -> tuple[Engine, dict[Path, list[Diagnostic]]]:

@@ -595,6 +595,19 @@ async def test_the_workers_started_with_the_server_are_gone_after_the_first_inde
     assert _child_processes(pid) == []
 
 
+async def initialize_in_process(client: LanguageClient, workspace: Path, preset: str) -> None:
+    """Start an in-process session (``connected_client``) on ``workspace`` as ``preset``."""
+    client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
+    uri = from_fs_path(str(workspace)) or ""
+    await client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities(preset),
+            root_uri=uri,
+            workspace_folders=[lsp.WorkspaceFolder(uri=uri, name=workspace.name)],
+        )
+    )
+
+
 async def test_the_first_analysis_is_kept_out_of_the_collectors_scans(tmp_path: Path):
     """After the first whole-workspace analysis, what it keeps (the apps' walks) is out of
     the garbage collector's scans: a full collection on 2,000 files paused the server
@@ -603,16 +616,7 @@ async def test_the_first_analysis_is_kept_out_of_the_collectors_scans(tmp_path: 
     shutil.copytree(WORKSPACES / "shop", workspace)
     try:
         async with connected_client() as client:
-            client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-            await client.initialize_session(
-                lsp.InitializeParams(
-                    capabilities=client_capabilities("visual-studio-code"),
-                    root_uri=from_fs_path(str(workspace)),
-                    workspace_folders=[
-                        lsp.WorkspaceFolder(uri=from_fs_path(str(workspace)) or "", name="shop")
-                    ],
-                )
-            )
+            await initialize_in_process(client, workspace, "visual-studio-code")
             await wait_until(lambda: bool(client.diagnostics))
             server = client.server  # type: ignore[attr-defined]
             await wait_until(lambda: server._analysis_frozen)
@@ -625,33 +629,18 @@ async def test_the_first_analysis_is_kept_out_of_the_collectors_scans(tmp_path: 
 
 
 async def test_a_restart_takes_the_findings_of_unchanged_apps_from_the_last_start(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, analysed_apps: list[Path]
 ):
     """The first analysis after a start walks every app; the next start of the server
     on the same files shows the same diagnostics without walking any of them."""
-    from streamlit_lsp import checker
-
     workspace = tmp_path / "shop"
     shutil.copytree(WORKSPACES / "shop", workspace)
     monkeypatch.setenv("STREAMLIT_LSP_CACHE_DIR", str(tmp_path / "cache"))
-    analysed: list[Path] = []
-    original = checker._app_diagnostics
-
-    def spy(model, app):
-        analysed.append(app.entry)
-        return original(model, app)
-
-    monkeypatch.setattr(checker, "_app_diagnostics", spy)
+    analysed = analysed_apps
 
     async def session() -> dict[str, list[lsp.Diagnostic]]:
         async with connected_client() as client:
-            client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-            await client.initialize_session(
-                lsp.InitializeParams(
-                    capabilities=client_capabilities("neovim"),
-                    root_uri=from_fs_path(str(workspace)),
-                )
-            )
+            await initialize_in_process(client, workspace, "neovim")
             server = client.server  # type: ignore[attr-defined]
             await wait_until(lambda: server._analysis_frozen)  # published, and kept
             return dict(client.diagnostics)
@@ -678,13 +667,7 @@ async def test_results_are_let_go_after_edits_are_published(tmp_path: Path):
     shutil.copytree(WORKSPACES / "shop", workspace)
     try:
         async with connected_client() as client:
-            client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-            await client.initialize_session(
-                lsp.InitializeParams(
-                    capabilities=client_capabilities("neovim"),
-                    root_uri=from_fs_path(str(workspace)),
-                )
-            )
+            await initialize_in_process(client, workspace, "neovim")
             await wait_until(lambda: bool(client.diagnostics))
             server = client.server  # type: ignore[attr-defined]
             page = workspace / "app.py"
