@@ -28,6 +28,7 @@ EXPECTED = [
     "warm_start",
     "warm_start_analysis",
     "check",
+    "check_again",
     "memory_rss",
     "scaling.index_s.",
     "scaling.VmRSS_mb.",

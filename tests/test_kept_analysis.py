@@ -1,18 +1,22 @@
-"""The findings kept between starts: a start takes an app's findings from the last one
-only when the app and every file it read are as they were, and module resolution would
-see what it saw; whatever it takes equals what a fresh analysis finds."""
+"""The findings kept between starts (of the server, or ``check`` of a folder): a start
+takes an app's findings from the last one only when the app and every file it read are
+as they were, and module resolution would see what it saw; whatever it takes equals
+what a fresh analysis finds."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from streamlit_lsp import kept_analysis
 from streamlit_lsp.analysis.bulk import index_paths
-from streamlit_lsp.analysis.facts_cache import FactsCache
+from streamlit_lsp.analysis.facts_cache import FactsCache, StoredFacts
+from streamlit_lsp.analysis.program import Program
+from streamlit_lsp.checker import check_paths
 from streamlit_lsp.diagnostics import Diagnostic
 from streamlit_lsp.lsp.engine import Engine
 
@@ -148,3 +152,112 @@ def test_a_new_app_means_a_whole_analysis(
     _, second = start(workspace, tmp_path / "cache")
     assert len(analysed) == 3
     assert second == fresh(workspace)
+
+
+def test_an_unchanged_workspace_s_apps_are_found_without_its_facts(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start(workspace, tmp_path / "cache")
+    asked = spy_on(monkeypatch, Program, "_as_candidate")
+    unpickled = spy_on(monkeypatch, StoredFacts, "load")
+    _, second = start(workspace, tmp_path / "cache")
+    assert asked == []  # no file asked whether it is an entry point
+    # Facts are unpickled only to apply the noqa comments of the files reported on.
+    assert 0 < len(unpickled) <= len([path for path, items in second.items() if items])
+    assert second == fresh(workspace)
+
+
+def test_only_a_changed_file_is_asked_again_whether_it_is_an_entry_point(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start(workspace, tmp_path / "cache")
+    page = workspace / "kiosk" / "pages" / "1_Loyalty.py"
+    page.write_text(page.read_text(encoding="utf-8") + "st.write(st.session_state.nope)\n")
+    asked = spy_on(monkeypatch, Program, "_as_candidate")
+    _, second = start(workspace, tmp_path / "cache")
+    assert [arguments[1] for arguments in asked] == [page]
+    assert second == fresh(workspace)
+
+
+def test_a_page_added_to_a_pages_folder_is_found(tmp_path: Path) -> None:
+    # Nothing here imports a module: no folder was listed to resolve one, so only the
+    # pages folder's own listing tells that the app changed.
+    root = tmp_path / "ws"
+    (root / "pages").mkdir(parents=True)
+    (root / "app.py").write_text("import streamlit as st\n\nst.session_state.seen = 1\n")
+    (root / "pages" / "1_First.py").write_text("import streamlit as st\n\nst.write(1)\n")
+    start(root, tmp_path / "cache")
+    page = root / "pages" / "2_Added.py"
+    page.write_text("import streamlit as st\n\nst.write(st.session_state.added)\n")
+    _, second = start(root, tmp_path / "cache")
+    assert any(item.key == "added" for item in second[page.resolve()])
+    assert second == fresh(root)
+
+
+def spy_on(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[tuple[object, ...]]:
+    """The arguments of every call of ``owner.name`` from now on."""
+    calls: list[tuple[object, ...]] = []
+    original = getattr(owner, name)
+
+    def spy(*arguments: object) -> object:
+        calls.append(arguments)
+        return original(*arguments)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
+
+
+# ------------------------------------------------------------------------- check
+
+
+def check(root: Path, *, processes: int = 1) -> list[Diagnostic]:
+    """``streamlit-lsp check root`` (with the facts cache of the test), in this process
+    alone or with forked copies."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("streamlit_lsp.checker.usable_cores", lambda: processes)
+        patch.setattr("streamlit_lsp.checker.FORK_MIN_APPS", 2)
+        return check_paths([root]).diagnostics
+
+
+def test_a_second_check_of_an_unchanged_folder_analyses_no_app(
+    workspace: Path, analysed: list[Path]
+) -> None:
+    first = check(workspace)
+    assert len(analysed) == 2 and first
+    analysed.clear()
+    assert check(workspace) == first
+    assert analysed == []
+
+
+def test_a_check_after_a_change_analyses_the_changed_app_only(
+    workspace: Path, analysed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check(workspace)
+    page = workspace / "kiosk" / "pages" / "1_Loyalty.py"
+    page.write_text(page.read_text(encoding="utf-8") + "st.write(st.session_state.nope)\n")
+    analysed.clear()
+    second = check(workspace)
+    assert analysed == [workspace / "kiosk" / "app.py"]
+    assert any(item.key == "nope" for item in second)
+    monkeypatch.setenv("STREAMLIT_LSP_CACHE_DIR", "")  # nothing kept, nothing taken
+    analysed.clear()
+    assert check(workspace) == second
+    assert len(analysed) == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
+def test_findings_of_apps_analysed_by_forked_copies_are_kept_too(
+    workspace: Path, analysed: list[Path]
+) -> None:
+    # Two processes share the two apps: the copy's findings come back to be kept.
+    first = check(workspace, processes=2)
+    assert len(analysed) == 1
+    analysed.clear()
+    assert check(workspace) == first
+    assert analysed == []
+
+
+def test_a_check_of_one_file_keeps_nothing(workspace: Path) -> None:
+    check_paths([workspace / "shop" / "app.py"])
+    cache = Path(os.environ["STREAMLIT_LSP_CACHE_DIR"])
+    assert not (cache / "analysis").exists()

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field, replace
 from functools import partial as partial_call
 from pathlib import Path
 
+from streamlit_lsp import kept_analysis
 from streamlit_lsp.analysis.bulk import index_paths
 from streamlit_lsp.analysis.collector import collector_paused
 from streamlit_lsp.analysis.facts_cache import FactsCache
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
-from streamlit_lsp.analysis.model import Model
+from streamlit_lsp.analysis.model import FINDINGS, Model
 from streamlit_lsp.analysis.program import App, Program
 from streamlit_lsp.config import Config, ConfigProblem, load_config
 from streamlit_lsp.deepstack import call_with_deep_stack
@@ -85,11 +86,17 @@ def _check_target(target: Path, config: Config) -> CheckResult:
     model = build_model(target, config)
     program = model.program
     index = program.index
+    kept = _kept_analysis_location(index) if target.is_dir() else None
     # The collector off while the apps are found and analysed: the walks make millions of
     # short-lived objects (freed as they go) and full collections were 7% of the analysis;
     # a cycle left is collected once it is back on.
     with collector_paused(freeze=False):
+        if kept is not None:
+            restored = kept_analysis.restore(model, kept)
+            logger.info("findings of %d apps taken from the last run", restored)
         diagnostics = run_rules(model, processes=usable_cores())
+    if kept is not None:
+        kept_analysis.keep(model, kept)
     if target.is_dir():
         reported = {path for path in index.paths if path.is_relative_to(target)}
     else:
@@ -105,6 +112,16 @@ def _check_target(target: Path, config: Config) -> CheckResult:
     return result
 
 
+def _kept_analysis_location(index: WorkspaceIndex) -> Path | None:
+    """Where the findings of a folder's apps are kept from one run to the next (with the
+    facts, in the cache folder); None when the cache is off. A folder's next ``check``
+    (or the server's next start on it) analyses only the apps that changed since."""
+    cache = index.cache
+    if cache is None or cache.disabled:
+        return None
+    return kept_analysis.location(cache.root, index.roots)
+
+
 def run_rules(
     model: Model, apps: Iterable[App] | None = None, *, processes: int = 1
 ) -> list[Diagnostic]:
@@ -114,9 +131,10 @@ def run_rules(
     (``Model.memo``): a model built over an earlier one recomputes only the apps
     whose files changed. A finding two apps share (a helper module both import) is
     reported once, as the first app in discovery order words it. ``apps``: only the
-    findings of those apps (and of the workspace rules). ``processes``: apps analysed
-    in this process and forked copies of it (``forked``), for a one-off run such as
-    ``check``; the copies' results are not kept in the model.
+    findings of those apps (and of the workspace rules). ``processes``: apps whose
+    findings are not at hand are analysed in this process and forked copies of it
+    (``forked``), for a one-off run such as ``check``; their findings are kept in the
+    model as if found here.
     """
     found: list[Diagnostic] = []
     seen: set[tuple[str, Path, object, str | None]] = set()
@@ -132,22 +150,27 @@ def run_rules(
         if rule.scope == "workspace":
             add(_run_rule(rule, model))
     chosen = tuple(model.apps if apps is None else apps)
-    if processes > 1 and len(chosen) >= FORK_MIN_APPS:
-        per_app = map_forked(partial_call(app_findings, model), chosen, processes)
-    else:
-        per_app = [app_findings(model, app) for app in chosen]
-    for findings in per_app:
-        add(findings)
+    # Apps whose findings are at hand (kept from the last run) need no copy of the process.
+    pending = [app for app in chosen if not model.ready((FINDINGS, app))]
+    if processes > 1 and len(pending) >= FORK_MIN_APPS:
+        found_apart = map_forked(partial_call(_findings_and_reads, model), pending, processes)
+        for app, held in zip(pending, found_apart, strict=True):
+            if held is not None:
+                model.adopt((FINDINGS, app), *held)
+    for app in chosen:
+        add(app_findings(model, app))
     return found
-
-
-# The key of an app's findings among a model's results: (FINDINGS, app).
-FINDINGS = "diagnostics"
 
 
 def app_findings(model: Model, app: App) -> list[Diagnostic]:
     """The app rules' findings for one app (computed once, kept with the app)."""
     return model.memo((FINDINGS, app), partial_call(_app_diagnostics, model, app))
+
+
+def _findings_and_reads(model: Model, app: App) -> tuple[object, tuple[Path, ...]] | None:
+    """``app_findings``, with the files they were computed from (in a forked copy)."""
+    app_findings(model, app)
+    return model.held((FINDINGS, app))
 
 
 def _app_diagnostics(model: Model, app: App) -> list[Diagnostic]:

@@ -85,20 +85,26 @@ class IndexedFile:
         return content.parse_error is None
 
 
-def _load_stored(path: Path, stored: StoredFacts) -> FileFacts:
+def _load_stored(
+    path: Path, digest: str, stored: StoredFacts, cache: FactsCache | None
+) -> FileFacts:
     """The facts of a cache entry; when it cannot be unpickled, the file's facts
-    extracted afresh."""
+    extracted afresh (and written over the entry, when the file still has that text)."""
     facts = stored.load()
     if facts is not None:
         return facts
     logger.warning("%s: its cached facts cannot be read; extracting it again", path)
     try:
-        return extract(read_source(path))
+        text = read_source(path)
     except SourceError as error:
         # The file went, or became unreadable, since it was indexed: the file watcher's
         # event follows and updates the index. Until then it counts as an empty file.
         logger.warning("%s", error)
         return FileFacts(uses_streamlit=False)
+    facts = extract(text)
+    if cache is not None and _digest(text) == digest:
+        cache.put(digest, facts)
+    return facts
 
 
 T = TypeVar("T")
@@ -233,7 +239,10 @@ class WorkspaceIndex:
         if keep_last_good:
             return self.set_buffer(path, prepare_buffer(text, digest))
         cache = self.cache if from_disk else None
-        facts = cache.get(digest) if cache is not None else None
+        # A cache entry is unpickled when its facts are first asked for, as at a start.
+        facts: FileFacts | StoredFacts | None = (
+            cache.get_stored(digest) if cache is not None else None
+        )
         if facts is None:
             facts = extract(text)
             if cache is not None:
@@ -399,7 +408,7 @@ class WorkspaceIndex:
     def _unstore(self, entry: IndexedFile, stored: StoredFacts) -> FileFacts:
         """The facts of an entry read from the cache (warm start), first asked for now:
         kept in its place, under the same stamp (they are the same facts)."""
-        facts = entry.content = _load_stored(entry.path, stored)
+        facts = entry.content = _load_stored(entry.path, entry.digest, stored, self.cache)
         if facts.parse_error is None and entry.current_error is None:
             self._unparsed.discard(entry.path)  # (an entry whose header was wrong)
         elif facts.parse_error is not None:
@@ -466,15 +475,32 @@ class WorkspaceIndex:
 
     def ensure(self, path: Path) -> FileFacts | None:
         """Facts of ``path``, reading it from disk the first time it is needed."""
+        return self.facts(path) if self.indexes(path) else None
+
+    def indexes(self, path: Path) -> bool:
+        """Whether ``path`` is indexed, reading it from disk the first time it is asked
+        about: ``ensure`` without the facts (the facts of a warm start's files are
+        unpickled only when the analysis reads them, not when resolution finds them)."""
         if path in self._files:
-            return self.facts(path)
+            return True
         if str(path) in self._missing or path in self._problems:
-            return None
+            return False
         if not path.is_file():
             self._missing.add(str(path))
-            return None
+            return False
         self.load(path)
-        return self.facts(path)
+        return path in self._files
+
+    def seed_layout(
+        self, listings: Iterable[tuple[str, Iterable[str]]], missing: Iterable[str]
+    ) -> None:
+        """Take what an earlier run's resolution saw of the disk, checked to hold now:
+        the names in folders it listed (those a module could be), the paths it found
+        missing. Resolution then sees what it would have found by looking, and what
+        this run saw includes it (``kept_analysis`` keeps it for the next)."""
+        for folder, names in listings:
+            self._listings.setdefault(folder, set(names))
+        self._missing.update(missing)
 
     def resolve_module(
         self,
@@ -545,14 +571,14 @@ class WorkspaceIndex:
             seen.add(base)
             if not parts:
                 candidate = base / "__init__.py"
-                if self.ensure(candidate) is not None:
+                if self.indexes(candidate):
                     return candidate
                 continue
             if not self._may_hold(base, parts[0]):
                 continue  # most imports name third-party modules: no probe per folder
             target = base.joinpath(*parts)
             for candidate in (target.with_suffix(".py"), target / "__init__.py"):
-                if self._within_roots(candidate) and self.ensure(candidate) is not None:
+                if self._within_roots(candidate) and self.indexes(candidate):
                     return candidate
         return None
 

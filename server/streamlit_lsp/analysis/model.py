@@ -30,6 +30,10 @@ from streamlit_lsp.analysis.program import ANY_KEY, App, KeySet, Program
 
 T = TypeVar("T")
 
+# The key of an app's findings among a model's results: (FINDINGS, app). The checker
+# computes them; ``kept_analysis`` keeps them for the next run.
+FINDINGS = "diagnostics"
+
 # Every this many models, results no model asked for since are dropped (a server
 # builds a model per burst of edits: it must not keep every result it ever computed).
 SWEEP_EVERY = 16
@@ -351,6 +355,21 @@ class Model:
         from; None when it was not asked for."""
         entry = self._memos.get(key)
         return None if entry is None else (entry.value, entry.paths)
+
+    def ready(self, key: Hashable) -> bool:
+        """Whether ``memo(key, ...)`` answers without computing: asked for already, or
+        lent by an earlier model (or an earlier run) and still holding."""
+        if key in self._memos:
+            return True
+        entry = self._previous.get(key)
+        return entry is not None and self._fresh(entry)
+
+    def adopt(self, key: Hashable, value: object, paths: tuple[Path, ...]) -> None:
+        """Take ``value`` as this model's result of ``key``, computed from ``paths`` as
+        they are now by a forked copy of this process (``check``)."""
+        stamp = self.program.index.stamp
+        self._memos[key] = Memo(value, self._context, paths, tuple(map(stamp, paths)))
+        self._asked[key] = self._age
 
     def lend(self, key: Hashable, value: object, paths: tuple[Path, ...]) -> None:
         """Take ``value`` as the result of ``key`` while ``paths`` stay as they are now:

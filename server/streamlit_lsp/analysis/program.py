@@ -436,6 +436,42 @@ class Program:
     def apps_of(self, path: Path) -> list[App]:
         return [app for app in self.apps if path in app.files]
 
+    # ---------------------------------------------- discovery kept from an earlier run
+
+    def candidate_values(self) -> dict[Path, tuple[bool, tuple[Path, ...]]]:
+        """What each indexed file says about itself: whether it is a Streamlit script,
+        and the files it names (imports or pages), which are not entry points."""
+        return {path: self._candidate(path) for path in self.index.paths}
+
+    def adopt_candidate(self, path: Path, value: tuple[bool, tuple[Path, ...]]) -> None:
+        """Take what ``path`` said about itself in an earlier run (``candidate_values``):
+        the caller found its text and the module layout the same."""
+        self.index.derived(path, ("candidate",), lambda: value)
+
+    def discovery_basis(self, app: App) -> tuple[tuple[Path, ...], int | None] | None:
+        """What discovery found ``app`` from: the files it read, and the modification
+        time of the app's ``pages/`` folder (None: no such folder); None when this
+        program did not find the app."""
+        kept = self.index.apps.get(app.entry)
+        if not isinstance(kept, KeptApp) or (kept.app is not app and kept.app != app):
+            return None
+        return tuple(kept.stamps), kept.token[2]
+
+    def adopt_app(self, app: App, basis: Iterable[Path], listing: int | None) -> bool:
+        """Take ``app`` as an earlier run's discovery found it (``discovery_basis``), the
+        files it was found from being unchanged (the caller compared them), unless its
+        ``pages/`` folder changed since; whether it was taken."""
+        pages_folder = os.path.join(app.entry.parent, "pages")
+        token = _app_token(self.index, self.entry_folders_hash, pages_folder)
+        if token[2] != listing:
+            return False
+        index = self.index
+        stamps = {path: index.stamp(path) for path in basis}
+        index.apps[app.entry] = KeptApp(app, token, stamps, index.generation, pages_folder)
+        return True
+
+    # ------------------------------------------------------------ imports
+
     def _imports_of(self, path: Path, extra_bases: tuple[Path, ...] = ()) -> tuple[Path, ...]:
         """The workspace files ``path`` imports (kept by the index until it changes)."""
         return self.index.derived(
@@ -468,7 +504,7 @@ class Program:
             if path in seen:
                 continue
             seen.add(path)
-            if self.index.ensure(path) is None:
+            if not self.index.indexes(path):
                 continue
             stack.extend(self._imports_of(path, (entry.parent,)))
         return frozenset(seen)
@@ -492,7 +528,7 @@ class Program:
                 candidate = Path(item.path).resolve() if item.is_symlink() else Path(item.path)
             except OSError:
                 continue
-            if self.index.ensure(candidate) is not None:
+            if self.index.indexes(candidate):
                 pages.append(candidate)
         return pages
 
@@ -514,7 +550,7 @@ class Program:
                     targets.append(PageTarget(resolved[0], resolved[1].qualname))
                 continue
             candidate = (entry.parent / page.target).resolve()
-            if self.index.ensure(candidate) is not None:
+            if self.index.indexes(candidate):
                 targets.append(PageTarget(candidate))
         unique: dict[PageTarget, None] = dict.fromkeys(targets)
         return list(unique)
@@ -584,9 +620,7 @@ class Program:
     @cached_property
     def _candidates(self) -> list[Path]:
         configured = tuple(
-            path.resolve()
-            for path in self.entrypoints
-            if self.index.ensure(path.resolve()) is not None
+            path.resolve() for path in self.entrypoints if self.index.indexes(path.resolve())
         )
         if self.only_entries is not None:
             return sorted({*configured, *(path.resolve() for path in self.only_entries)})

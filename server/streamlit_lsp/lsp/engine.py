@@ -71,6 +71,10 @@ class Engine:
         # (``kept_analysis``), and whether the next snapshot should take them from there.
         self.kept_analysis: Path | None = None
         self._restore_pending = False
+        self._kept_discovery_taken = False
+        # What was read from there, its discovery taken, until the snapshot takes its
+        # findings.
+        self._kept: kept_analysis.KeptAnalysis | None = None
         self.reload_configs()
 
     # ----------------------------------------------------------------- config
@@ -155,21 +159,37 @@ class Engine:
             return self._snapshot
         # Finds the apps now (this may read imported files from disk) and keeps the
         # results of every app whose files did not change since the previous snapshot.
-        model = Model(self._program(), previous=self._model)
+        program = self._program()
+        self._take_kept_discovery(program)
+        model = Model(program, previous=self._model)
         model.apps  # noqa: B018 - discovery may index imported files: before the stamp below
-        if self._restore_pending and self.kept_analysis is not None:
+        if self._restore_pending:
             self._restore_pending = False
-            restored = kept_analysis.restore(model, self.kept_analysis)
-            logger.info("findings of %d apps taken from the last start", restored)
+            if self._kept is not None:
+                restored = kept_analysis.take_findings(self._kept, model)
+                logger.info("findings of %d apps taken from the last start", restored)
+            self._kept = None
         self._model = model
         self._snapshot = Snapshot(self.index.generation, model, self)
         return self._snapshot
 
     def keep_analysis_at(self, where: Path) -> None:
-        """Findings of this workspace are kept at ``where``: the next snapshot takes
-        those of unchanged apps from there (``keep_analysis`` writes them)."""
+        """Findings of this workspace are kept at ``where``: the next discovery takes
+        what it found for unchanged files there, and the next snapshot the findings of
+        unchanged apps (``keep_analysis`` writes them)."""
         self.kept_analysis = where
         self._restore_pending = True
+        self._kept_discovery_taken = False
+
+    def _take_kept_discovery(self, program: Program) -> None:
+        """Before the first discovery after ``keep_analysis_at``: take the kept one."""
+        if not self._restore_pending or self._kept_discovery_taken:
+            return
+        self._kept_discovery_taken = True
+        if self.kept_analysis is not None:
+            kept = kept_analysis.load(self.kept_analysis)
+            if kept is not None and kept_analysis.take_discovery(kept, program):
+                self._kept = kept
 
     def keep_analysis(self) -> None:
         """Keep the latest model's findings for the next start (see ``keep_analysis_at``)."""
@@ -187,7 +207,9 @@ class Engine:
         """Find the apps of the next snapshot a step at a time (``Program.discovery_steps``);
         nothing to do when the snapshot is current."""
         if self._snapshot is None or self._snapshot.generation != self.index.generation:
-            yield from self._program().discovery_steps()
+            program = self._program()
+            self._take_kept_discovery(program)
+            yield from program.discovery_steps()
 
     def _program(self) -> Program:
         entrypoints = [path for config in self.configs.values() for path in config.entrypoints]
