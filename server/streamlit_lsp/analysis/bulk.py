@@ -520,6 +520,9 @@ def _apply(work: _Work, chunk: list[_Cold], future: Future[list[bytes]]) -> None
         return facts if facts is not None else extract(item.text)
 
     work.index_chunk(chunk, facts_of)
+    cache = work.index.cache
+    if cache is not None:  # the worker wrote these entries: their size counts
+        cache.note_written(sum(map(len, blobs)))
 
 
 def _unpickle(blob: bytes) -> FileFacts | None:
