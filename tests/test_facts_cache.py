@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from generated import generate
+from spies import calls_of
 from streamlit_lsp.analysis import bulk, facts_cache
 from streamlit_lsp.analysis.bulk import index_paths
 from streamlit_lsp.analysis.extract import extract
@@ -210,7 +211,7 @@ def test_prune_looks_at_the_entries_only_when_they_may_be_over_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A look stats every entry: 2.8 s for a full cache of 100,000 entries.
-    looks = count_looks(monkeypatch)
+    looks = calls_of(monkeypatch, facts_cache, "_entries")
     cache = FactsCache(tmp_path, salt="s")
     texts = [f"import streamlit as st\nst.session_state.k{n} = {'x' * 500}\n" for n in range(4)]
     for text in texts[:3]:
@@ -234,7 +235,7 @@ def test_prune_looks_when_the_ledger_cannot_be_trusted(
     cache = FactsCache(tmp_path, salt="s")
     cache.put(text_digest(APP), extract(APP))
     cache.prune()
-    looks = count_looks(monkeypatch)
+    looks = calls_of(monkeypatch, facts_cache, "_entries")
     where = tmp_path / facts_cache._LEDGER
     if ledger is None:
         where.unlink()
@@ -260,45 +261,19 @@ def test_entries_written_by_workers_count_towards_the_limit(
         ("_pool_pays", lambda busy: True),
     ]:
         monkeypatch.setattr(bulk, name, value)
-    from_workers = spy_on_applied(monkeypatch)
+    from_workers = calls_of(monkeypatch, bulk, "_apply")  # (work, chunk, future)
     cache = FactsCache(tmp_path / "cache", salt="s")
     ledger = cache.root / facts_cache._LEDGER
     facts_cache.write_kept(ledger, facts_cache._LEDGER_FORMAT, (time.time(), 0))
     index = WorkspaceIndex([root], cache=cache)
     call_with_deep_stack(lambda: bulk.index_paths(index, list(iter_python_files(root)), workers=2))
-    assert sum(from_workers) >= 1  # files the workers extracted, and wrote the entries of
+    assert from_workers  # chunks the workers extracted, and wrote the entries of
     entries = [path for path in cache.folder.rglob("*") if path.is_file()]
     written = sum(path.stat().st_size for path in entries)
     _, estimate = facts_cache.read_kept(ledger, facts_cache._LEDGER_FORMAT)
     # A worker's entry counts as the facts it sent (all but the entry's short header);
     # a text two files share counts twice (written twice, one entry).
     assert written - 100 * len(entries) <= estimate <= written * 1.1
-
-
-def spy_on_applied(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The number of files of each chunk a worker extracted, from now on."""
-    applied: list[int] = []
-    original = bulk._apply
-
-    def spy(work, chunk, future):  # type: ignore[no-untyped-def]
-        applied.append(len(chunk))
-        return original(work, chunk, future)
-
-    monkeypatch.setattr(bulk, "_apply", spy)
-    return applied
-
-
-def count_looks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The roots ``prune`` looks through from now on."""
-    looks: list[Path] = []
-    original = facts_cache._entries
-
-    def spy(root: Path):  # type: ignore[no-untyped-def]
-        looks.append(root)
-        return original(root)
-
-    monkeypatch.setattr(facts_cache, "_entries", spy)
-    return looks
 
 
 def test_a_hit_on_an_entry_used_within_the_hour_leaves_it_as_is(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from spies import calls_of
 from streamlit_lsp import kept_analysis
 from streamlit_lsp.analysis.bulk import index_paths
 from streamlit_lsp.analysis.facts_cache import FactsCache, StoredFacts
@@ -158,8 +159,8 @@ def test_an_unchanged_workspace_s_apps_are_found_without_its_facts(
     workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     start(workspace, tmp_path / "cache")
-    asked = spy_on(monkeypatch, Program, "_as_candidate")
-    unpickled = spy_on(monkeypatch, StoredFacts, "load")
+    asked = calls_of(monkeypatch, Program, "_as_candidate")
+    unpickled = calls_of(monkeypatch, StoredFacts, "load")
     _, second = start(workspace, tmp_path / "cache")
     assert asked == []  # no file asked whether it is an entry point
     # Facts are unpickled only to apply the noqa comments of the files reported on.
@@ -173,7 +174,7 @@ def test_only_a_changed_file_is_asked_again_whether_it_is_an_entry_point(
     start(workspace, tmp_path / "cache")
     page = workspace / "kiosk" / "pages" / "1_Loyalty.py"
     page.write_text(page.read_text(encoding="utf-8") + "st.write(st.session_state.nope)\n")
-    asked = spy_on(monkeypatch, Program, "_as_candidate")
+    asked = calls_of(monkeypatch, Program, "_as_candidate")
     _, second = start(workspace, tmp_path / "cache")
     assert [arguments[1] for arguments in asked] == [page]
     assert second == fresh(workspace)
@@ -192,19 +193,6 @@ def test_a_page_added_to_a_pages_folder_is_found(tmp_path: Path) -> None:
     _, second = start(root, tmp_path / "cache")
     assert any(item.key == "added" for item in second[page.resolve()])
     assert second == fresh(root)
-
-
-def spy_on(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[tuple[object, ...]]:
-    """The arguments of every call of ``owner.name`` from now on."""
-    calls: list[tuple[object, ...]] = []
-    original = getattr(owner, name)
-
-    def spy(*arguments: object) -> object:
-        calls.append(arguments)
-        return original(*arguments)
-
-    monkeypatch.setattr(owner, name, spy)
-    return calls
 
 
 # ------------------------------------------------------------------------- check
