@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from streamlit_lsp.analysis import facts, flow
+from streamlit_lsp.analysis.model import KeyedAccess, KeyedWidget
 from streamlit_lsp.analysis.program import KeySet
 from streamlit_lsp.diagnostics import Span
 from streamlit_lsp.records import guard_writes
@@ -20,7 +21,15 @@ for _record in (Span, *(c for c in vars(facts).values() if isinstance(c, type)))
     if _record is not facts._Fact and issubclass(_record, (Span, facts._Fact)):
         guard_writes(_record)
 # And the run simulation's observations, records too.
-for _record in (flow.Context, flow.ReadSeen, flow.WidgetSeen, flow.WriteSeen, KeySet):
+for _record in (
+    flow.Context,
+    flow.ReadSeen,
+    flow.WidgetSeen,
+    flow.WriteSeen,
+    KeySet,
+    KeyedAccess,
+    KeyedWidget,
+):
     guard_writes(_record)
 
 

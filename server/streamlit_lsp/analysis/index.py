@@ -523,7 +523,7 @@ class WorkspaceIndex:
         if cache_key in self._resolved:
             return self._resolved[cache_key]
         layout = self.layout_generation
-        found = self._resolve_module(module, level, importer, bases_key)
+        found = self._resolve_module(module, level, importer, bases_key, cache_key[2])
         if found is not None and found in self._files:
             found = self._files[found].path  # the index's own object, not an equal copy
         if layout == self.layout_generation:  # else a probe changed what is known
@@ -539,10 +539,10 @@ class WorkspaceIndex:
         self._last_bases = (frozen, number)
         return number
 
-    def _may_hold(self, folder: Path, name: str) -> bool:
-        """Could ``folder`` hold module or package ``name``? False only when its listing
-        (read once) has neither ``name.py`` nor ``name`` and no indexed file says so."""
-        key = str(folder)
+    def _may_hold(self, key: str, name: str) -> bool:
+        """Could the folder ``key`` hold module or package ``name``? False only when its
+        listing (read once) has neither ``name.py`` nor ``name`` and no indexed file
+        says so."""
         names = self._listings.get(key)
         if names is None:
             try:
@@ -554,9 +554,16 @@ class WorkspaceIndex:
         return name in names or f"{name}.py" in names
 
     def _resolve_module(
-        self, module: str, level: int, importer: Path, extra_bases: tuple[Path, ...]
+        self, module: str, level: int, importer: Path, extra_bases: tuple[Path, ...], folder: str
     ) -> Path | None:
         parts = [part for part in module.split(".") if part]
+        if level == 0 and parts:
+            # Most imports name third-party modules, which no folder searched holds:
+            # told from the folders' listings, by their names, before any path is made.
+            first = parts[0]
+            folders = (folder, *map(str, extra_bases), *self._root_texts)
+            if not any(self._may_hold(text, first) for text in folders):
+                return None
         if level > 0:
             base = importer.parent
             for _ in range(level - 1):
@@ -574,7 +581,7 @@ class WorkspaceIndex:
                 if self.indexes(candidate):
                     return candidate
                 continue
-            if not self._may_hold(base, parts[0]):
+            if not self._may_hold(str(base), parts[0]):
                 continue  # most imports name third-party modules: no probe per folder
             target = base.joinpath(*parts)
             for candidate in (target.with_suffix(".py"), target / "__init__.py"):

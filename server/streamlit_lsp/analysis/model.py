@@ -27,6 +27,7 @@ from streamlit_lsp.analysis.facts import (
 )
 from streamlit_lsp.analysis.flow import AppAnalysis, analyse_app, analysis_steps
 from streamlit_lsp.analysis.program import ANY_KEY, App, KeySet, Program
+from streamlit_lsp.records import record
 
 T = TypeVar("T")
 
@@ -46,32 +47,40 @@ class _Sweeps:
     age: int = 0
 
 
-def iter_nodes(block: Block) -> Iterator[object]:
-    """Every node of a block, depth first, in source order."""
+def iter_nodes(block: Block) -> list[object]:
+    """Every node of a block, depth first, in source order (a list: the key tables go
+    through every node of every file, and a generator per nested block, each item
+    passed up through each level, was a tenth of building them)."""
+    found: list[object] = []
+    _gather(block, found)
+    return found
+
+
+def _gather(block: Block, found: list[object]) -> None:
     for node in block:
-        yield node
+        found.append(node)
         if isinstance(node, Branch):
-            yield from iter_nodes(node.then)
-            yield from iter_nodes(node.orelse)
+            _gather(node.then, found)
+            _gather(node.orelse, found)
         elif isinstance(node, Loop):
-            yield from iter_nodes(node.body)
-            yield from iter_nodes(node.orelse)
+            _gather(node.body, found)
+            _gather(node.orelse, found)
         elif isinstance(node, Try):
-            yield from iter_nodes(node.body)
+            _gather(node.body, found)
             for handler in node.handlers:
-                yield from iter_nodes(handler)
-            yield from iter_nodes(node.orelse)
-            yield from iter_nodes(node.finalbody)
+                _gather(handler, found)
+            _gather(node.orelse, found)
+            _gather(node.finalbody, found)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KeyedAccess:
     path: Path
     access: Access
     keys: KeySet
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KeyedWidget:
     path: Path
     widget: WidgetCall
@@ -505,6 +514,8 @@ class Model:
                 elif isinstance(node, WidgetCall):
                     calls.extend(node.callbacks)
                 for call in calls:
+                    if not call.args:
+                        continue  # passes no key: nothing to resolve (half the calls)
                     resolved = program.resolve_function(path, call.function)
                     if resolved is None:
                         continue

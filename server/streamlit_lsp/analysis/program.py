@@ -238,8 +238,11 @@ class Program:
     # ``recording``): what a cached per-app result depends on.
     _recorders: list[_Recorder] = field(default_factory=list)
     _literal_keys: dict[str, KeySet] = field(default_factory=dict)
-    # An imported key's resolution, and the files read to resolve it (replayed).
-    _imported_keys: dict[tuple[Path, ImportedKey], tuple[KeySet, tuple[Path, ...]]] = field(
+    # The other keys' resolutions, by the identity of the key fact (the walks ask for
+    # the same one on every run of every page; hashing a fact is slower), each with
+    # the fact (its identity is only its own while it lives), the file it was
+    # resolved for, and the files read to resolve it (replayed).
+    _resolved_keys: dict[int, tuple[Key, Path, KeySet, tuple[Path, ...]]] = field(
         default_factory=dict
     )
 
@@ -294,24 +297,23 @@ class Program:
             if keys is None:
                 keys = self._literal_keys[key.value] = KeySet(frozenset({key.value}))
             return keys
-        if isinstance(key, ChoiceKey):
-            return KeySet(frozenset(key.values))
-        if isinstance(key, DynamicKey):
-            return KeySet(pattern=key.pattern or ".*")
         if isinstance(key, ParamKey):
             if bindings is not None and key.name in bindings:
                 return bindings[key.name]
             return ANY_KEY
-        # An imported constant: the same answer for every access naming it (the walks
-        # ask again on every run of every page), and the same files read to find it.
-        cache_key = (path, key)
-        cached = self._imported_keys.get(cache_key)
-        if cached is not None:
-            self.note_reads(cached[1])
-            return cached[0]
+        known = self._resolved_keys.get(id(key))
+        if known is not None and known[0] is key and known[1] == path:
+            if known[3]:
+                self.note_reads(known[3])
+            return known[2]
         with self.recording(set()) as reads:
-            keys = self._resolve_imported(path, key, 0)
-        self._imported_keys[cache_key] = (keys, tuple(reads))
+            if isinstance(key, ChoiceKey):
+                keys = KeySet(frozenset(key.values))
+            elif isinstance(key, DynamicKey):
+                keys = KeySet(pattern=key.pattern or ".*")
+            else:
+                keys = self._resolve_imported(path, key, 0)
+        self._resolved_keys[id(key)] = (key, path, keys, tuple(reads))
         return keys
 
     def _resolve_imported(self, path: Path, key: ImportedKey, depth: int) -> KeySet:
