@@ -233,12 +233,14 @@ def _common(first: dict, second: dict) -> dict:  # type: ignore[type-arg]
     return {key: value for key, value in first.items() if key in second}
 
 
-def merge(states: Iterable[State]) -> State:
+def merge(states: Iterable[State], owned: bool = False) -> State:
+    """The join of ``states``: a new state, or with ``owned`` (the caller's to change,
+    and none used after) the one state still reachable itself, without a copy."""
     live = [state for state in states if state.reachable]
     if not live:
         return UNREACHABLE.copy()
     if len(live) == 1:
-        return live[0].copy()
+        return live[0] if owned else live[0].copy()
     first, *rest = live
     merged = first.copy()
     for other in rest:
@@ -486,7 +488,7 @@ class Walker:
             else_start.definite = False
         then = self.block(frame, branch.then, then_start)
         orelse = self.block(frame, branch.orelse, else_start)
-        joined = merge([then.state, orelse.state])
+        joined = merge([then.state, orelse.state], owned=True)
         if joined.reachable:
             if value is None:
                 joined.definite = (
@@ -595,7 +597,7 @@ class Walker:
         inner = Frame(path, function.qualname, bindings, (*frame.stack, identity))
         self.trace.entered.add(identity)
         body = self.block(inner, function.body, state)
-        returned = merge([body.state, *body.exits_of(ExitKind.RETURN)])
+        returned = merge([body.state, *body.exits_of(ExitKind.RETURN)], owned=True)
         passing = [
             (kind, exit_state)
             for kind, exit_state in body.exits
@@ -641,7 +643,7 @@ class Walker:
                 for kind, s in outcome.exits
                 if kind in (ExitKind.STOP, ExitKind.RERUN, ExitKind.RAISE)
             ]
-            end = merge([outcome.state, *outcome.exits_of(ExitKind.RETURN)])
+            end = merge([outcome.state, *outcome.exits_of(ExitKind.RETURN)], owned=True)
             return Outcome(end, passing)
         facts = self.program.facts(page.path)
         function = facts.function(page.function) if facts is not None else None
@@ -656,7 +658,8 @@ class Walker:
             for kind, s in outcome.exits
             if kind in (ExitKind.STOP, ExitKind.RERUN, ExitKind.RAISE)
         ]
-        return Outcome(merge([outcome.state, *outcome.exits_of(ExitKind.RETURN)]), passing)
+        end = merge([outcome.state, *outcome.exits_of(ExitKind.RETURN)], owned=True)
+        return Outcome(end, passing)
 
     # ------------------------------------------------------------- conditions
 
