@@ -231,7 +231,10 @@ class WorkspaceIndex:
         of the file do not flicker away while the user is typing. Only texts read
         ``from_disk`` use the facts cache: a buffer being typed changes every keystroke.
         """
-        path = canonical(path)
+        return self._set_text(canonical(path), text, keep_last_good, from_disk)
+
+    def _set_text(self, path: Path, text: str, keep_last_good: bool, from_disk: bool) -> bool:
+        """``set_text`` of a path made canonical already."""
         digest = _digest(text)
         current = self._files.get(path)
         if current is not None and current.digest == digest:
@@ -324,7 +327,7 @@ class WorkspaceIndex:
             if removed:
                 self._layout_changed()
             return removed
-        return self.set_text(path, text, from_disk=True)
+        return self._set_text(path, text, keep_last_good=False, from_disk=True)
 
     def set_facts(self, path: Path, digest: str, facts: FileFacts | StoredFacts) -> bool:
         """Index facts extracted elsewhere (bulk indexing), or their cache entry, for a

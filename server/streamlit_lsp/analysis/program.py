@@ -35,7 +35,7 @@ from streamlit_lsp.analysis.facts import (
     LiteralKey,
     ParamKey,
 )
-from streamlit_lsp.analysis.index import WorkspaceIndex, importer_folder
+from streamlit_lsp.analysis.index import WorkspaceIndex, canonical, importer_folder
 from streamlit_lsp.diagnostics import Span
 from streamlit_lsp.records import record
 
@@ -234,6 +234,9 @@ class Program:
         tuple[Path, FunctionRef], tuple[tuple[Path, FunctionFacts] | None, frozenset[Path]]
     ] = field(default_factory=dict)
     _module_cache: dict[tuple[Path, str, int], Path | None] = field(default_factory=dict)
+    # A page script's path as a file names it (its folder, the target), links resolved:
+    # asked when the file's candidacy is found and again when its app is built.
+    _page_paths: dict[tuple[Path, str], Path] = field(default_factory=dict)
     # Sets collecting every file whose facts are read while they are active (see
     # ``recording``): what a cached per-app result depends on.
     _recorders: list[_Recorder] = field(default_factory=list)
@@ -551,7 +554,7 @@ class Program:
                 if resolved is not None:
                     targets.append(PageTarget(resolved[0], resolved[1].qualname))
                 continue
-            candidate = (entry.parent / page.target).resolve()
+            candidate = self._page_path(entry, page.target)
             if self.index.indexes(candidate):
                 targets.append(PageTarget(candidate))
         unique: dict[PageTarget, None] = dict.fromkeys(targets)
@@ -658,8 +661,15 @@ class Program:
         named = list(self._imports_of(path))
         for page in facts.pages:
             if not page.is_callable:
-                named.append((path.parent / page.target).resolve())
+                named.append(self._page_path(path, page.target))
         return named
+
+    def _page_path(self, naming: Path, target: str) -> Path:
+        key = (naming.parent, target)
+        found = self._page_paths.get(key)
+        if found is None:
+            found = self._page_paths[key] = canonical(naming.parent / target)
+        return found
 
     def _is_streamlit_script(self, path: Path) -> bool:
         facts = self.facts(path)
