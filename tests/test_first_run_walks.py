@@ -2,9 +2,9 @@
 
 Only reads that raise on a missing key and are not guarded are read from a first-run
 trace (ST001, ST002), and the first-run walk sees no such read that the run's any-run
-walk does not see too (``flow._first_run``). These tests pin the skip down and check,
-over every labelled fixture and a generated workspace of many apps, that the property it
-rests on holds and that no finding changes with it.
+walk does not see too (``flow.first_run_matters``). These tests pin the skip down and
+check, over every labelled fixture and a generated workspace of many apps, that the
+property it rests on holds and that no finding changes with it.
 """
 
 from __future__ import annotations
@@ -33,21 +33,28 @@ def _walked(calls: list[tuple[object, ...]], mode: Mode) -> list[str]:
     return sorted(names)
 
 
-def _always_walk_first_run(
-    program: object, app: object, run: object, any_run: object
-) -> flow.Trace:
-    return flow._walk(program, app, run)  # type: ignore[arg-type]
+def _always(any_run: object, initialises: object) -> bool:
+    return True
 
 
-def test_only_runs_with_an_unguarded_read_are_walked_as_a_first_run(
+def test_only_runs_reading_an_initialised_key_unguarded_are_walked_as_a_first_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """2_Early reads a key before the line that initialises it (ST002, found by the
+    first-run walk); 3_Typo reads a key nothing initialises (ST001, found by the
+    any-run walk); the other pages guard every read."""
     walks = calls_of(monkeypatch, flow, "_walk")
     result = check_paths([FIRST_VISIT])
-    assert _walked(walks, Mode.ANY_RUN) == ["1_Guarded.py", "2_Early.py", "app.py"]
+    assert _walked(walks, Mode.ANY_RUN) == [
+        "1_Guarded.py",
+        "2_Early.py",
+        "3_Typo.py",
+        "app.py",
+    ]
     assert _walked(walks, Mode.FIRST_RUN) == ["2_Early.py"]
     assert [(item.code, item.path.name, item.span.line) for item in result.diagnostics] == [
-        ("ST002", "2_Early.py", 5)
+        ("ST002", "2_Early.py", 5),
+        ("ST001", "3_Typo.py", 5),
     ]
 
 
@@ -66,7 +73,12 @@ def test_a_run_whose_walk_ran_out_of_budget_is_walked_as_a_first_run(
     monkeypatch.setattr(flow.Walker, "walk_run", exhausting)
     walks = calls_of(monkeypatch, flow, "_walk")
     check_paths([FIRST_VISIT])
-    assert _walked(walks, Mode.FIRST_RUN) == ["1_Guarded.py", "2_Early.py", "app.py"]
+    assert _walked(walks, Mode.FIRST_RUN) == [
+        "1_Guarded.py",
+        "2_Early.py",
+        "3_Typo.py",
+        "app.py",
+    ]
 
 
 def _corpus(tmp_path: Path) -> list[Path]:
@@ -103,7 +115,7 @@ def test_skipping_first_run_walks_changes_no_finding(
     monkeypatch.setenv("STREAMLIT_LSP_CACHE_DIR", "")
     corpus = _corpus(tmp_path)
     skipping = [check_paths([target]).diagnostics for target in corpus]
-    monkeypatch.setattr(flow, "_first_run", _always_walk_first_run)
+    monkeypatch.setattr(flow, "first_run_matters", _always)
     walking = [check_paths([target]).diagnostics for target in corpus]
     assert skipping == walking
     assert any(skipping), "the corpus has findings to compare"

@@ -218,7 +218,7 @@ def test_results_no_model_asks_for_are_let_go(tmp_path: Path) -> None:
     for app in model.apps:
         analysis = model.analysis(app)
         kept = {**model._previous, **model._memos}
-        walks = [key for key in kept if key[0] == "first_run" and key[1] == app]
+        walks = [key for key in kept if key[0] == "any_run" and key[1] == app]
         assert len(walks) == len(app.runs), app.entry
         assert model.analysis(app) is analysis
 

@@ -789,11 +789,18 @@ class AppAnalysis:
     standalone: Trace
 
 
-def analyse_app(program: Program, app: App, memo: Memoize = _no_memo) -> AppAnalysis:
+def analyse_app(
+    program: Program,
+    app: App,
+    memo: Memoize = _no_memo,
+    initialises: Callable[[str], bool] | None = None,
+) -> AppAnalysis:
     """Walk every run of ``app``. Each walk is independent of the others (a walker only
     appends to its trace), so ``memo`` may keep a walk's trace while the files it read
-    are unchanged: an edit to one page re-walks that page's runs, not the whole app."""
-    steps = analysis_steps(program, app, memo)
+    are unchanged: an edit to one page re-walks that page's runs, not the whole app.
+    ``initialises``: whether anything in the app may give a key a value (the key
+    table's answer), which spares first-run walks that could not change a finding."""
+    steps = analysis_steps(program, app, memo, initialises)
     while True:
         try:
             next(steps)
@@ -802,7 +809,10 @@ def analyse_app(program: Program, app: App, memo: Memoize = _no_memo) -> AppAnal
 
 
 def analysis_steps(
-    program: Program, app: App, memo: Memoize = _no_memo
+    program: Program,
+    app: App,
+    memo: Memoize = _no_memo,
+    initialises: Callable[[str], bool] | None = None,
 ) -> Generator[None, None, AppAnalysis]:
     """``analyse_app`` a walk at a time: it yields after each walk, so a caller that
     keeps the walks (``memo``) can pause between them (a run of a 5,000-line page takes
@@ -823,17 +833,33 @@ def analysis_steps(
         yield
     first_run = Trace()
     for run in app.runs:
-        # Asked through ``memo`` (kept: nothing is walked again), so the first-run walk
-        # depends on the files the any-run walk read, as its decision to skip does.
-        same_run = partial(memo, ("any_run", app, run), partial(any_run.__getitem__, run))
-        trace = memo(("first_run", app, run), partial(_first_run, program, app, run, same_run))
-        first_run.extend(trace)
-        entered |= trace.entered
-        yield
+        if first_run_matters(any_run[run], initialises):
+            trace = memo(("first_run", app, run), partial(_walk, program, app, run))
+            first_run.extend(trace)
+            entered |= trace.entered
+            yield
     standalone = memo(
         ("standalone", app, frozenset(entered)), partial(_walk_standalone, program, app, entered)
     )
     return AppAnalysis(app, first_run, any_run, callbacks, standalone)
+
+
+def first_run_matters(any_run: Trace, initialises: Callable[[str], bool] | None) -> bool:
+    """Whether a run's first-run walk could change a finding, told from its any-run
+    trace (most runs' cannot: two in three of the benchmark's).
+
+    Only reads that raise on a missing key and are not guarded are taken from a
+    first-run trace: ST002's (a read before the key's initialisation, of a key the app
+    initialises) and ST001's (a key nothing initialises). The first-run walk takes a
+    subset of the any-run walk's paths (it decides every condition the other decides,
+    the same way, and more), so on each of them it knows at least the keys the other
+    knows present: a read unguarded on the first run is unguarded in the any-run
+    trace too, where ST001 finds it. So the walk matters only when the any-run trace
+    has such a read of a key the app initialises, or when it is incomplete (a walk past
+    its budget stops inlining calls and may miss reads)."""
+    if not any_run.complete:
+        return True
+    return any(initialises is None or initialises(read.key) for read in any_run.raising_reads)
 
 
 def _walk(program: Program, app: App, run: Run, mode: Mode = Mode.FIRST_RUN) -> Trace:
@@ -842,23 +868,6 @@ def _walk(program: Program, app: App, run: Run, mode: Mode = Mode.FIRST_RUN) -> 
     walker.walk_run(run)
     trace.complete = walker.budget.remaining > 0
     return trace
-
-
-def _first_run(program: Program, app: App, run: Run, any_run: Callable[[], Trace]) -> Trace:
-    """The run's first-run walk, or an empty trace where it cannot matter.
-
-    Only reads that raise on a missing key and are not guarded (ST001's and ST002's
-    candidates) are read from a first-run trace. The first-run walk takes a subset of
-    the paths the any-run walk takes (it decides every condition the other decides,
-    the same way, and more), so on each of them it knows at least the keys the other
-    knows present: a read unguarded there is unguarded in the any-run trace too. A run
-    whose (complete) any-run trace has no such read has none on its first run either,
-    and most runs are so (two in three of the benchmark's): half their walks saved.
-    """
-    trace = any_run()
-    if trace.complete and not trace.raising_reads:
-        return Trace()
-    return _walk(program, app, run)
 
 
 def _walk_callbacks(program: Program, app: App, run: Run, trace: Trace) -> Trace:

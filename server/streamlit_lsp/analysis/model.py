@@ -331,12 +331,20 @@ class Model:
         return Model(self.program, only=(app,), shared=self)
 
     def analysis(self, app: App) -> AppAnalysis:
-        return self.memo(("analysis", app), lambda: analyse_app(self.program, app, self.memo))
+        return self.memo(
+            ("analysis", app),
+            lambda: analyse_app(self.program, app, self.memo, self._initialises(app)),
+        )
 
     def analysis_steps(self, app: App) -> Iterator[None]:
         """The walks of ``analysis(app)`` one at a time, each kept: the caller may pause
         between them, and ``analysis(app)`` after them only assembles what they made."""
-        yield from analysis_steps(self.program, app, self.memo)
+        yield from analysis_steps(self.program, app, self.memo, self._initialises(app))
+
+    def _initialises(self, app: App) -> Callable[[str], bool]:
+        """Whether anything in ``app`` may give a key a value (its key table, built
+        when first asked)."""
+        return lambda key: self.keys(app).initialises(key)
 
     def keys(self, app: App) -> KeyTable:
         return self.memo(("keys", app), lambda: self._key_table(app))
