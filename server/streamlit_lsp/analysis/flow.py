@@ -16,6 +16,9 @@ Two modes:
 * ``ANY_RUN`` treats every undecidable branch as possibly taken (later reruns), and
   keeps *must* facts (what certainly happened on every path) for order errors.
 
+Every run is walked in ``ANY_RUN``; a ``FIRST_RUN`` walk only where that walk shows it
+could change a finding (``first_run_matters``).
+
 The walk is a forward data-flow: at a join, *may* sets are unions and *must* sets are
 intersections. Loops are walked twice so facts from an earlier iteration reach the
 next. Recursion and call depth are bounded.
