@@ -159,6 +159,37 @@ async def test_diagnostics_stay_while_the_user_types_invalid_code(client: Langua
     assert any(d.code == "ST000" for d in found)
 
 
+async def test_edits_of_a_constant_and_of_the_lines_above_reach_its_reads(client: LanguageClient):
+    """The server extracts a buffer's next version by statement: a read elsewhere in
+    the file follows the constant it names, and its position the lines added above."""
+    lines = [
+        "import streamlit as st",
+        "",
+        "from state import init_state",
+        "",
+        'KEY = "first_key"',
+        "init_state()",
+        "st.write(st.session_state[KEY])",
+        "",
+    ]
+    app = open_doc(client, "app.py", "\n".join(lines))
+    found = await codes_eventually(client, app, {"ST001:6"})
+    assert "first_key" in found[0].message
+    lines[4] = 'KEY = "second_key"'
+    replace_all(client, app, "\n".join(lines), 2)
+    for _ in range(400):  # the same code and line: wait for the message to change
+        found = await diagnostics(client, app)
+        if found and "second_key" in found[0].message:
+            break
+        await _sleep()
+    assert [(d.code, d.range.start.line) for d in found] == [("ST001", 6)]
+    assert "second_key" in found[0].message
+    lines.insert(2, "# a comment")
+    replace_all(client, app, "\n".join(lines), 3)
+    found = await codes_eventually(client, app, {"ST001:7"})
+    assert "second_key" in found[0].message
+
+
 async def test_attribute_completion_after_emoji(client: LanguageClient):
     text = (ws(client) / "app.py").read_text(encoding="utf-8")
     line = 'st.write("🛍️ café"); st.session_state.'
@@ -785,27 +816,30 @@ async def test_a_request_during_the_extraction_of_an_edit_waits_for_it_once(
     """A request that needs the edited buffer's facts (document symbols) while the edit
     is being extracted on the server's extraction thread gets the new facts, by waiting
     for that extraction: the buffer is not extracted a second time beside it."""
-    from streamlit_lsp.analysis import index as index_module
+    from streamlit_lsp.analysis import incremental
 
     workspace = tmp_path / "large"
     workspace.mkdir()
     text = _large_page(5_000)  # extracted in about 0.7 s
     (workspace / "app.py").write_text(text, encoding="utf-8")
     extracted: list[str] = []
-    original = index_module.extract
+    original = incremental.BufferExtraction.update
 
-    def counting(source: str, **options: object):
+    def counting(self: incremental.BufferExtraction, source: str):
         if "marker_key" in source:
             extracted.append(threading.current_thread().name)
-        return original(source, **options)
+        return original(self, source)
 
-    monkeypatch.setattr(index_module, "extract", counting)
+    monkeypatch.setattr(incremental.BufferExtraction, "update", counting)
+    # A line at the top that only a whole extraction takes (not one by statement).
+    edited = "from __future__ import annotations\n" + text
+    edited += 'mark = st.session_state["marker_key"]\n'
     try:
         async with connected_client() as client:
             client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
             document = await _open_large_page(client, workspace, text)
             await asyncio.sleep(0.3)  # quiet: the edit is analysed at once (no debounce)
-            replace_all(client, document, text + 'mark = st.session_state["marker_key"]\n', 2)
+            replace_all(client, document, edited, 2)
             await asyncio.sleep(0.35)  # the extraction thread is on it
             symbols = await client.text_document_document_symbol_async(
                 lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=document))

@@ -22,6 +22,7 @@ from typing import TypeVar
 from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import FileFacts, ParseError
 from streamlit_lsp.analysis.facts_cache import FactsCache, StoredFacts
+from streamlit_lsp.analysis.incremental import BufferExtraction
 from streamlit_lsp.analysis.source import SourceError, read_source
 
 logger = logging.getLogger(__name__)
@@ -123,12 +124,15 @@ class PreparedBuffer:
     repaired: FileFacts | None = None
 
 
-def prepare_buffer(text: str, digest: str | None = None) -> PreparedBuffer:
-    """The facts of an editor buffer's text. It reads nothing but ``text``, so another
-    thread may prepare a buffer while the index answers questions (the server keeps
-    answering requests while a large page is extracted)."""
+def prepare_buffer(
+    text: str, digest: str | None = None, extraction: BufferExtraction | None = None
+) -> PreparedBuffer:
+    """The facts of an editor buffer's text. It reads nothing but ``text`` (and the
+    buffer's ``extraction``, which makes them from the last version's by statement), so
+    another thread may prepare a buffer while the index answers questions (the server
+    keeps answering requests while a large page is extracted)."""
     digest = digest if digest is not None else _digest(text)
-    facts = extract(text, being_typed=True)
+    facts = extraction.update(text) if extraction is not None else extract(text, being_typed=True)
     if facts.parse_error is None:
         return PreparedBuffer(digest, facts)
     return PreparedBuffer(digest, facts, _without_line_in_error(text, facts.parse_error))

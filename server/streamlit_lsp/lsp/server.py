@@ -28,6 +28,7 @@ from pygls.workspace import TextDocument
 from streamlit_lsp import __version__
 from streamlit_lsp.analysis.bulk import StartedWorkers
 from streamlit_lsp.analysis.collector import collector_paused
+from streamlit_lsp.analysis.incremental import RecentBuffers
 from streamlit_lsp.analysis.index import PreparedBuffer, prepare_buffer, text_digest
 from streamlit_lsp.analysis.source import SourceError, read_source
 from streamlit_lsp.checker import app_findings
@@ -101,6 +102,9 @@ class StreamlitLanguageServer(LanguageServer):
         self.extraction_thread = helper_thread("streamlit-lsp-extract")
         # The buffer text each URI is being extracted from there, and the extraction.
         self._extracting: dict[str, tuple[str, Future[PreparedBuffer]]] = {}
+        # What that thread kept of the buffers it extracted last, to extract their next
+        # versions by statement. Only that thread touches it (``forget_buffer``).
+        self._buffer_extractions = RecentBuffers()
 
     # ---------------------------------------------------------------- access
 
@@ -255,12 +259,20 @@ class StreamlitLanguageServer(LanguageServer):
             if path is None or document is None:
                 continue
             text = document.source
+            digest = text_digest(text)
+            if engine.index.has_digest(path, digest):
+                continue
             prepared = self._extracted_on_thread(uri, text)
-            if prepared is not None:
-                updated = engine.set_buffer(path, prepared)
-            else:
-                updated = engine.set_text(path, text)
-            if updated:
+            if prepared is None:
+                # On that thread too (waited for here), where the buffer's last version
+                # is kept: extracted by statement.
+                try:
+                    prepared = self.extraction_thread.submit(
+                        self._prepare_buffer, uri, text, digest
+                    ).result()
+                except RuntimeError:  # the thread is stopped: the server is exiting
+                    prepared = prepare_buffer(text, digest)
+            if engine.set_buffer(path, prepared):
                 changed.append(path)
         return changed
 
@@ -358,7 +370,7 @@ class StreamlitLanguageServer(LanguageServer):
             if engine.index.has_digest(path, digest):  # opened or saved as it is indexed
                 self.dirty.discard(uri)
                 continue
-            future = self.extraction_thread.submit(prepare_buffer, text, digest)
+            future = self.extraction_thread.submit(self._prepare_buffer, uri, text, digest)
             self._extracting[uri] = (text, future)
             try:
                 prepared = await asyncio.wrap_future(future)
@@ -372,6 +384,14 @@ class StreamlitLanguageServer(LanguageServer):
             if engine.set_buffer(path, prepared):
                 changed.append(path)
         return changed
+
+    def _prepare_buffer(self, uri: str, text: str, digest: str) -> PreparedBuffer:
+        """On ``extraction_thread``: the buffer's facts, from its last version's."""
+        return prepare_buffer(text, digest, self._buffer_extractions.of(uri))
+
+    def forget_buffer(self, uri: str) -> None:
+        """A closed buffer: what was kept to extract its next version goes."""
+        self.extraction_thread.submit(self._buffer_extractions.forget, uri)
 
     async def _refresh_now(self) -> None:
         try:

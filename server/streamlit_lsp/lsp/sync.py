@@ -173,6 +173,7 @@ def register(server: StreamlitLanguageServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: StreamlitLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        ls.forget_buffer(params.text_document.uri)
         path = ls.path_of(params.text_document.uri)
         if path is not None and path.suffix == ".py" and ls.indexable(path):
             # The buffer may have held unsaved text: the file on disk is the truth again.
