@@ -42,6 +42,18 @@ def open_doc(client: LanguageClient, relative: str, text: str | None = None) -> 
     return document_uri
 
 
+def open_doc_at(client: LanguageClient, path: Path, text: str) -> str:
+    document_uri = from_fs_path(str(path)) or ""
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=document_uri, language_id="python", version=1, text=text
+            )
+        )
+    )
+    return document_uri
+
+
 def replace_all(client: LanguageClient, document_uri: str, text: str, version: int) -> None:
     client.text_document_did_change(
         lsp.DidChangeTextDocumentParams(
@@ -846,5 +858,56 @@ async def test_a_request_during_the_extraction_of_an_edit_waits_for_it_once(
             )
             assert "marker_key" in {symbol.name for symbol in symbols or []}
             assert len(extracted) == 1 and extracted[0].startswith("streamlit-lsp-extract")
+    finally:
+        gc.unfreeze()  # the server in this process froze its first analysis
+
+
+async def test_a_large_buffer_opened_is_ready_to_be_extracted_by_statement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Opened as it is on disk, a large page is extracted in the background: its first
+    edit is then taken by statement, not by a whole extraction on the first keystroke."""
+    from streamlit_lsp.analysis import incremental
+
+    workspace = tmp_path / "large"
+    workspace.mkdir()
+    text = _large_page(1_000)
+    (workspace / "app.py").write_text(text, encoding="utf-8")
+    reports: list[incremental.ExtractionReport] = []
+    original = incremental.BufferExtraction.update
+
+    def recording(self: incremental.BufferExtraction, source: str):
+        facts = original(self, source)
+        reports.append(self.report)
+        return facts
+
+    monkeypatch.setattr(incremental.BufferExtraction, "update", recording)
+    try:
+        async with connected_client() as client:
+            client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
+            root = from_fs_path(str(workspace)) or ""
+            await client.initialize_session(
+                lsp.InitializeParams(
+                    capabilities=client_capabilities("visual-studio-code"),
+                    root_uri=root,
+                    workspace_folders=[lsp.WorkspaceFolder(uri=root, name=workspace.name)],
+                )
+            )
+            server = client.server  # type: ignore[attr-defined]
+            await wait_until(lambda: server.indexing_done is not None)
+            await server.indexing_done.wait()
+            document = open_doc_at(client, workspace / "app.py", text)
+            await wait_until(lambda: len(reports) == 1)  # the one made when it opened
+            assert not reports[0].by_statement
+            replace_all(client, document, text + 'mark = st.session_state["never_set"]\n', 2)
+            found: list[lsp.Diagnostic] = []
+            for _ in range(300):
+                found = await diagnostics(client, document)
+                if any("never_set" in item.message for item in found):
+                    break
+                await _sleep()
+            assert any("never_set" in item.message for item in found)
+            assert [report.by_statement for report in reports] == [False, True]
+            assert reports[1].extracted == 1
     finally:
         gc.unfreeze()  # the server in this process froze its first analysis

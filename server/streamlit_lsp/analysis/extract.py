@@ -484,6 +484,44 @@ class _Prepass:
         tables._walk(tree.body, module)
         return tables
 
+    @classmethod
+    def of_statement(cls, statement: ast.stmt) -> _Prepass:
+        """The pre-pass of one top-level statement (its module scope under the key 0),
+        to be joined with the others' (``joined``)."""
+        tables = cls()
+        module = tables.scopes[0] = _ScopeFacts()
+        tables.top_level = {id(statement)}
+        tables._walk([statement], module)
+        return tables
+
+    @classmethod
+    def joined(cls, tree: ast.Module, pieces: list[_Prepass]) -> _Prepass:
+        """``of(tree)`` from the pre-passes of its statements, in order (each made by
+        ``of_statement`` and left as it is)."""
+        tables = cls()
+        module = _ScopeFacts()
+        values = module.values
+        for piece in pieces:
+            piece_module = piece.scopes[0]
+            module.assigned |= piece_module.assigned
+            module.declared_global |= piece_module.declared_global
+            module.statements.extend(piece_module.statements)
+            for name, bound in piece_module.values.items():
+                found = values.get(name)
+                if found is None:
+                    values[name] = list(bound)
+                else:
+                    found.extend(bound)
+            if len(piece.scopes) > 1:
+                tables.scopes.update(piece.scopes)
+            tables.nested_imports.extend(piece.nested_imports)
+            tables.name_calls.extend(piece.name_calls)
+            tables.assignments.extend(piece.assignments)
+        tables.scopes.pop(0, None)
+        tables.scopes[id(tree)] = module
+        tables.top_level = {id(statement) for statement in tree.body}
+        return tables
+
     def _walk(self, roots: list[ast.stmt] | list[ast.expr], scope: _ScopeFacts) -> None:
         """Visit ``roots`` and everything under them in source order (pre-order) as part
         of ``scope``; a nested scope is walked, recursively, where it appears."""
@@ -855,10 +893,11 @@ class _Extractor:
         self.prepare()
         return self._assemble(self.block(self.tree.body))
 
-    def prepare(self) -> None:
+    def prepare(self, prepass: _Prepass | None = None) -> None:
         """The module-wide tables every statement's extraction reads: the scope
-        pre-pass, imports, constants, classes, functions, session-state aliases."""
-        self.prepass = _Prepass.of(self.tree)
+        pre-pass (``prepass``, when made already), imports, constants, classes,
+        functions, session-state aliases."""
+        self.prepass = prepass if prepass is not None else _Prepass.of(self.tree)
         self._collect_module_tables()
         module_scope = _Scope("")
         module_facts = self.prepass.scopes[id(self.tree)]

@@ -36,10 +36,16 @@ import unicodedata
 import warnings
 from bisect import bisect_right
 from collections import OrderedDict
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, get_args, get_type_hints
 
-from streamlit_lsp.analysis.extract import StatementPiece, _Extractor, extract, shift_lines
+from streamlit_lsp.analysis.extract import (
+    StatementPiece,
+    _Extractor,
+    _Prepass,
+    extract,
+    shift_lines,
+)
 from streamlit_lsp.analysis.facts import (
     BindEvent,
     ChoiceKey,
@@ -76,6 +82,20 @@ _SYNTHETIC_FIELDS = {
 }
 # Facts without a position in them: shared as they are.
 _PLACELESS = (LiteralKey, ChoiceKey, ImportedKey, DynamicKey, ParamKey, ConstantRef)
+# What a shift does to a field of a fact (``_plan``).
+_PLAIN, _DEEP, _SYNTHETIC_NAME = "plain", "deep", "synthetic"
+# The fields of a piece that hold facts.
+_PIECE_FACTS = (
+    "nodes",
+    "functions",
+    "accesses",
+    "widgets",
+    "widget_bindings",
+    "mutations",
+    "pages",
+    "whole_state_reads",
+    "state_escapes",
+)
 
 
 @dataclass(slots=True)
@@ -87,6 +107,7 @@ class _Statement:
     last_line: int
     names: frozenset[str]
     piece: StatementPiece
+    prepass: _Prepass  # what it binds, for the module's pre-pass (``_Prepass.joined``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +159,14 @@ class BufferExtraction:
             return extract(text, being_typed=True)
         try:
             extractor = _Extractor(tree, LineIndex(text), text)
-            extractor.prepare()
+            prepasses = [_Prepass.of_statement(node) for node in tree.body]
+            extractor.prepare(_Prepass.joined(tree, prepasses))
             statements = []
-            for node in tree.body:
+            for node, prepass in zip(tree.body, prepasses, strict=True):
                 first, last = _line_range(node)
+                names = _names(lines, first, last)
                 piece = extractor.piece(node)
-                statements.append(_Statement(node, first, last, _names(lines, first, last), piece))
+                statements.append(_Statement(node, first, last, names, piece, prepass))
             facts = extractor.facts_of([statement.piece for statement in statements])
             context = extractor.context()
         except RecursionError:
@@ -239,8 +262,15 @@ class BufferExtraction:
             *window,
             *(statement.node for statement in old[after:]),
         ]
-        extractor = _Extractor(ast.Module(body=nodes, type_ignores=[]), LineIndex(text), text)
-        extractor.prepare()
+        window_prepasses = [_Prepass.of_statement(node) for node in window]
+        prepasses = [
+            *(statement.prepass for statement in old[:first]),
+            *window_prepasses,
+            *(statement.prepass for statement in old[after:]),
+        ]
+        tree = ast.Module(body=nodes, type_ignores=[])
+        extractor = _Extractor(tree, LineIndex(text), text)
+        extractor.prepare(_Prepass.joined(tree, prepasses))
         context = extractor.context()
         assert self._context is not None
         changed = _changed_names(self._context, context)
@@ -250,22 +280,24 @@ class BufferExtraction:
         statements: list[_Statement] = []
         extracted = 0
 
-        def extract_one(node: ast.stmt, names: frozenset[str] | None = None) -> _Statement:
+        def extract_one(
+            node: ast.stmt, prepass: _Prepass, names: frozenset[str] | None = None
+        ) -> _Statement:
             first_line, last_line = _line_range(node)
             if names is None:
                 names = _names(lines, first_line, last_line)
-            return _Statement(node, first_line, last_line, names, extractor.piece(node))
+            return _Statement(node, first_line, last_line, names, extractor.piece(node), prepass)
 
         for statement in old[:first]:
             if statement.names.isdisjoint(changed):
                 extractor.take(statement.piece)
                 statements.append(statement)
             else:
-                statements.append(extract_one(statement.node, statement.names))
+                statements.append(extract_one(statement.node, statement.prepass, statement.names))
                 extracted += 1
                 changed |= _writes_changed(statement.piece, statements[-1].piece)
-        for node in window:
-            statements.append(extract_one(node))
+        for node, prepass in zip(window, window_prepasses, strict=True):
+            statements.append(extract_one(node, prepass))
             extracted += 1
             changed |= statements[-1].piece.navigation_names | statements[-1].piece.globals_declared
         for statement in old[after:]:
@@ -279,10 +311,11 @@ class BufferExtraction:
                         statement.last_line + delta,
                         statement.names,
                         piece,
+                        statement.prepass,
                     )
                 )
             else:
-                statements.append(extract_one(statement.node, statement.names))
+                statements.append(extract_one(statement.node, statement.prepass, statement.names))
                 extracted += 1
                 changed |= _writes_changed(statement.piece, statements[-1].piece)
         facts = extractor.facts_of([statement.piece for statement in statements])
@@ -359,6 +392,38 @@ def _changed_names(
     return changed
 
 
+# Per fact class, its fields in constructor order, each with what a shift does to it.
+_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, str], ...]:
+    """How ``_Shifter`` copies a fact of class ``cls``, read from its type hints: the
+    fields whose type may hold a position are copied deep, a name made from a position
+    is rewritten, the rest is kept. Empty for a class with nothing to move."""
+    if cls in _PLACELESS or not hasattr(cls, "__match_args__"):
+        return ()
+    hints = get_type_hints(cls)
+    synthetic = _SYNTHETIC_FIELDS.get(cls, frozenset())
+    plan = []
+    for name in cls.__match_args__:  # type: ignore[attr-defined]
+        if name in synthetic:
+            plan.append((name, _SYNTHETIC_NAME))
+        elif _may_hold_a_position(hints[name]):
+            plan.append((name, _DEEP))
+        else:
+            plan.append((name, _PLAIN))
+    return tuple(plan) if any(kind != _PLAIN for _, kind in plan) else ()
+
+
+def _may_hold_a_position(hint: object) -> bool:
+    arguments = get_args(hint)
+    if arguments:
+        return any(_may_hold_a_position(argument) for argument in arguments)
+    if hint is Span:
+        return True
+    return isinstance(hint, type) and hasattr(hint, "__match_args__") and hint not in _PLACELESS
+
+
 def _same(left: object, right: object) -> bool:
     """Equal values; AST nodes (which compare by identity) the same node."""
     if isinstance(left, ast.AST) or isinstance(right, ast.AST):
@@ -375,15 +440,15 @@ def _writes_changed(old: StatementPiece, new: StatementPiece) -> set[str]:
 
 class _Shifter:
     """Copies of facts with every position moved ``delta`` lines (and the names made
-    from a position: ``<lambda:12:4>``). Facts shared between tables stay shared."""
+    from a position: ``<lambda:12:4>``). Facts shared between tables stay shared, and
+    facts with no position in them are not copied."""
 
     def __init__(self, delta: int) -> None:
         self.delta = delta
         self._done: dict[int, Any] = {}
 
     def piece(self, piece: StatementPiece) -> StatementPiece:
-        values = {field.name: self.value(getattr(piece, field.name)) for field in fields(piece)}
-        return StatementPiece(**values)
+        return replace(piece, **{name: self.value(getattr(piece, name)) for name in _PIECE_FACTS})
 
     def value(self, value: Any) -> Any:
         cls = value.__class__
@@ -392,24 +457,30 @@ class _Shifter:
             return Span(value.line + delta, value.column, value.end_line + delta, value.end_column)
         if cls is tuple:
             return tuple([self.value(item) for item in value])
-        names = getattr(cls, "__match_args__", None)
-        if names is None or isinstance(value, _PLACELESS):
-            return value  # str, int, bool, None, an enumeration, a frozenset of names
         done = self._done.get(id(value))
         if done is not None:
             return done
-        synthetic = _SYNTHETIC_FIELDS.get(cls, frozenset())
+        plan = _PLANS.get(cls)
+        if plan is None:
+            plan = _PLANS[cls] = _plan(cls)
+        if not plan:
+            return value
+        moved = False
         arguments = []
-        for name in names:
+        for name, kind in plan:
             item = getattr(value, name)
-            if name in synthetic and item is not None and "<" in item:
-                item = _SYNTHETIC.sub(self._moved_name, item)
-            else:
-                item = self.value(item)
+            if item is not None:
+                if kind is _SYNTHETIC_NAME:
+                    if "<" in item:
+                        item = _SYNTHETIC.sub(self._moved_name, item)
+                        moved = True
+                elif kind is _DEEP and (item or item.__class__ is not tuple):
+                    item = self.value(item)
+                    moved = True
             arguments.append(item)
-        moved = cls(*arguments)
-        self._done[id(value)] = moved
-        return moved
+        result = cls(*arguments) if moved else value
+        self._done[id(value)] = result
+        return result
 
     def _moved_name(self, match: re.Match[str]) -> str:
         return f"<{match[1]}:{int(match[2]) + self.delta}:"
