@@ -172,7 +172,7 @@ def extract(text: str, *, being_typed: bool = False) -> FileFacts:
             parse_error=ParseError(message, Span(1, 0, 1, 0)),
         )
     try:
-        return _Extractor(tree, lines, text).facts()
+        return Extractor(tree, lines, text).facts()
     except RecursionError:
         # Valid Python, only too deep for this analysis: unknown facts, not a syntax error.
         return FileFacts(
@@ -437,7 +437,7 @@ def _child_nodes(node: ast.AST) -> list[ast.AST]:
 
 def shift_lines(node: ast.AST, delta: int) -> None:
     """Move ``node`` and everything under it ``delta`` lines down (up when negative),
-    in place: ``ast.increment_lineno`` with the walk of ``_Prepass`` (a third of the
+    in place: ``ast.increment_lineno`` with the walk of ``Prepass`` (a third of the
     time on a large statement list)."""
     stack: list[ast.AST] = [node]
     pop, push, extend = stack.pop, stack.append, stack.extend
@@ -458,7 +458,7 @@ def shift_lines(node: ast.AST, delta: int) -> None:
 
 
 @dataclass
-class _Prepass:
+class Prepass:
     """One traversal of the whole tree: per-scope bindings and the module-wide tables.
 
     Each later question (which names a function binds, which of its statements could
@@ -477,7 +477,7 @@ class _Prepass:
     detached: _ScopeFacts = field(default_factory=lambda: _ScopeFacts())
 
     @classmethod
-    def of(cls, tree: ast.Module) -> _Prepass:
+    def of(cls, tree: ast.Module) -> Prepass:
         tables = cls()
         module = tables.scopes[id(tree)] = _ScopeFacts()
         tables.top_level = {id(statement) for statement in tree.body}
@@ -485,7 +485,7 @@ class _Prepass:
         return tables
 
     @classmethod
-    def of_statement(cls, statement: ast.stmt) -> _Prepass:
+    def of_statement(cls, statement: ast.stmt) -> Prepass:
         """The pre-pass of one top-level statement (its module scope under the key 0),
         to be joined with the others' (``joined``)."""
         tables = cls()
@@ -495,7 +495,7 @@ class _Prepass:
         return tables
 
     @classmethod
-    def joined(cls, tree: ast.Module, pieces: list[_Prepass]) -> _Prepass:
+    def joined(cls, tree: ast.Module, pieces: list[Prepass]) -> Prepass:
         """``of(tree)`` from the pre-passes of its statements, in order (each made by
         ``of_statement`` and left as it is)."""
         tables = cls()
@@ -647,21 +647,21 @@ class _Prepass:
 _NON_BINDING_TARGETS = frozenset({ast.Attribute, ast.Subscript})
 _SCOPE_NODES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 # What the pre-pass records for each node class (besides names, calls and scopes).
-_NOTED_NODES: Mapping[type, Callable[[_Prepass, Any, _ScopeFacts], None]] = {
-    ast.Global: _Prepass._note_declaration,
-    ast.Nonlocal: _Prepass._note_declaration,
-    ast.Assign: _Prepass._note_assign,
-    ast.AnnAssign: _Prepass._note_annotated,
-    ast.AugAssign: _Prepass._note_annotated,
-    ast.For: _Prepass._note_loop,
-    ast.AsyncFor: _Prepass._note_loop,
-    ast.comprehension: _Prepass._note_loop,
-    ast.Import: _Prepass._note_import,
-    ast.ImportFrom: _Prepass._note_import,
-    ast.NamedExpr: _Prepass._note_walrus,
-    ast.ExceptHandler: _Prepass._note_handler,
-    ast.Delete: _Prepass._note_statement,
-    ast.Expr: _Prepass._note_statement,
+_NOTED_NODES: Mapping[type, Callable[[Prepass, Any, _ScopeFacts], None]] = {
+    ast.Global: Prepass._note_declaration,
+    ast.Nonlocal: Prepass._note_declaration,
+    ast.Assign: Prepass._note_assign,
+    ast.AnnAssign: Prepass._note_annotated,
+    ast.AugAssign: Prepass._note_annotated,
+    ast.For: Prepass._note_loop,
+    ast.AsyncFor: Prepass._note_loop,
+    ast.comprehension: Prepass._note_loop,
+    ast.Import: Prepass._note_import,
+    ast.ImportFrom: Prepass._note_import,
+    ast.NamedExpr: Prepass._note_walrus,
+    ast.ExceptHandler: Prepass._note_handler,
+    ast.Delete: Prepass._note_statement,
+    ast.Expr: Prepass._note_statement,
 }
 
 
@@ -834,7 +834,7 @@ def _escape_pattern(parts: list[str | None]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class StatementPiece:
-    """What one top-level statement adds to its file's facts (``_Extractor.piece``):
+    """What one top-level statement adds to its file's facts (``Extractor.piece``):
     an editor buffer's facts are rebuilt from the pieces of the statements an edit left
     alone and of those it touched (``incremental``)."""
 
@@ -854,7 +854,7 @@ class StatementPiece:
     globals_declared: frozenset[str]
 
 
-class _Extractor:
+class Extractor:
     def __init__(self, tree: ast.Module, lines: LineIndex, text: str) -> None:
         self.tree = tree
         self.lines = lines
@@ -893,11 +893,11 @@ class _Extractor:
         self.prepare()
         return self._assemble(self.block(self.tree.body))
 
-    def prepare(self, prepass: _Prepass | None = None) -> None:
+    def prepare(self, prepass: Prepass | None = None) -> None:
         """The module-wide tables every statement's extraction reads: the scope
         pre-pass (``prepass``, when made already), imports, constants, classes,
         functions, session-state aliases."""
-        self.prepass = prepass if prepass is not None else _Prepass.of(self.tree)
+        self.prepass = prepass if prepass is not None else Prepass.of(self.tree)
         self._collect_module_tables()
         module_scope = _Scope("")
         module_facts = self.prepass.scopes[id(self.tree)]
@@ -2956,13 +2956,13 @@ class _Extractor:
 
 
 def _handlers(prefix: str) -> Mapping[type, Callable[..., None]]:
-    """``_Extractor``'s ``stmt_If``-style methods by node class: one dict lookup per node
+    """``Extractor``'s ``stmt_If``-style methods by node class: one dict lookup per node
     instead of building a method name and looking it up."""
     table = {}
-    for name in dir(_Extractor):
+    for name in dir(Extractor):
         node_class = getattr(ast, name[len(prefix) :], None) if name.startswith(prefix) else None
         if isinstance(node_class, type) and issubclass(node_class, ast.AST):
-            table[node_class] = getattr(_Extractor, name)
+            table[node_class] = getattr(Extractor, name)
     return table
 
 

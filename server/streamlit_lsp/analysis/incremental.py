@@ -15,8 +15,8 @@ version:
    window that does not end complete (an open bracket, a decorator with no function)
    fails to parse. Anything else (a syntax error, ``from __future__``) goes the whole
    file's way, which also reports the error;
-3. builds the module-wide tables (``_Extractor.prepare``) over the new statement list
-   and compares what statements read from them (``_Extractor.context``) with the last
+3. builds the module-wide tables (``Extractor.prepare``) over the new statement list
+   and compares what statements read from them (``Extractor.context``) with the last
    version's: the names whose entries differ;
 4. extracts the window's statements, and any other statement whose text names one of
    those names (or a name the re-extracted statements wrote to the module's scope);
@@ -36,13 +36,16 @@ import unicodedata
 import warnings
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any, get_args, get_type_hints
 
+from streamlit_lsp.analysis import facts as facts_module
 from streamlit_lsp.analysis.extract import (
+    Extractor,
+    Prepass,
     StatementPiece,
-    _Extractor,
-    _Prepass,
     extract,
     shift_lines,
 )
@@ -107,7 +110,7 @@ class _Statement:
     last_line: int
     names: frozenset[str]
     piece: StatementPiece
-    prepass: _Prepass  # what it binds, for the module's pre-pass (``_Prepass.joined``)
+    prepass: Prepass  # what it binds, for the module's pre-pass (``Prepass.joined``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +161,9 @@ class BufferExtraction:
             # the next version is compared with.
             return extract(text, being_typed=True)
         try:
-            extractor = _Extractor(tree, LineIndex(text), text)
-            prepasses = [_Prepass.of_statement(node) for node in tree.body]
-            extractor.prepare(_Prepass.joined(tree, prepasses))
+            extractor = Extractor(tree, LineIndex(text), text)
+            prepasses = [Prepass.of_statement(node) for node in tree.body]
+            extractor.prepare(Prepass.joined(tree, prepasses))
             statements = []
             for node, prepass in zip(tree.body, prepasses, strict=True):
                 first, last = _line_range(node)
@@ -262,15 +265,15 @@ class BufferExtraction:
             *window,
             *(statement.node for statement in old[after:]),
         ]
-        window_prepasses = [_Prepass.of_statement(node) for node in window]
+        window_prepasses = [Prepass.of_statement(node) for node in window]
         prepasses = [
             *(statement.prepass for statement in old[:first]),
             *window_prepasses,
             *(statement.prepass for statement in old[after:]),
         ]
         tree = ast.Module(body=nodes, type_ignores=[])
-        extractor = _Extractor(tree, LineIndex(text), text)
-        extractor.prepare(_Prepass.joined(tree, prepasses))
+        extractor = Extractor(tree, LineIndex(text), text)
+        extractor.prepare(Prepass.joined(tree, prepasses))
         context = extractor.context()
         assert self._context is not None
         changed = _changed_names(self._context, context)
@@ -281,7 +284,7 @@ class BufferExtraction:
         extracted = 0
 
         def extract_one(
-            node: ast.stmt, prepass: _Prepass, names: frozenset[str] | None = None
+            node: ast.stmt, prepass: Prepass, names: frozenset[str] | None = None
         ) -> _Statement:
             first_line, last_line = _line_range(node)
             if names is None:
@@ -393,9 +396,6 @@ def _changed_names(
 
 
 # Per fact class, its fields in constructor order, each with what a shift does to it.
-_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
-
-
 def _plan(cls: type) -> tuple[tuple[str, str], ...]:
     """How ``_Shifter`` copies a fact of class ``cls``, read from its type hints: the
     fields whose type may hold a position are copied deep, a name made from a position
@@ -422,6 +422,16 @@ def _may_hold_a_position(hint: object) -> bool:
     if hint is Span:
         return True
     return isinstance(hint, type) and hasattr(hint, "__match_args__") and hint not in _PLACELESS
+
+
+# Per fact class, its fields in constructor order, each with what a shift does to it.
+_PLANS: Mapping[type, tuple[tuple[str, str], ...]] = MappingProxyType(
+    {
+        cls: _plan(cls)
+        for cls in vars(facts_module).values()
+        if isinstance(cls, type) and cls.__module__ == facts_module.__name__
+    }
+)
 
 
 def _same(left: object, right: object) -> bool:
@@ -460,9 +470,7 @@ class _Shifter:
         done = self._done.get(id(value))
         if done is not None:
             return done
-        plan = _PLANS.get(cls)
-        if plan is None:
-            plan = _PLANS[cls] = _plan(cls)
+        plan = _PLANS.get(cls, ())
         if not plan:
             return value
         moved = False
