@@ -200,15 +200,24 @@ def test_a_fault_of_the_shortcut_costs_the_buffer_nothing(
     _same_as_whole(extraction, "\n".join(lines))
 
 
-def test_only_the_buffers_edited_last_are_kept() -> None:
-    buffers = RecentBuffers(size=2)
+def test_only_the_buffers_edited_last_are_kept_within_a_line_budget() -> None:
+    page = PAGE.read_text(encoding="utf-8")  # 48 lines
+    buffers = RecentBuffers(lines=120)
     first = buffers.of("a")
-    buffers.of("b")
-    assert buffers.of("a") is first
-    buffers.of("c")  # "b" was edited longest ago
+    first.update(page)
+    buffers.of("b").update(page)
+    buffers.trim()
+    assert buffers.of("a") is first  # now the one edited last
+    buffers.of("c").update(page)
+    buffers.trim()  # "b" was edited longest ago
     assert len(buffers) == 2 and buffers.of("a") is first
     buffers.forget("a")
     assert buffers.of("a") is not first
+    huge = RecentBuffers(lines=10)
+    kept = huge.of("big")
+    kept.update(page)
+    huge.trim()
+    assert huge.of("big") is kept  # the buffer edited last stays, whatever its size
 
 
 # ------------------------------------------------------------------ random edits

@@ -391,7 +391,10 @@ class StreamlitLanguageServer(LanguageServer):
 
     def _prepare_buffer(self, uri: str, text: str, digest: str) -> PreparedBuffer:
         """On ``extraction_thread``: the buffer's facts, from its last version's."""
-        return prepare_buffer(text, digest, self._buffer_extractions.of(uri))
+        try:
+            return prepare_buffer(text, digest, self._buffer_extractions.of(uri))
+        finally:
+            self._buffer_extractions.trim()
 
     def _prime_buffer(self, uri: str, text: str) -> None:
         """A large buffer opened as it is indexed: extracted on ``extraction_thread``
