@@ -832,6 +832,20 @@ def _escape_pattern(parts: list[str | None]) -> str:
 # ------------------------------------------------------------------------ extractor
 
 
+# The fields of a ``StatementPiece`` that hold facts: the extractor's lists a statement
+# adds to (``piece`` takes them apart by statement), besides its module-body nodes.
+PIECE_FACTS = (
+    "functions",
+    "accesses",
+    "widgets",
+    "widget_bindings",
+    "mutations",
+    "pages",
+    "whole_state_reads",
+    "state_escapes",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class StatementPiece:
     """What one top-level statement adds to its file's facts (``Extractor.piece``):
@@ -919,23 +933,13 @@ class Extractor:
         """Extract one top-level statement (after ``prepare``) on its own: what it adds
         to each of the file's tables, and what it wrote to the module's scope for the
         statements after it."""
-        saved = (
-            self.functions,
-            self.accesses,
-            self.widgets,
-            self.widget_bindings,
-            self.mutations,
-            self.pages,
-            self.whole_state_reads,
-            self.state_escapes,
-            self.all_state_aliases,
-            self.has_navigation,
-        )
+        saved = {name: getattr(self, name) for name in PIECE_FACTS}
+        saved_aliases, saved_navigation = self.all_state_aliases, self.has_navigation
         module_scope = self.scopes[0]
         navigation_before = set(module_scope.navigation_names)
         globals_before = set(module_scope.globals_declared)
-        self.functions, self.accesses, self.widgets, self.widget_bindings = [], [], [], []
-        self.mutations, self.pages, self.whole_state_reads, self.state_escapes = [], [], [], []
+        for name in PIECE_FACTS:
+            setattr(self, name, [])
         self.all_state_aliases, self.has_navigation = set(), False
         out: list[Node] = []
         try:
@@ -956,18 +960,9 @@ class Extractor:
                 globals_declared=frozenset(module_scope.globals_declared - globals_before),
             )
         finally:
-            (
-                self.functions,
-                self.accesses,
-                self.widgets,
-                self.widget_bindings,
-                self.mutations,
-                self.pages,
-                self.whole_state_reads,
-                self.state_escapes,
-                self.all_state_aliases,
-                self.has_navigation,
-            ) = saved
+            for name, value in saved.items():
+                setattr(self, name, value)
+            self.all_state_aliases, self.has_navigation = saved_aliases, saved_navigation
         return piece
 
     def take(self, piece: StatementPiece) -> None:

@@ -43,6 +43,7 @@ from typing import Any, get_args, get_type_hints
 
 from streamlit_lsp.analysis import facts as facts_module
 from streamlit_lsp.analysis.extract import (
+    PIECE_FACTS,
     Extractor,
     Prepass,
     StatementPiece,
@@ -87,18 +88,6 @@ _SYNTHETIC_FIELDS = {
 _PLACELESS = (LiteralKey, ChoiceKey, ImportedKey, DynamicKey, ParamKey, ConstantRef)
 # What a shift does to a field of a fact (``_plan``).
 _PLAIN, _DEEP, _SYNTHETIC_NAME = "plain", "deep", "synthetic"
-# The fields of a piece that hold facts.
-_PIECE_FACTS = (
-    "nodes",
-    "functions",
-    "accesses",
-    "widgets",
-    "widget_bindings",
-    "mutations",
-    "pages",
-    "whole_state_reads",
-    "state_escapes",
-)
 
 
 @dataclass(slots=True)
@@ -231,28 +220,14 @@ class BufferExtraction:
             return None
         if window_start > 1:
             shift_lines(window, window_start - 1)
-        return self._splice(text, lines, first, after, window.body, delta)
-
-    def _splice(
-        self,
-        text: str,
-        lines: list[str],
-        first: int,
-        after: int,
-        window: list[ast.stmt],
-        delta: int,
-    ) -> FileFacts | None:
-        old = self._statements
-        assert self._context is not None
-        if delta:
-            for statement in old[after:]:
-                shift_lines(statement.node, delta)
+        moved = self._statements[after:]
+        for statement in moved if delta else ():
+            shift_lines(statement.node, delta)
         try:
-            return self._extract_spliced(text, lines, first, after, window, delta)
+            return self._extract_spliced(text, lines, first, after, window.body, delta)
         except RecursionError:
-            if delta:  # the kept trees as they were: the whole path starts afresh
-                for statement in old[after:]:
-                    shift_lines(statement.node, -delta)
+            for statement in moved if delta else ():  # as they were, for the whole path
+                shift_lines(statement.node, -delta)
             return None
 
     def _extract_spliced(
@@ -472,7 +447,8 @@ class _Shifter:
         self._done: dict[int, Any] = {}
 
     def piece(self, piece: StatementPiece) -> StatementPiece:
-        return replace(piece, **{name: self.value(getattr(piece, name)) for name in _PIECE_FACTS})
+        moved = {name: self.value(getattr(piece, name)) for name in ("nodes", *PIECE_FACTS)}
+        return replace(piece, **moved)
 
     def value(self, value: Any) -> Any:
         cls = value.__class__
