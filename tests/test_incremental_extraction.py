@@ -160,6 +160,7 @@ def test_a_syntax_error_while_typing_then_its_fix() -> None:
     at = _line_of(lines, "panel()")
     lines[at] = "st.session_state["
     assert extraction.update("\n".join(lines)).parse_error is not None
+    assert extraction.report == ExtractionReport(False, 0, 0)
     lines[at] = 'st.session_state["typed"]'
     # Compared with the last version that parsed.
     report = _same_as_whole(extraction, "\n".join(lines))

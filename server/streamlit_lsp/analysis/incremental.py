@@ -153,6 +153,7 @@ class BufferExtraction:
         except (SyntaxError, RecursionError, MemoryError, ValueError):
             # The whole path says what is wrong; the last good version stays the base
             # the next version is compared with.
+            self.report = ExtractionReport(False, 0, 0)
             return extract(text, being_typed=True)
         try:
             extractor = Extractor(tree, LineIndex(text), text)
