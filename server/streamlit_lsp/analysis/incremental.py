@@ -13,8 +13,8 @@ version:
    window's and the statements after it, exactly as a parse of the whole text would
    find them: a top-level statement starts at column 0 after a complete one, and a
    window that does not end complete (an open bracket, a decorator with no function)
-   fails to parse. Anything else (a syntax error, ``from __future__``) goes the whole
-   file's way, which also reports the error;
+   fails to parse. Anything else (a syntax error, ``from __future__``, a star import
+   added or removed) goes the whole file's way, which also reports the error;
 3. builds the module-wide tables (``Extractor.prepare``) over the new statement list
    and compares what statements read from them (``Extractor.context``) with the last
    version's: the names whose entries differ;
@@ -88,6 +88,16 @@ _SYNTHETIC_FIELDS = {
 _PLACELESS = (LiteralKey, ChoiceKey, ImportedKey, DynamicKey, ParamKey, ConstantRef)
 # What a shift does to a field of a fact (``_plan``).
 _PLAIN, _DEEP, _SYNTHETIC_NAME = "plain", "deep", "synthetic"
+
+
+class _WholeFile(Exception):
+    """The edit changed what every statement may read (a star import): the whole
+    file is extracted."""
+
+
+# Table entries no statement names: a star import is where any unresolved call may
+# resolve (``Extractor.context``).
+_WHOLE_FILE_NAMES = frozenset({"*"})
 
 
 @dataclass(slots=True)
@@ -226,7 +236,7 @@ class BufferExtraction:
             shift_lines(statement.node, delta)
         try:
             return self._extract_spliced(text, lines, first, after, window.body, delta)
-        except RecursionError:
+        except (RecursionError, _WholeFile):
             for statement in moved if delta else ():  # as they were, for the whole path
                 shift_lines(statement.node, -delta)
             return None
@@ -258,6 +268,8 @@ class BufferExtraction:
         context = extractor.context()
         assert self._context is not None
         changed = _changed_names(self._context, context)
+        if changed & _WHOLE_FILE_NAMES:
+            raise _WholeFile
         for statement in old[first:after]:
             changed |= statement.piece.navigation_names | statement.piece.globals_declared
         shifter = _Shifter(delta)
