@@ -17,6 +17,8 @@ from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from conftest import SERVER, WORKSPACES, completion_edit, recording_client, units, wait_until
+from streamlit_lsp.analysis.facts import FileFacts
+from streamlit_lsp.analysis.incremental import BufferExtraction, ExtractionReport
 
 
 def ws(client: LanguageClient) -> Path:
@@ -782,9 +784,8 @@ async def test_a_completion_is_answered_while_a_large_page_is_analysed(tmp_path:
         await asyncio.wait_for(client.stop(), 10)
 
 
-async def _open_large_page(client: LanguageClient, workspace: Path, text: str) -> str:
-    """Initialise a session on ``workspace`` (VS Code's capabilities), open its
-    ``app.py`` with ``text`` and wait for its first diagnostics; its URI."""
+async def _initialize_on(client: LanguageClient, workspace: Path) -> None:
+    """A session on ``workspace``, with VS Code's capabilities."""
     root = from_fs_path(str(workspace)) or ""
     await client.initialize_session(
         lsp.InitializeParams(
@@ -793,6 +794,28 @@ async def _open_large_page(client: LanguageClient, workspace: Path, text: str) -
             workspace_folders=[lsp.WorkspaceFolder(uri=root, name=workspace.name)],
         )
     )
+
+
+def _buffer_updates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> list[tuple[str, str, ExtractionReport]]:
+    """Every version a buffer's extraction takes from now on: (thread, text, report)."""
+    updates: list[tuple[str, str, ExtractionReport]] = []
+    original = BufferExtraction.update
+
+    def recording(self: BufferExtraction, source: str) -> FileFacts:
+        facts = original(self, source)
+        updates.append((threading.current_thread().name, source, self.report))
+        return facts
+
+    monkeypatch.setattr(BufferExtraction, "update", recording)
+    return updates
+
+
+async def _open_large_page(client: LanguageClient, workspace: Path, text: str) -> str:
+    """Initialise a session on ``workspace`` (VS Code's capabilities), open its
+    ``app.py`` with ``text`` and wait for its first diagnostics; its URI."""
+    await _initialize_on(client, workspace)
     document = from_fs_path(str(workspace / "app.py")) or ""
     client.text_document_did_open(
         lsp.DidOpenTextDocumentParams(
@@ -828,21 +851,11 @@ async def test_a_request_during_the_extraction_of_an_edit_waits_for_it_once(
     """A request that needs the edited buffer's facts (document symbols) while the edit
     is being extracted on the server's extraction thread gets the new facts, by waiting
     for that extraction: the buffer is not extracted a second time beside it."""
-    from streamlit_lsp.analysis import incremental
-
     workspace = tmp_path / "large"
     workspace.mkdir()
     text = _large_page(5_000)  # extracted in about 0.7 s
     (workspace / "app.py").write_text(text, encoding="utf-8")
-    extracted: list[str] = []
-    original = incremental.BufferExtraction.update
-
-    def counting(self: incremental.BufferExtraction, source: str):
-        if "marker_key" in source:
-            extracted.append(threading.current_thread().name)
-        return original(self, source)
-
-    monkeypatch.setattr(incremental.BufferExtraction, "update", counting)
+    updates = _buffer_updates(monkeypatch)
     # A line at the top that only a whole extraction takes (not one by statement).
     edited = "from __future__ import annotations\n" + text
     edited += 'mark = st.session_state["marker_key"]\n'
@@ -857,6 +870,7 @@ async def test_a_request_during_the_extraction_of_an_edit_waits_for_it_once(
                 lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=document))
             )
             assert "marker_key" in {symbol.name for symbol in symbols or []}
+            extracted = [thread for thread, source, _ in updates if "marker_key" in source]
             assert len(extracted) == 1 and extracted[0].startswith("streamlit-lsp-extract")
     finally:
         gc.unfreeze()  # the server in this process froze its first analysis
@@ -867,38 +881,21 @@ async def test_a_large_buffer_opened_is_ready_to_be_extracted_by_statement(
 ):
     """Opened as it is on disk, a large page is extracted in the background: its first
     edit is then taken by statement, not by a whole extraction on the first keystroke."""
-    from streamlit_lsp.analysis import incremental
-
     workspace = tmp_path / "large"
     workspace.mkdir()
     text = _large_page(1_000)
     (workspace / "app.py").write_text(text, encoding="utf-8")
-    reports: list[incremental.ExtractionReport] = []
-    original = incremental.BufferExtraction.update
-
-    def recording(self: incremental.BufferExtraction, source: str):
-        facts = original(self, source)
-        reports.append(self.report)
-        return facts
-
-    monkeypatch.setattr(incremental.BufferExtraction, "update", recording)
+    updates = _buffer_updates(monkeypatch)
     try:
         async with connected_client() as client:
             client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-            root = from_fs_path(str(workspace)) or ""
-            await client.initialize_session(
-                lsp.InitializeParams(
-                    capabilities=client_capabilities("visual-studio-code"),
-                    root_uri=root,
-                    workspace_folders=[lsp.WorkspaceFolder(uri=root, name=workspace.name)],
-                )
-            )
+            await _initialize_on(client, workspace)
             server = client.server  # type: ignore[attr-defined]
             await wait_until(lambda: server.indexing_done is not None)
             await server.indexing_done.wait()
             document = open_doc_at(client, workspace / "app.py", text)
-            await wait_until(lambda: len(reports) == 1)  # the one made when it opened
-            assert not reports[0].by_statement
+            await wait_until(lambda: len(updates) == 1)  # the one made when it opened
+            assert not updates[0][2].by_statement
             replace_all(client, document, text + 'mark = st.session_state["never_set"]\n', 2)
             found: list[lsp.Diagnostic] = []
             for _ in range(300):
@@ -907,6 +904,7 @@ async def test_a_large_buffer_opened_is_ready_to_be_extracted_by_statement(
                     break
                 await _sleep()
             assert any("never_set" in item.message for item in found)
+            reports = [report for _, _, report in updates]
             assert [report.by_statement for report in reports] == [False, True]
             assert reports[1].extracted == 1
     finally:

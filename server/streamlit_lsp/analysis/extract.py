@@ -144,11 +144,22 @@ def extract(text: str, *, being_typed: bool = False) -> FileFacts:
     like newer syntax and is valid in that grammar on its own
     (``_line_may_be_newer_syntax``)."""
     lines = LineIndex(text)
+    parsed = parse(text, lines, being_typed=being_typed)
+    if isinstance(parsed, FileFacts):
+        return parsed
+    try:
+        return Extractor(parsed, lines, text).facts()
+    except RecursionError:
+        return too_deep(text)
+
+
+def parse(text: str, lines: LineIndex, *, being_typed: bool = False) -> ast.Module | FileFacts:
+    """The tree of ``text``, or the facts of a text that does not parse (``extract``)."""
     try:
         with warnings.catch_warnings():
             # "invalid decimal literal" and friends: the user's code, not our output.
             warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+            return ast.parse(text)
     except SyntaxError as error:
         # The line's check first: the bracket scan reads every character of the text.
         if (
@@ -171,13 +182,13 @@ def extract(text: str, *, being_typed: bool = False) -> FileFacts:
             uses_streamlit=_mentions_streamlit(text),
             parse_error=ParseError(message, Span(1, 0, 1, 0)),
         )
-    try:
-        return Extractor(tree, lines, text).facts()
-    except RecursionError:
-        # Valid Python, only too deep for this analysis: unknown facts, not a syntax error.
-        return FileFacts(
-            uses_streamlit=_mentions_streamlit(text), opaque=True, imports=_scan_imports(text)
-        )
+
+
+def too_deep(text: str) -> FileFacts:
+    """Valid Python, only too deep for this analysis: unknown facts, not a syntax error."""
+    return FileFacts(
+        uses_streamlit=_mentions_streamlit(text), opaque=True, imports=_scan_imports(text)
+    )
 
 
 _IMPORT_LINE = re.compile(

@@ -47,8 +47,9 @@ from streamlit_lsp.analysis.extract import (
     Extractor,
     Prepass,
     StatementPiece,
-    extract,
+    parse,
     shift_lines,
+    too_deep,
 )
 from streamlit_lsp.analysis.facts import (
     BindEvent,
@@ -104,9 +105,7 @@ _WHOLE_FILE_NAMES = frozenset({"*"})
 class _Statement:
     """A top-level statement of the buffer's last version, as extracted then."""
 
-    node: ast.stmt
-    first_line: int  # its first decorator's line, for a decorated definition
-    last_line: int
+    node: ast.stmt  # its positions those of the version kept
     names: frozenset[str]
     piece: StatementPiece
     prepass: Prepass  # what it binds, for the module's pre-pass (``Prepass.joined``)
@@ -156,30 +155,26 @@ class BufferExtraction:
     # ----------------------------------------------------------- the whole file
 
     def _whole(self, text: str, lines: list[str]) -> FileFacts:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(text)
-        except (SyntaxError, RecursionError, MemoryError, ValueError):
-            # The whole path says what is wrong; the last good version stays the base
-            # the next version is compared with.
+        line_index = LineIndex(text)
+        tree = parse(text, line_index, being_typed=True)
+        if isinstance(tree, FileFacts):
+            # What is wrong, as ``extract`` says it; the last good version stays the
+            # base the next version is compared with.
             self.report = ExtractionReport(False, 0, 0)
-            return extract(text, being_typed=True)
+            return tree
         try:
-            extractor = Extractor(tree, LineIndex(text), text)
+            extractor = Extractor(tree, line_index, text)
             prepasses = [Prepass.of_statement(node) for node in tree.body]
             extractor.prepare(Prepass.joined(tree, prepasses))
-            statements = []
-            for node, prepass in zip(tree.body, prepasses, strict=True):
-                first, last = _line_range(node)
-                names = _names(lines, first, last)
-                piece = extractor.piece(node)
-                statements.append(_Statement(node, first, last, names, piece, prepass))
+            statements = [
+                _Statement(node, _names(lines, *_line_range(node)), extractor.piece(node), prepass)
+                for node, prepass in zip(tree.body, prepasses, strict=True)
+            ]
             facts = extractor.facts_of([statement.piece for statement in statements])
             context = extractor.context()
         except RecursionError:
             self._forget()
-            return extract(text, being_typed=True)
+            return too_deep(text)
         self._keep(lines, statements, context, facts)
         self.report = ExtractionReport(False, len(statements), 0)
         return facts
@@ -210,16 +205,17 @@ class BufferExtraction:
         same_start, same_end = _common_lines(old_lines, lines)
         # Old statements [first, after) touch a changed line, or share a line with one
         # that does (``a = 1; b = 2``).
-        first = bisect_right([statement.last_line for statement in old], same_start)
-        after = bisect_right([statement.first_line for statement in old], len(old_lines) - same_end)
+        ranges = [_line_range(statement.node) for statement in old]
+        first = bisect_right([last for _, last in ranges], same_start)
+        after = bisect_right([start for start, _ in ranges], len(old_lines) - same_end)
         after = max(after, first)
-        while first > 0 and first < len(old) and old[first - 1].last_line >= old[first].first_line:
+        while 0 < first < len(old) and ranges[first - 1][1] >= ranges[first][0]:
             first -= 1
-        while 0 < after < len(old) and old[after].first_line <= old[after - 1].last_line:
+        while 0 < after < len(old) and ranges[after][0] <= ranges[after - 1][1]:
             after += 1
         delta = len(lines) - len(old_lines)
-        window_start = old[first - 1].last_line + 1 if first > 0 else 1
-        window_end = (old[after].first_line - 1 if after < len(old) else len(old_lines)) + delta
+        window_start = ranges[first - 1][1] + 1 if first > 0 else 1
+        window_end = (ranges[after][0] - 1 if after < len(old) else len(old_lines)) + delta
         window_text = "".join(lines[window_start - 1 : window_end])
         if "__future__" in window_text:
             return None
@@ -273,47 +269,30 @@ class BufferExtraction:
         for statement in old[first:after]:
             changed |= statement.piece.navigation_names | statement.piece.globals_declared
         shifter = _Shifter(delta)
-        statements: list[_Statement] = []
         extracted = 0
 
-        def extract_one(
-            node: ast.stmt, prepass: Prepass, names: frozenset[str] | None = None
-        ) -> _Statement:
-            first_line, last_line = _line_range(node)
-            if names is None:
-                names = _names(lines, first_line, last_line)
-            return _Statement(node, first_line, last_line, names, extractor.piece(node), prepass)
-
-        for statement in old[:first]:
-            if statement.names.isdisjoint(changed):
-                extractor.take(statement.piece)
-                statements.append(statement)
-            else:
-                statements.append(extract_one(statement.node, statement.prepass, statement.names))
-                extracted += 1
-                changed |= _writes_changed(statement.piece, statements[-1].piece)
-        for node, prepass in zip(window, window_prepasses, strict=True):
-            statements.append(extract_one(node, prepass))
+        def extract_one(node: ast.stmt, prepass: Prepass, names: frozenset[str]) -> _Statement:
+            nonlocal extracted
             extracted += 1
-            changed |= statements[-1].piece.navigation_names | statements[-1].piece.globals_declared
-        for statement in old[after:]:
+            return _Statement(node, names, extractor.piece(node), prepass)
+
+        def keep_or_extract(statement: _Statement, moved: bool) -> _Statement:
+            """A statement the edit left alone: reused (moved, if below the edit)
+            unless it names a name whose meaning changed."""
             if statement.names.isdisjoint(changed):
-                piece = shifter.piece(statement.piece) if delta else statement.piece
+                piece = shifter.piece(statement.piece) if moved and delta else statement.piece
                 extractor.take(piece)
-                statements.append(
-                    _Statement(
-                        statement.node,
-                        statement.first_line + delta,
-                        statement.last_line + delta,
-                        statement.names,
-                        piece,
-                        statement.prepass,
-                    )
-                )
-            else:
-                statements.append(extract_one(statement.node, statement.prepass, statement.names))
-                extracted += 1
-                changed |= _writes_changed(statement.piece, statements[-1].piece)
+                return statement if piece is statement.piece else replace(statement, piece=piece)
+            extracted_again = extract_one(statement.node, statement.prepass, statement.names)
+            changed.update(_writes_changed(statement.piece, extracted_again.piece))
+            return extracted_again
+
+        statements = [keep_or_extract(statement, False) for statement in old[:first]]
+        for node, prepass in zip(window, window_prepasses, strict=True):
+            statements.append(extract_one(node, prepass, _names(lines, *_line_range(node))))
+            piece = statements[-1].piece
+            changed.update(piece.navigation_names | piece.globals_declared)
+        statements.extend(keep_or_extract(statement, True) for statement in old[after:])
         facts = extractor.facts_of([statement.piece for statement in statements])
         self._keep(lines, statements, context, facts)
         self.report = ExtractionReport(True, extracted, len(statements) - extracted)
