@@ -46,6 +46,11 @@ LINES = [
     "st.write(st.session_state.late)",
     "if 'counter' not in st.session_state:\n    st.session_state.counter = 1",
     "x = (",  # does not parse
+    # Keys passed to a helper's parameter (the parameter bindings of the key table).
+    "def show(k):\n    st.write(st.session_state[k])",
+    "show('counter')",
+    "show('elsewhere')",
+    "import budget_state",
 ]
 
 
@@ -278,3 +283,71 @@ def test_after_an_edit_discovery_asks_only_the_edited_file(
     assert set(stamped) <= app.files | {page}
     monkeypatch.undo()
     assert apps == Program(_index(root)).apps
+
+
+def test_an_edit_discovery_does_not_read_keeps_the_app_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most edits change what a page does, not what it imports or names as a page: the
+    app is not found again (a millisecond of every keystroke), and it is the very object
+    found before, which the results kept for it are keyed by. An edit that adds an
+    import is found again, with the imported file."""
+    root = _workspace(tmp_path)
+    index = _index(root)
+    before = {app.entry: app for app in Program(index).apps}
+    page = root.resolve() / "137_st002_pages_dir_plain_key" / "pages" / "1_Checkout.py"
+    built: list[Path] = []
+    original = Program._build_app
+    monkeypatch.setattr(
+        Program, "_build_app", lambda self, entry: built.append(entry) or original(self, entry)
+    )
+    # Lines typed above the imports too: positions are not what discovery reads.
+    page.write_text("\n\nst.session_state.extra = 1\n" + page.read_text())
+    index.set_text(page, page.read_text())
+    after = {app.entry: app for app in Program(index).apps}
+    assert built == []
+    assert all(after[entry] is app for entry, app in before.items())
+
+    helper = root.resolve() / "124_neg_init_helper_import" / "budget_state.py"
+    shutil.copy(helper, page.parent.parent / "budget_state.py")
+    index.load(page.parent.parent / "budget_state.py")
+    page.write_text("import budget_state\n" + page.read_text())
+    index.set_text(page, page.read_text())
+    app = next(app for app in Program(index).apps if page in app.files)
+    assert page.parent.parent / "budget_state.py" in app.files
+    assert app.entry in built
+    monkeypatch.undo()
+    assert Program(index).apps == Program(_index(root)).apps
+
+
+def test_parameter_bindings_are_merged_again_only_when_a_call_changes(tmp_path: Path) -> None:
+    """The keys each call passes to a helper's parameters are merged per app; an edit
+    that passes no new key takes the last merge, one that does is merged again and
+    its findings follow."""
+    app_file = tmp_path / "app.py"
+    app_file.write_text(
+        "import streamlit as st\n"
+        "from helpers import show\n"
+        "st.session_state.setdefault('shown', 0)\n"
+        "show('shown')\n"
+    )
+    (tmp_path / "helpers.py").write_text(
+        "import streamlit as st\n\n\ndef show(key):\n    st.write(st.session_state[key])\n"
+    )
+    index = _index(tmp_path)
+    model = Model(Program(index))
+    assert _findings(model) == []
+    (app,) = model.apps
+    merged = model._line.bindings[app.entry]
+
+    index.set_text(app_file, app_file.read_text() + "st.write('unrelated')\n")
+    model = Model(Program(index), previous=model)
+    assert _findings(model) == []
+    assert model._line.bindings[app.entry] is merged
+
+    index.set_text(app_file, app_file.read_text() + "show('never_set')\n")
+    model = Model(Program(index), previous=model)
+    findings = _findings(model)
+    assert model._line.bindings[app.entry] is not merged
+    assert [(code, key) for code, _, _, key, *_ in findings] == [("ST001", "never_set")]
+    assert findings == _findings(Model(Program(index)))

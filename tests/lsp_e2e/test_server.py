@@ -705,7 +705,8 @@ async def test_results_are_let_go_after_edits_are_published(tmp_path: Path):
     """A server builds a model per burst of edits and must not keep every result it
     ever computed: the results no model asked for lately are let go every few models.
     The server does it after an edit's diagnostics are out (it looks at every kept
-    result: 34 ms on 2,000 files), so nothing a model builds does it any more."""
+    result: 34 ms on 2,000 files), so nothing a model builds does it any more; so it
+    lets go of the snapshots replaced."""
     from streamlit_lsp.analysis.model import SWEEP_EVERY
 
     workspace = tmp_path / "shop"
@@ -738,7 +739,10 @@ async def test_results_are_let_go_after_edits_are_published(tmp_path: Path):
                         and server._refreshing.done()
                     )
                 )
-                ages.append(server.engine._model._sweeps.age)
+                ages.append(server.engine._model._line.age)
+                # The snapshots replaced on the way are let go once it is published too
+                # (not while the user waits for the diagnostics).
+                assert server.engine._retired == []
             assert ages[0] == 0 and ages[-1] >= SWEEP_EVERY
     finally:
         gc.unfreeze()  # the server in this process froze its first analysis
@@ -907,5 +911,40 @@ async def test_a_large_buffer_opened_is_ready_to_be_extracted_by_statement(
             reports = [report for _, _, report in updates]
             assert [report.by_statement for report in reports] == [False, True]
             assert reports[1].extracted == 1
+            # A buffer this large is extracted off the event loop, edits included.
+            assert all(thread.startswith("streamlit-lsp-extract") for thread, _, _ in updates)
+    finally:
+        gc.unfreeze()  # the server in this process froze its first analysis
+
+
+async def test_a_small_buffer_is_extracted_on_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A small page's edit is extracted where it is analysed, without the hop to the
+    extraction thread and back (about a millisecond, more than the extraction of the
+    edit), and by statement all the same."""
+    workspace = tmp_path / "small"
+    workspace.mkdir()
+    text = _large_page(60)
+    (workspace / "app.py").write_text(text, encoding="utf-8")
+    updates = _buffer_updates(monkeypatch)
+    try:
+        async with connected_client() as client:
+            client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
+            document = await _open_large_page(client, workspace, text)
+            for version, key in enumerate(["first_key", "second_key"], start=2):
+                await asyncio.sleep(0.3)  # quiet: the edit is analysed at once
+                edited = text + f'mark = st.session_state["{key}"]\n'
+                replace_all(client, document, edited, version)
+                found: list[lsp.Diagnostic] = []
+                for _ in range(300):
+                    found = await diagnostics(client, document)
+                    if any(key in item.message for item in found):
+                        break
+                    await _sleep()
+                assert any(key in item.message for item in found)
+            edits = [(thread, report) for thread, source, report in updates if "_key" in source]
+            assert [report.by_statement for _, report in edits] == [True, True]
+            assert not [thread for thread, _ in edits if thread.startswith("streamlit-lsp")]
     finally:
         gc.unfreeze()  # the server in this process froze its first analysis

@@ -412,6 +412,14 @@ class WorkspaceIndex:
             content = self._unstore(entry, content)
         return content
 
+    def loaded_facts(self, path: Path) -> FileFacts | None:
+        """``facts(path)`` when they are in memory; None when they are not indexed, or
+        still in the cache (a warm start's: not unpickled just to be looked at)."""
+        entry = self._files.get(path)
+        if entry is None or isinstance(entry.content, StoredFacts):
+            return None
+        return entry.content
+
     def _unstore(self, entry: IndexedFile, stored: StoredFacts) -> FileFacts:
         """The facts of an entry read from the cache (warm start), first asked for now:
         kept in its place, under the same stamp (they are the same facts)."""

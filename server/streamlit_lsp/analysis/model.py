@@ -41,10 +41,33 @@ SWEEP_EVERY = 16
 
 
 @dataclass
-class _Sweeps:
-    """The age of the model that last let results go, shared along a line of models."""
+class _Line:
+    """What a line of models (each built over the one before) shares."""
 
+    # The age of the model that last let results go.
     age: int = 0
+    # Each app's parameter bindings (by entry), with what they were merged from.
+    bindings: dict[Path, _KeptBindings] = field(default_factory=dict)
+
+
+# For each file, function and parameter: the keys its call sites pass.
+Bindings = dict[Path, dict[str, dict[str, "KeySet"]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _KeptBindings:
+    """An app's ``Bindings``, merged from each file's calls (``passed``, in file order),
+    and each file's bindings in a hashable form (the key of its part of the table)."""
+
+    passed: tuple[tuple[tuple[Path, str, str, KeySet], ...], ...]
+    bindings: Bindings
+    frozen: dict[Path, tuple[object, ...]]
+
+    def merged_from(self, passed: tuple[tuple[tuple[Path, str, str, KeySet], ...], ...]) -> bool:
+        # A file unchanged lends the very tuple merged last time: compared by identity.
+        return len(passed) == len(self.passed) and all(
+            new is old or new == old for new, old in zip(passed, self.passed, strict=True)
+        )
 
 
 def iter_nodes(block: Block) -> list[object]:
@@ -100,6 +123,10 @@ class KeyParts:
     reading: tuple[str, ...]
     reading_patterns: tuple[str, ...]
     elements: tuple[str, ...]
+    # Literal names a write (or setdefault, or augmented assignment) may give a value,
+    # and those a widget keeps across pages (ST008's exceptions).
+    written: tuple[str, ...]
+    persisted: tuple[str, ...]
 
     @classmethod
     def of(cls, accesses: tuple[KeyedAccess, ...], widgets: tuple[KeyedWidget, ...]) -> KeyParts:
@@ -125,7 +152,12 @@ class KeyParts:
             _names(reading),
             _patterns(reading),
             tuple({name: None for entry in widgets for name in entry.keys.names}),
+            _names([entry.keys for entry in accesses if entry.access.kind in _WRITING]),
+            _names([entry.keys for entry in widgets if entry.widget.persists]),
         )
+
+
+_WRITING = frozenset({AccessKind.WRITE, AccessKind.SETDEFAULT, AccessKind.AUGMENT})
 
 
 def _names(sets: list[KeySet]) -> tuple[str, ...]:
@@ -180,6 +212,16 @@ class KeyTable:
         """Is the stored value of ``key`` used anywhere (ST009)?"""
         return self._index.reading.could_be(key)
 
+    @property
+    def written_names(self) -> frozenset[str]:
+        """The literal keys some access writes (or sets a default for, or augments)."""
+        return self._index.written
+
+    @property
+    def persisted_names(self) -> frozenset[str]:
+        """The literal keys of widgets whose state outlives their page."""
+        return self._index.persisted
+
     @cached_property
     def _index(self) -> _KeyIndex:
         return _KeyIndex.build(self)
@@ -219,6 +261,8 @@ class _KeyIndex:
     initialising: _KeyGroup
     reading: _KeyGroup
     element_keys: frozenset[str]
+    written: frozenset[str]
+    persisted: frozenset[str]
 
     @classmethod
     def build(cls, table: KeyTable) -> _KeyIndex:
@@ -233,6 +277,8 @@ class _KeyIndex:
                 tuple(p for part in parts for p in part.reading_patterns),
             ),
             frozenset().union(*(part.elements for part in parts)),
+            frozenset().union(*(part.written for part in parts)),
+            frozenset().union(*(part.persisted for part in parts)),
         )
 
 
@@ -282,15 +328,15 @@ class Model:
         # The keys asked for by each memo being computed, innermost last.
         self._computing: list[list[Hashable]] = []
         self._age = 0
-        self._sweeps = _Sweeps()
+        self._line = _Line()
         if shared is not None:
             self._memos, self._previous = shared._memos, shared._previous
             self._asked, self._age = shared._asked, shared._age
-            self._computing, self._sweeps = shared._computing, shared._sweeps
+            self._computing, self._line = shared._computing, shared._line
         elif previous is not None:
             self._previous = {**previous._previous, **previous._memos}
             self._asked, self._age = previous._asked, previous._age + 1
-            self._sweeps = previous._sweeps
+            self._line = previous._line
 
     def forget_unasked(self) -> None:
         """Let go of the results no model asked for in a while (an app that changed
@@ -301,9 +347,12 @@ class Model:
         computed from are kept with it (its ``inner`` memos, found here rather than
         marked on every ask: marking them walked every app's results on every edit,
         26 ms on 2,000 files)."""
-        if self._age - self._sweeps.age < SWEEP_EVERY:
+        if self._age - self._line.age < SWEEP_EVERY:
             return
-        self._sweeps.age = self._age
+        self._line.age = self._age
+        entries = {app.entry for app in self.program.apps}
+        for entry in [entry for entry in self._line.bindings if entry not in entries]:
+            del self._line.bindings[entry]
         # In place: the models scoped to one app (``scoped``) share these tables.
         recent = self._age - SWEEP_EVERY
         for key in [key for key, age in self._asked.items() if age < recent]:
@@ -426,16 +475,11 @@ class Model:
 
     def _key_table(self, app: App) -> KeyTable:
         table = KeyTable()
-        bindings = self._param_bindings(app)
+        kept = self._param_bindings(app)
         for path in sorted(app.files):
-            file_bindings = bindings.get(path, {})
+            file_bindings = kept.bindings.get(path, {})
             # Memoised per file and bindings: an edit to one page re-resolves that page.
-            frozen = tuple(
-                sorted(
-                    (qualname, tuple(sorted(b.items()))) for qualname, b in file_bindings.items()
-                )
-            )
-            memo_key = ("file keys", path, frozen)
+            memo_key = ("file keys", path, kept.frozen.get(path, ()))
             keys = self.memo(memo_key, partial(self._file_keys, path, file_bindings))
             if keys is None:
                 continue
@@ -494,17 +538,31 @@ class Model:
             return ANY_KEY
         return self.program.resolve_key(path, key, bindings)  # type: ignore[arg-type]
 
-    def _param_bindings(self, app: App) -> dict[Path, dict[str, dict[str, KeySet]]]:
+    def _param_bindings(self, app: App) -> _KeptBindings:
         """For each function (by file, then name), the union of the keys its call sites
-        pass to each parameter."""
-        found: dict[Path, dict[str, dict[str, KeySet]]] = {}
-        for path in sorted(app.files):
-            passed = self.memo(("keys passed", path), partial(self._keys_passed, path))
-            for target, qualname, name, keys in passed:
+        pass to each parameter. An edit that changes no call's keys (most edits) takes
+        the last merge of this app's, which is about half the cost of its key table."""
+        files = sorted(app.files)
+        passed = tuple(
+            self.memo(("keys passed", path), partial(self._keys_passed, path)) for path in files
+        )
+        kept = self._line.bindings.get(app.entry)
+        if kept is not None and kept.merged_from(passed):
+            return kept
+        found: Bindings = {}
+        for calls in passed:
+            for target, qualname, name, keys in calls:
                 slot = found.setdefault(target, {}).setdefault(qualname, {})
                 previous = slot.get(name)
                 slot[name] = keys if previous is None else _union(previous, keys)
-        return found
+        frozen = {
+            path: tuple(
+                sorted((qualname, tuple(sorted(b.items()))) for qualname, b in by_name.items())
+            )
+            for path, by_name in found.items()
+        }
+        kept = self._line.bindings[app.entry] = _KeptBindings(passed, found, frozen)
+        return kept
 
     def _keys_passed(self, path: Path) -> tuple[tuple[Path, str, str, KeySet], ...]:
         """The keys the calls in ``path`` pass to parameters: (file, function, parameter,

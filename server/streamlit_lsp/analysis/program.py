@@ -145,6 +145,13 @@ class KeptCandidates:
     generation: int
     values: dict[Path, tuple[bool, tuple[Path, ...]]]
     found: tuple[Path, ...]
+    # The folders of ``found`` and their hash (``Program.entry_folders``), made once.
+    folders: tuple[Path, ...] = ()
+    folders_hash: int = 0
+
+    def __post_init__(self) -> None:
+        self.folders = _folders_of(self.found)
+        self.folders_hash = hash(self.folders)
 
     def holds(
         self,
@@ -164,6 +171,10 @@ class KeptCandidates:
                 return False
         self.generation = index.generation
         return True
+
+
+def _folders_of(entries: Iterable[Path]) -> tuple[Path, ...]:
+    return tuple(sorted({entry.parent for entry in entries}))
 
 
 def _entry_points(
@@ -194,18 +205,45 @@ class KeptApp:
     generation: int
     # Beside the entry script, as a string: stat'ed for every app on every edit.
     pages_folder: str
+    # The facts of those files then, where discovery read them (not for an app taken
+    # from an earlier run): a file whose facts changed since only where discovery does
+    # not look (``discovery_view``) leaves the app as it was.
+    facts: dict[Path, FileFacts] = field(default_factory=dict)
 
     def holds(self, index: WorkspaceIndex, folders_hash: int) -> bool:
         """Whether the app is still the one found. Only the files changed since
-        ``generation`` are compared (an edit used to compare every file of every app)."""
+        ``generation`` are compared (an edit used to compare every file of every app);
+        most edits change facts discovery does not read, which is cheaper to tell than
+        to find the app again (a millisecond for a dozen files, on every keystroke)."""
         if _app_token(index, folders_hash, self.pages_folder) != self.token:
             return False
         stamps = self.stamps
         for path in index.changed_since(self.generation):
-            if path in stamps and index.stamp(path) != stamps[path]:
+            if path not in stamps:
+                continue
+            stamp = index.stamp(path)
+            if stamp == stamps[path]:
+                continue
+            then, now = self.facts.get(path), index.facts(path)
+            if then is None or now is None or discovery_view(then) != discovery_view(now):
                 return False
+            stamps[path], self.facts[path] = stamp, now
         self.generation = index.generation
         return True
+
+
+def discovery_view(facts: FileFacts) -> tuple[object, ...]:
+    """What finding an app reads of a file's facts: its imports, the pages it names,
+    and what resolving a function named as a page reads (functions, star imports,
+    re-exports); positions left out, so a line typed above them changes nothing."""
+    return (
+        facts.has_navigation,
+        tuple((fact.module, fact.name, fact.level) for fact in facts.imports),
+        tuple((page.target, page.is_callable, page.in_navigation) for page in facts.pages),
+        tuple(function.qualname for function in facts.functions),
+        facts.star_imports,
+        facts.reexports,
+    )
 
 
 def _app_token(
@@ -229,6 +267,8 @@ class Program:
     entrypoints: Sequence[Path] = ()
     # Restrict entry discovery to these files (``check file.py``); None: every file.
     only_entries: Sequence[Path] | None = None
+    # The index's kept candidates these are, once found (None: found otherwise).
+    _candidates_from: KeptCandidates | None = field(default=None, init=False, repr=False)
     # A resolved function, and the files read to resolve it (replayed into recorders).
     _function_cache: dict[
         tuple[Path, FunctionRef], tuple[tuple[Path, FunctionFacts] | None, frozenset[Path]]
@@ -282,13 +322,22 @@ class Program:
     def entry_folders(self) -> tuple[Path, ...]:
         """``streamlit run`` puts the entry script's folder on ``sys.path``: pages in a
         subfolder import the app's modules from there."""
-        return tuple(sorted({entry.parent for entry in self._entry_candidates()}))
+        kept = self._kept_candidates
+        return kept.folders if kept is not None else _folders_of(self._entry_candidates())
 
     @cached_property
     def entry_folders_hash(self) -> int:
         """``hash(entry_folders)``, once: a tuple does not keep its hash, and each app's
         token and every memo compare it (hundreds of paths hashed each time)."""
-        return hash(self.entry_folders)
+        kept = self._kept_candidates
+        return kept.folders_hash if kept is not None else hash(self.entry_folders)
+
+    @property
+    def _kept_candidates(self) -> KeptCandidates | None:
+        """The index's kept candidates when they are this program's (their folders are
+        made once, not on every edit)."""
+        self._entry_candidates()  # (finds them, and whether they are the kept ones)
+        return self._candidates_from
 
     def resolve_key(
         self, path: Path, key: Key, bindings: dict[str, KeySet] | None = None
@@ -593,8 +642,13 @@ class Program:
             # The same app (an edit inside one of its files): keep the one object, so the
             # results keyed by it are found by identity, not by comparing every field.
             app = kept.app
-        stamps = {path: self.index.stamp(path) for path in reads | app.files}
-        self.index.apps[entry] = KeptApp(app, token, stamps, self.index.generation, pages_folder)
+        read = reads | app.files
+        stamps = {path: self.index.stamp(path) for path in read}
+        loaded = self.index.loaded_facts
+        facts = {path: found for path in read if (found := loaded(path)) is not None}
+        self.index.apps[entry] = KeptApp(
+            app, token, stamps, self.index.generation, pages_folder, facts
+        )
         return app
 
     def _build_app(self, entry: Path) -> App:
@@ -635,10 +689,11 @@ class Program:
             # An edit that changed no file's candidacy (most edits): what each file says
             # about itself is compared for the files changed since, not for all of them
             # (18 ms on 2,000 files, on every edit).
+            self._candidates_from = kept
             return list(kept.found)
         values = {path: self._candidate(path) for path in index.paths}
         found = _entry_points(values, configured)
-        index.candidates = KeptCandidates(
+        self._candidates_from = index.candidates = KeptCandidates(
             index.layout_generation, index.paths, configured, index.generation, values, found
         )
         return list(found)

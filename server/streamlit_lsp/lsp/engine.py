@@ -25,6 +25,10 @@ from streamlit_lsp.diagnostics import Diagnostic
 
 logger = logging.getLogger(__name__)
 
+# Snapshots replaced and not let go yet (a burst of edits that never lets an analysis
+# finish makes one per request that needs fresh facts): the oldest go beyond this.
+RETIRED_KEPT = 4
+
 
 class Snapshot:
     """Everything derived from one state of the index; each part computed on first use."""
@@ -64,6 +68,8 @@ class Engine:
         self.editor_settings: Mapping[str, Any] | None = None
         self.config_messages: list[str] = []
         self._snapshot: Snapshot | None = None
+        # Snapshots replaced since the last ``forget_unasked``, let go there.
+        self._retired: list[Snapshot] = []
         # The latest model, kept across configuration changes: its per-app results do
         # not depend on configuration (applied to the findings afterwards).
         self._model: Model | None = None
@@ -170,6 +176,11 @@ class Engine:
                 logger.info("findings of %d apps taken from the last start", restored)
             self._kept = None
         self._model = model
+        # The snapshot replaced is let go later (``forget_unasked``): freeing what it
+        # built (answers, completion lists) took a millisecond of each edit's latency.
+        if self._snapshot is not None:
+            self._retired.append(self._snapshot)
+            del self._retired[:-RETIRED_KEPT]
         self._snapshot = Snapshot(self.index.generation, model, self)
         return self._snapshot
 
@@ -200,6 +211,7 @@ class Engine:
     def forget_unasked(self) -> None:
         """Let the latest model drop the results no model asked for lately, when that
         is due (``Model.forget_unasked``): for a moment nobody waits on."""
+        self._retired.clear()
         if self._model is not None:
             self._model.forget_unasked()
 

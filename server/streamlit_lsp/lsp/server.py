@@ -12,11 +12,12 @@ import asyncio
 import gc
 import logging
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types as lsp
@@ -41,6 +42,7 @@ from streamlit_lsp.lsp.settings import SECTION, ServerSettings, section_of, serv
 from streamlit_lsp.lsp.wire import make_converter
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Resolved paths kept by URI (``path_of``): more than the files a session touches.
 RESOLVED_KEPT = 1024
@@ -52,6 +54,10 @@ CONVERTERS_KEPT = 16
 # Buffers from this many lines are extracted when opened (``_prime_buffer``); below
 # that a whole extraction of the first edit takes a few milliseconds.
 PRIMED_BUFFER_LINES = 300
+# An edited buffer under this many lines is extracted on the event loop itself when the
+# extraction thread is idle: the hop to the thread and back (about a millisecond) costs
+# more than extracting its edit, and even a whole extraction of it is a few tens.
+INLINE_EXTRACTION_LINES = 500
 _DONE = object()  # the end of a generator of steps
 
 SEVERITIES = {
@@ -105,9 +111,13 @@ class StreamlitLanguageServer(LanguageServer):
         self.extraction_thread = helper_thread("streamlit-lsp-extract")
         # The buffer text each URI is being extracted from there, and the extraction.
         self._extracting: dict[str, tuple[str, Future[PreparedBuffer]]] = {}
-        # What that thread kept of the buffers it extracted last, to extract their next
-        # versions by statement. Only that thread touches it (``forget_buffer``).
+        # What was kept of the buffers extracted last, to extract their next versions by
+        # statement: touched on that thread, or on the loop while the thread is idle
+        # (``_extraction_idle``), under the lock either way.
         self._buffer_extractions = RecentBuffers()
+        self._buffers_lock = threading.Lock()
+        # What was handed to that thread and may not be done (pruned as they finish).
+        self._extraction_jobs: list[Future[object]] = []
 
     # ---------------------------------------------------------------- access
 
@@ -266,11 +276,12 @@ class StreamlitLanguageServer(LanguageServer):
             if engine.index.has_digest(path, digest):
                 continue
             prepared = self._extracted_on_thread(uri, text)
-            if prepared is None:
-                # On that thread too (waited for here), where the buffer's last version
-                # is kept: extracted by statement.
+            if prepared is None and self._extraction_idle():
+                prepared = self._prepare_buffer(uri, text, digest)  # waited for either way
+            elif prepared is None:
+                # After what that thread is doing (waited for here): by statement too.
                 try:
-                    prepared = self.extraction_thread.submit(
+                    prepared = self._submit_extraction(
                         self._prepare_buffer, uri, text, digest
                     ).result()
                 except RuntimeError:  # the thread is stopped: the server is exiting
@@ -374,13 +385,16 @@ class StreamlitLanguageServer(LanguageServer):
                 self.dirty.discard(uri)
                 self._prime_buffer(uri, text)
                 continue
-            future = self.extraction_thread.submit(self._prepare_buffer, uri, text, digest)
-            self._extracting[uri] = (text, future)
-            try:
-                prepared = await asyncio.wrap_future(future)
-            finally:
-                if self._extracting.get(uri, (text, None))[1] is future:
-                    del self._extracting[uri]
+            if text.count("\n") < INLINE_EXTRACTION_LINES and self._extraction_idle():
+                prepared = self._prepare_buffer(uri, text, digest)
+            else:
+                future = self._submit_extraction(self._prepare_buffer, uri, text, digest)
+                self._extracting[uri] = (text, future)
+                try:
+                    prepared = await asyncio.wrap_future(future)
+                finally:
+                    if self._extracting.get(uri, (text, None))[1] is future:
+                        del self._extracting[uri]
             document = self.open_document(uri)
             if uri not in self.dirty or document is None or document.source != text:
                 continue  # extracted meanwhile, or edited since: not these facts
@@ -390,22 +404,41 @@ class StreamlitLanguageServer(LanguageServer):
         return changed
 
     def _prepare_buffer(self, uri: str, text: str, digest: str) -> PreparedBuffer:
-        """On ``extraction_thread``: the buffer's facts, from its last version's."""
-        try:
-            return prepare_buffer(text, digest, self._buffer_extractions.of(uri))
-        finally:
-            self._buffer_extractions.trim()
+        """The buffer's facts, from its last version's (on ``extraction_thread``, or on
+        the loop when that is idle). The collector is kept off meanwhile: extraction
+        leaves no cycles, and its gen-0 collections were a tenth of a small edit's."""
+        with self._buffers_lock, collector_paused(freeze=False):
+            try:
+                return prepare_buffer(text, digest, self._buffer_extractions.of(uri))
+            finally:
+                self._buffer_extractions.trim()
+
+    def _submit_extraction(self, work: Callable[..., T], *args: object) -> Future[T]:
+        """``work(*args)`` on ``extraction_thread``, counted until done."""
+        future = self.extraction_thread.submit(work, *args)
+        self._extraction_jobs = [job for job in self._extraction_jobs if not job.done()]
+        self._extraction_jobs.append(future)  # type: ignore[arg-type]
+        return future
+
+    def _extraction_idle(self) -> bool:
+        """Nothing handed to ``extraction_thread`` is left to run (only the loop hands
+        work to it, so it stays idle while the loop extracts)."""
+        return all(job.done() for job in self._extraction_jobs)
+
+    def _forget_buffer_now(self, uri: str) -> None:
+        with self._buffers_lock:
+            self._buffer_extractions.forget(uri)
 
     def _prime_buffer(self, uri: str, text: str) -> None:
         """A large buffer opened as it is indexed: extracted on ``extraction_thread``
         meanwhile, so that its first edit is extracted by statement too (not the whole
         file: 90 ms for 1,000 lines, on the first keystroke)."""
         if text.count("\n") >= PRIMED_BUFFER_LINES:
-            self.extraction_thread.submit(self._prepare_buffer, uri, text, "")
+            self._submit_extraction(self._prepare_buffer, uri, text, "")
 
     def forget_buffer(self, uri: str) -> None:
         """A closed buffer: what was kept to extract its next version goes."""
-        self.extraction_thread.submit(self._buffer_extractions.forget, uri)
+        self._submit_extraction(self._forget_buffer_now, uri)
 
     async def _refresh_now(self) -> None:
         try:
@@ -503,7 +536,9 @@ class StreamlitLanguageServer(LanguageServer):
         for path in edited:
             uri = from_fs_path(str(path))
             if uri:
-                self._send(uri, tuple(snapshot.diagnostics_of(path)), converters)
+                with collector_paused(freeze=False):  # (as for the walks above)
+                    found = tuple(snapshot.diagnostics_of(path))
+                self._send(uri, found, converters)
 
     def publish_all(self) -> None:
         """Push every file's diagnostics (or ask a pull client to pull again)."""

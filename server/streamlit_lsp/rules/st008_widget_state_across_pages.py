@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 
-from streamlit_lsp.analysis.facts import AccessKind
 from streamlit_lsp.analysis.flow import ReadSeen, WidgetSeen
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import App
@@ -36,15 +35,7 @@ def _cross_page_reads(model: Model, app: App) -> list[CrossPageRead]:
         return []
     analysis = model.analysis(app)
     table = model.keys(app)
-    persisted = {
-        key for entry in table.widgets if entry.widget.persists for key in entry.keys.names
-    }
-    written = {
-        key
-        for entry in table.accesses
-        if entry.access.kind in (AccessKind.WRITE, AccessKind.SETDEFAULT, AccessKind.AUGMENT)
-        for key in entry.keys.names
-    }
+    persisted, written = table.persisted_names, table.written_names
     widgets_by_run = [
         {seen.key: seen for seen in trace.widgets if seen.widget.stores_value}
         for trace in analysis.any_run.values()
