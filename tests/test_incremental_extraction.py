@@ -19,6 +19,7 @@ import pytest
 
 from generated import generate
 from labelled import OWN_FIXTURES, shared_fixtures
+from random_edits import random_edit
 from streamlit_lsp.analysis import incremental
 from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import AccessKind, LiteralKey
@@ -237,31 +238,6 @@ def test_only_the_buffers_edited_last_are_kept_within_a_line_budget() -> None:
 # ------------------------------------------------------------------ random edits
 
 
-def _random_edit(lines: list[str], words: list[str], rng: random.Random) -> list[str]:
-    """Lines inserted, removed, typed into, or an identifier replaced by another."""
-    edited = list(lines)
-    at = rng.randrange(len(lines) + 1)
-    choice = rng.random()
-    if choice < 0.3 and lines:
-        edited.insert(at, rng.choice(lines))  # a line copied from elsewhere
-    elif choice < 0.45 and at < len(lines):
-        del edited[at]
-    elif choice < 0.7 and at < len(lines):
-        line = edited[at]
-        cut = rng.randrange(len(line) + 1)
-        typed = rng.choice(["x", " ", "(", ")", '"', ":", "ss.k", "\n    pass", "\n"])
-        edited[at] = line[:cut] + typed + line[cut:]
-    elif choice < 0.9 and at < len(lines):
-        found = list(re.finditer(r"[A-Za-z_]\w*", edited[at]))
-        if found:
-            word = rng.choice(found)
-            line = edited[at]
-            edited[at] = line[: word.start()] + rng.choice(words) + line[word.end() :]
-    else:
-        edited.insert(at, f'typed_{at} = st.session_state["typed_{at}"]')
-    return "\n".join(edited).split("\n")
-
-
 def _corpus(tmp_path: Path) -> list[Path]:
     generated = tmp_path / "generated"
     manifest = generate(generated, 60, seed=3)
@@ -282,7 +258,7 @@ def test_random_edits_of_every_fixture_give_the_facts_of_a_whole_extraction(
         extraction = BufferExtraction()
         _same_as_whole(extraction, text)
         for _ in range(8):
-            edited = _random_edit(lines, words, rng)
+            edited = random_edit(lines, words, rng)
             edited_text = "\n".join(edited)
             facts = extraction.update(edited_text)
             assert facts == extract(edited_text, being_typed=True), (path, edited_text)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Generator, Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
 
@@ -44,6 +44,7 @@ from streamlit_lsp.analysis.facts import (
     CondKind,
     Exit,
     ExitKind,
+    FileFacts,
     FunctionFacts,
     Loop,
     LoopCount,
@@ -52,6 +53,13 @@ from streamlit_lsp.analysis.facts import (
     WidgetCall,
 )
 from streamlit_lsp.analysis.program import App, KeySet, Program, Run
+from streamlit_lsp.analysis.walk_resume import (
+    Checkpoint,
+    Resumable,
+    Resumption,
+    checkpoint_step,
+    tables_of,
+)
 from streamlit_lsp.analysis.widgets import FirstRunValue
 from streamlit_lsp.records import record
 
@@ -142,6 +150,8 @@ class Trace:
     # False when a walk ran out of its budget: past it, calls were not inlined and
     # loops walked once, so the trace may lack what another walk of the run sees.
     complete: bool = True
+    # What a run's walk kept to be resumed after an edit of its script (``walk_resume``).
+    resumable: Resumable | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def raising_reads(self) -> list[ReadSeen]:
@@ -163,11 +173,14 @@ class Trace:
         self.complete = self.complete and other.complete
 
 
-# ``memo(key, make)``: make(), or a result kept from before (see ``Model.memo``).
-Memoize = Callable[[Hashable, Callable[[], Trace]], Trace]
+# ``memo(key, make, remake)``: make(), or a result kept from before, or, for one kept
+# from before that the files ``changed`` since made stale, ``remake(stale, changed)``
+# when that gives one (see ``Model.memo``).
+Remake = Callable[[Trace, frozenset[Path]], "Trace | None"]
+Memoize = Callable[[Hashable, Callable[[], Trace], "Remake | None"], Trace]
 
 
-def _no_memo(key: Hashable, make: Callable[[], Trace]) -> Trace:
+def _no_memo(key: Hashable, make: Callable[[], Trace], remake: Remake | None = None) -> Trace:
     return make()
 
 
@@ -307,6 +320,8 @@ class Walker:
         self.trace = trace
         self.mode = context.mode
         self.budget = budget if budget is not None else Budget()
+        # The functions entered since the last checkpoint (``walk_script``), or None.
+        self.interval_entered: set[tuple[Path, str]] | None = None
 
     # ---------------------------------------------------------------- entry points
 
@@ -317,6 +332,134 @@ class Walker:
             return State()
         outcome = self.block(frame, facts.body, State())
         return outcome.state
+
+    def walk_script(self, run: Run, resumption: Resumption | None = None) -> Resumable | None:
+        """``walk_run``, keeping checkpoints in the script's body (``walk_resume``), from
+        ``resumption`` when given; what the walk kept to be resumed in turn."""
+        facts = self.program.facts(run.script)
+        if facts is None:
+            return None
+        frame = Frame(run.script, "", {}, ())
+        body = facts.body
+        if resumption is None:
+            state, index, checkpoints = State(), 0, []
+            places = iter(range(checkpoint_step(len(body)), len(body), checkpoint_step(len(body))))
+        else:
+            checkpoint = resumption.checkpoint
+            state, index = checkpoint.state.copy(), checkpoint.index
+            checkpoints = list(resumption.resumable.checkpoints[: resumption.start])
+            self._take_prefix(resumption.trace, checkpoint)
+            # Where the last walk's checkpoints fall in this body (past the edit, where
+            # the walks may meet, they must fall on the same statements).
+            places = iter(resumption.places(len(body)))
+        # The checkpoint made last, whose functions entered until the next are being
+        # gathered in ``interval_entered``.
+        pending: Checkpoint | None = None
+        self.interval_entered = set()
+        for end in (*places, len(body)):
+            if index >= len(body) or not state.reachable:
+                break
+            if end <= index:
+                continue
+            if index and (resumption is None or index > resumption.checkpoint.index):
+                if resumption is not None and self._converged(resumption, index, state):
+                    self._close(checkpoints, pending)
+                    return self._spliced(facts, checkpoints, resumption, index)
+                self._close(checkpoints, pending)
+                pending = self._checkpoint(index, state)
+            elif index:
+                pending = self._checkpoint(index, state)  # (where it resumed: made anew)
+            state = self.block(frame, body[index:end], state).state
+            index = end
+        self._close(checkpoints, pending)
+        return Resumable(
+            run.script,
+            body,
+            {function.qualname: function for function in facts.functions},
+            tables_of(facts),
+            tuple(checkpoints),
+            self.budget.remaining,
+        )
+
+    def _close(self, checkpoints: list[Checkpoint], pending: Checkpoint | None) -> None:
+        """Add ``pending`` with the functions entered since it, and gather anew."""
+        if pending is not None:
+            entered = frozenset(self.interval_entered or ())
+            checkpoints.append(replace(pending, entered_until_next=entered))
+        self.interval_entered = set()
+
+    def _checkpoint(self, index: int, state: State) -> Checkpoint:
+        trace = self.trace
+        lengths = (len(trace.reads), len(trace.writes), len(trace.widgets), len(trace.callbacks))
+        entered = frozenset(trace.entered)
+        return Checkpoint(index, state.copy(), lengths, entered, self.budget.remaining)
+
+    def _take_prefix(self, walked: Trace, checkpoint: Checkpoint) -> None:
+        """Start the trace with what ``walked`` saw before ``checkpoint``."""
+        reads, writes, widgets, callbacks = checkpoint.lengths
+        trace = self.trace
+        trace.reads.extend(walked.reads[:reads])
+        trace.writes.extend(walked.writes[:writes])
+        trace.widgets.extend(walked.widgets[:widgets])
+        trace.callbacks.extend(walked.callbacks[:callbacks])
+        trace.entered |= checkpoint.entered
+        self.budget.remaining = checkpoint.budget
+
+    def _converged(self, resumption: Resumption, index: int, state: State) -> bool:
+        """Whether the walk meets the last one's at statement ``index``: the same state,
+        and a budget that lasts as long as that walk's did."""
+        if index < resumption.converge_from or not resumption.trace.complete:
+            return False  # the code from here on is not what the last walk ran
+        old = resumption.last_checkpoint_at(index)
+        if old is None:
+            return False
+        spent_after = old.budget - resumption.resumable.end_budget
+        return self.budget.remaining - spent_after > 0 and state == old.state
+
+    def _spliced(
+        self, facts: FileFacts, checkpoints: list[Checkpoint], resumption: Resumption, index: int
+    ) -> Resumable:
+        """The rest of the last walk's trace after statement ``index`` (where this walk
+        met it), and its checkpoints from there, moved to this body and trace."""
+        last, walked, trace = resumption.resumable, resumption.trace, self.trace
+        old = resumption.last_checkpoint_at(index)
+        assert old is not None  # (``_converged`` found it)
+        here = (len(trace.reads), len(trace.writes), len(trace.widgets), len(trace.callbacks))
+        self.interval_entered = None
+        budget_shift = self.budget.remaining - old.budget
+        trace.reads.extend(walked.reads[old.lengths[0] :])
+        trace.writes.extend(walked.writes[old.lengths[1] :])
+        trace.widgets.extend(walked.widgets[old.lengths[2] :])
+        trace.callbacks.extend(walked.callbacks[old.lengths[3] :])
+        entered = set(trace.entered)
+        for later in last.checkpoints:
+            if later.index < old.index:
+                continue
+            moved = tuple(
+                length - then + now
+                for length, then, now in zip(later.lengths, old.lengths, here, strict=True)
+            )
+            checkpoints.append(
+                Checkpoint(
+                    later.index + resumption.delta,
+                    later.state,
+                    moved,  # type: ignore[arg-type]
+                    frozenset(entered),
+                    later.budget + budget_shift,
+                    later.entered_until_next,
+                )
+            )
+            entered |= later.entered_until_next
+        trace.entered |= entered
+        self.budget.remaining = last.end_budget + budget_shift
+        return Resumable(
+            last.script,
+            facts.body,
+            {function.qualname: function for function in facts.functions},
+            tables_of(facts),
+            tuple(checkpoints),
+            self.budget.remaining,
+        )
 
     def walk_function(
         self, path: Path, function: FunctionFacts, bindings: dict[str, KeySet] | None = None
@@ -598,7 +741,7 @@ class Walker:
             return Outcome(state)
         bindings = self.bind_arguments(frame, event, function)
         inner = Frame(path, function.qualname, bindings, (*frame.stack, identity))
-        self.trace.entered.add(identity)
+        self.enter(identity)
         body = self.block(inner, function.body, state)
         returned = merge([body.state, *body.exits_of(ExitKind.RETURN)], owned=True)
         passing = [
@@ -609,6 +752,11 @@ class Walker:
         if returned.reachable:
             returned.definite = state.definite and not passing
         return Outcome(returned, passing)
+
+    def enter(self, identity: tuple[Path, str]) -> None:
+        self.trace.entered.add(identity)
+        if self.interval_entered is not None:
+            self.interval_entered.add(identity)
 
     def bind_arguments(
         self, frame: Frame, event: CallEvent, function: FunctionFacts
@@ -653,7 +801,7 @@ class Walker:
         if function is None:
             return Outcome(state)
         identity = (page.path, function.qualname)
-        self.trace.entered.add(identity)
+        self.enter(identity)
         inner = Frame(page.path, function.qualname, {}, (*frame.stack, identity, marker))
         outcome = self.block(inner, function.body, state)
         passing = [
@@ -824,12 +972,16 @@ def analysis_steps(
     callbacks: dict[Run, Trace] = {}
     entered: set[tuple[Path, str]] = set()
     for run in app.runs:
-        trace = memo(("any_run", app, run), partial(_walk, program, app, run, Mode.ANY_RUN))
+        trace = memo(
+            ("any_run", app, run),
+            partial(_walk, program, app, run, Mode.ANY_RUN),
+            partial(_rewalk, program, app, run, Mode.ANY_RUN),
+        )
         any_run[run] = trace
         entered |= trace.entered
         yield
         callback_trace = memo(
-            ("callbacks", app, run), partial(_walk_callbacks, program, app, run, trace)
+            ("callbacks", app, run), partial(_walk_callbacks, program, app, run, trace), None
         )
         callbacks[run] = callback_trace
         entered |= callback_trace.entered
@@ -837,12 +989,18 @@ def analysis_steps(
     first_run = Trace()
     for run in app.runs:
         if first_run_matters(any_run[run], initialises):
-            trace = memo(("first_run", app, run), partial(_walk, program, app, run))
+            trace = memo(
+                ("first_run", app, run),
+                partial(_walk, program, app, run),
+                partial(_rewalk, program, app, run, Mode.FIRST_RUN),
+            )
             first_run.extend(trace)
             entered |= trace.entered
             yield
     standalone = memo(
-        ("standalone", app, frozenset(entered)), partial(_walk_standalone, program, app, entered)
+        ("standalone", app, frozenset(entered)),
+        partial(_walk_standalone, program, app, entered),
+        None,
     )
     return AppAnalysis(app, first_run, any_run, callbacks, standalone)
 
@@ -869,6 +1027,25 @@ def _walk(program: Program, app: App, run: Run, mode: Mode = Mode.FIRST_RUN) -> 
     trace = Trace()
     walker = Walker(program, Context(app, run, mode), trace)
     walker.walk_run(run)
+    trace.complete = walker.budget.remaining > 0
+    return trace
+
+
+def _rewalk(
+    program: Program, app: App, run: Run, mode: Mode, walked: Trace, changed: frozenset[Path]
+) -> Trace | None:
+    """The walk of a run whose script was edited since ``walked`` (``changed``: the
+    files read then that changed): resumed where the edit left it as it was, with
+    checkpoints kept for the next edit (``walk_resume``). None when the script did not
+    change (something it calls did): walked from the top, keeping nothing."""
+    if run.script not in changed:
+        return None
+    resumption = None
+    if changed == {run.script} and walked.resumable is not None:
+        resumption = walked.resumable.resumption(program.facts(run.script), walked)
+    trace = Trace()
+    walker = Walker(program, Context(app, run, mode), trace)
+    trace.resumable = walker.walk_script(run, resumption)
     trace.complete = walker.budget.remaining > 0
     return trace
 

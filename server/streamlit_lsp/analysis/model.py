@@ -400,15 +400,24 @@ class Model:
 
     # ------------------------------------------------------------------ memos
 
-    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+    def memo(
+        self,
+        key: Hashable,
+        make: Callable[[], T],
+        remake: Callable[[T, frozenset[Path]], T | None] | None = None,
+    ) -> T:
         """``make()``, computed once per model, or lent by the previous model when the
-        files it read are unchanged. Nested memos count towards the outer one's reads."""
+        files it read are unchanged. Nested memos count towards the outer one's reads.
+        ``remake(stale, changed)``: the result from a stale one, given the files read
+        for it that changed since; None when it cannot (``make()`` then)."""
         if self._computing:
             self._computing[-1].append(key)
         entry = self._memos.get(key)
         if entry is None:
             entry = self._previous.get(key)
             if entry is None or not self._holds(entry):
+                if entry is not None and remake is not None:
+                    make = partial(self._remade, entry, make, remake)
                 entry = self._compute(make)
             self._memos[key] = entry
             self._asked[key] = self._age
@@ -453,6 +462,27 @@ class Model:
         stamp = self.program.index.stamp
         paths = tuple(reads)
         return Memo(value, self._context, paths, tuple(map(stamp, paths)), inner)
+
+    def _remade(
+        self,
+        stale: Memo,
+        make: Callable[[], T],
+        remake: Callable[[T, frozenset[Path]], T | None],
+    ) -> T:
+        """``remake`` of a stale result (under ``_compute``'s recording); what it gives
+        was computed on top of the stale one, so it depends on the files that did."""
+        if stale.context == self._context:
+            stamp = self.program.index.stamp
+            changed = frozenset(
+                path
+                for path, known in zip(stale.paths, stale.stamps, strict=True)
+                if stamp(path) != known
+            )
+            value = remake(stale.value, changed)  # type: ignore[arg-type]
+            if value is not None:
+                self.program.note_reads(stale.paths)
+                return value
+        return make()
 
     def _holds(self, entry: Memo) -> bool:
         if not self._fresh(entry):

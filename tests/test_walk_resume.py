@@ -1,0 +1,297 @@
+"""A run's walk resumed after an edit of its script (``walk_resume``): edit after edit,
+the traces and findings equal those of a model computed from nothing, while most walks
+start past the top of the script and stop before its end.
+
+The edits come through ``BufferExtraction``, as the server's do: the statements an edit
+did not touch keep their facts (the very objects), which is what a walk resumes on.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from generated import generate
+from random_edits import random_edit
+from streamlit_lsp.analysis import flow
+from streamlit_lsp.analysis.incremental import BufferExtraction
+from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files, prepare_buffer
+from streamlit_lsp.analysis.model import Model
+from streamlit_lsp.analysis.program import App, Program
+from streamlit_lsp.analysis.walk_resume import Resumption
+from streamlit_lsp.checker import run_rules
+
+
+class Walks:
+    """What the walks of scripts did: where each started, and whether it met the last."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.started: list[int] = []  # the statement each walk started at (0: the top)
+        self.spliced = 0
+        walk_script, spliced = flow.Walker.walk_script, flow.Walker._spliced
+
+        def record_start(
+            walker: flow.Walker, run: object, resumption: Resumption | None = None
+        ) -> object:
+            self.started.append(0 if resumption is None else resumption.checkpoint.index)
+            return walk_script(walker, run, resumption)  # type: ignore[arg-type]
+
+        def record_splice(walker: flow.Walker, *args: object) -> object:
+            self.spliced += 1
+            return spliced(walker, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(flow.Walker, "walk_script", record_start)
+        monkeypatch.setattr(flow.Walker, "_spliced", record_splice)
+
+
+def _index(root: Path) -> WorkspaceIndex:
+    index = WorkspaceIndex([root])
+    for path in iter_python_files(root):
+        index.load(path)
+    return index
+
+
+def _findings(model: Model) -> list[tuple[object, ...]]:
+    return sorted(
+        (item.code, str(item.path), item.span, item.key, item.message, item.related)
+        for item in run_rules(model)
+    )
+
+
+def _app_of(model: Model, path: Path) -> App:
+    return next(app for app in model.apps if path in app.scripts)
+
+
+def _assert_same_walks(model: Model, path: Path) -> None:
+    """The edited page's app analysed over the last model equals it analysed afresh."""
+    fresh = Model(Program(model.program.index))
+    ours, theirs = model.analysis(_app_of(model, path)), fresh.analysis(_app_of(fresh, path))
+    assert ours.any_run == theirs.any_run
+    assert ours.first_run == theirs.first_run
+    assert ours.callbacks == theirs.callbacks
+    assert ours.standalone == theirs.standalone
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("generated")
+    return root, generate(root, 40, seed=11)
+
+
+def _edit(
+    index: WorkspaceIndex, extraction: BufferExtraction, path: Path, lines: list[str]
+) -> None:
+    index.set_buffer(path, prepare_buffer("\n".join(lines), None, extraction))
+
+
+def test_random_edits_of_big_pages_walk_as_a_model_from_nothing(
+    workspace: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, manifest = workspace
+    walks = Walks(monkeypatch)
+    rng = random.Random(7)
+    edits = 0
+    for page in manifest["big_pages"].values():
+        if page["lines"] > 1000:
+            continue  # (the 5,000-line page: seconds per model from nothing)
+        path = (root / page["path"]).resolve()
+        index = _index(root)
+        lines = path.read_text(encoding="utf-8").split("\n")
+        words = sorted(set(re.findall(r"[A-Za-z_]\w*", "\n".join(lines))))
+        extraction = BufferExtraction()
+        _edit(index, extraction, path, lines)
+        model = Model(Program(index))
+        run_rules(model)
+        for _ in range(25):
+            edited = random_edit(lines, words, rng)
+            _edit(index, extraction, path, edited)
+            model = Model(Program(index), previous=model)
+            assert _findings(model) == _findings(Model(Program(index)))
+            _assert_same_walks(model, path)
+            edits += 1
+            if index.parse_error(path) is None:
+                lines = edited
+    assert edits == 50
+    # Most walks of the edited pages start past the top (the others follow a version
+    # that does not parse, whose facts are made afresh), and some meet the last walk
+    # before the end (an edit that moves no line and stays valid).
+    resumed = [start for start in walks.started if start > 0]
+    assert len(resumed) > 0.4 * len(walks.started)
+    assert walks.spliced > 0.1 * len(walks.started)
+
+
+def _page_model(tmp_path: Path, text: str) -> tuple[WorkspaceIndex, Path, BufferExtraction]:
+    page = tmp_path / "app.py"
+    page.write_text(text, encoding="utf-8")
+    index = _index(tmp_path)
+    extraction = BufferExtraction()
+    _edit(index, extraction, page, text.split("\n"))
+    return index, page, extraction
+
+
+def _statements(count: int) -> list[str]:
+    return [f'st.write(st.session_state.get("k{number}"))' for number in range(count)]
+
+
+def test_an_edit_in_the_middle_walks_about_one_interval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = ["import streamlit as st", "st.session_state.setdefault('shown', 0)", *_statements(200)]
+    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
+    model = Model(Program(index))
+    run_rules(model)
+    walks = Walks(monkeypatch)
+    for number, key in enumerate(["typed", "typed_again", "never_set"]):
+        lines[100] = f'st.write(st.session_state["{key}"])'
+        _edit(index, extraction, page, lines)
+        model = Model(Program(index), previous=model)
+        findings = _findings(model)
+        assert findings == _findings(Model(Program(index)))
+        _assert_same_walks(model, page)
+        assert [found[3] for found in findings if found[0] == "ST001"] == [key]
+        if number:  # the first re-walk after an edit keeps the checkpoints
+            assert 80 <= walks.started[-1] <= 100
+    assert walks.spliced >= 2
+
+
+def test_a_function_of_the_page_edited_restarts_the_walk_above_its_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A function of the page, called twice: what the walk sees after each call
+    depends on its body, so an edit of the body resumes above the first call, and the
+    walk does not take the last walk's trace before it is past the second."""
+    lines = [
+        "import streamlit as st",
+        "def show():",
+        '    st.write(st.session_state.get("k"))',
+        *_statements(40),
+        "show()",
+        *_statements(120),
+        "show()",
+        *_statements(40),
+    ]
+    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
+    call = lines.index("show()")
+    model = Model(Program(index))
+    run_rules(model)
+    walks = Walks(monkeypatch)
+    for key in ["first", "second", "third"]:
+        lines[-1] = f'st.write(st.session_state.get("{key}"))'  # keeps checkpoints fresh
+        _edit(index, extraction, page, lines)
+        model = Model(Program(index), previous=model)
+        run_rules(model)
+        lines[2] = f'    st.write(st.session_state["{key}_missing"])'
+        _edit(index, extraction, page, lines)
+        model = Model(Program(index), previous=model)
+        findings = _findings(model)
+        assert findings == _findings(Model(Program(index)))
+        _assert_same_walks(model, page)
+        assert f"{key}_missing" in {found[3] for found in findings}
+        assert walks.started[-1] < call - 1  # statement numbers: the def is statement 1
+
+
+def test_an_edit_of_another_file_walks_the_page_from_the_top(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "helpers.py").write_text(
+        "import streamlit as st\n\n\ndef init():\n    st.session_state.count = 0\n"
+    )
+    lines = ["import streamlit as st", "from helpers import init", "init()", *_statements(100)]
+    lines.append("st.write(st.session_state.count)")
+    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
+    model = Model(Program(index))
+    run_rules(model)
+    lines[50] = 'st.write(st.session_state.get("typed"))'
+    _edit(index, extraction, page, lines)
+    model = Model(Program(index), previous=model)
+    run_rules(model)
+    walks = Walks(monkeypatch)
+    helpers = (tmp_path / "helpers.py").resolve()
+    index.set_text(helpers, "import streamlit as st\n\n\ndef init():\n    pass\n")
+    model = Model(Program(index), previous=model)
+    findings = _findings(model)
+    assert findings == _findings(Model(Program(index)))
+    assert "count" in {found[3] for found in findings}
+    assert walks.started == []  # walked as any run is, keeping nothing
+
+
+def test_a_walk_meets_the_last_one_only_where_their_states_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write typed in the middle changes the state every statement below sees: a read
+    further down, unguarded before, is guarded now. The walk must not take the rest of
+    the last walk's trace at the next checkpoint, whose state it no longer shares."""
+    lines = ["import streamlit as st", *_statements(200)]
+    lines[150] = 'st.write(st.session_state["late"])'
+    lines[190] = 'st.session_state["late"] = 1'
+    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
+    model = Model(Program(index))
+    before = _findings(model)
+    assert [(found[0], found[3]) for found in before] == [("ST002", "late")]
+    walks = Walks(monkeypatch)
+    for text in ['st.write("typed")', 'st.session_state["late"] = 0']:
+        lines[100] = text
+        _edit(index, extraction, page, lines)
+        model = Model(Program(index), previous=model)
+        findings = _findings(model)
+        assert findings == _findings(Model(Program(index)))
+        _assert_same_walks(model, page)
+    assert findings == []  # the read is after a write now
+    assert walks.started[-1] > 0
+
+
+def test_checkpoints_taken_from_the_last_walk_count_this_walk_s_trace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit that adds a read meets the last walk further down and takes its
+    checkpoints from there: their places in the trace move by that read, or the walk
+    resumed at one of them by the next edit starts from the wrong prefix."""
+    lines = ["import streamlit as st", *_statements(200)]
+    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
+    model = Model(Program(index))
+    run_rules(model)
+    walks = Walks(monkeypatch)
+    edits = [
+        (60, 'st.write(st.session_state.get("a"))'),  # keeps the checkpoints
+        (60, 'st.write(st.session_state.get("a"), st.session_state.get("b"))'),
+        (170, 'st.write(st.session_state["never_set"])'),
+    ]
+    for at, text in edits:
+        lines[at] = text
+        _edit(index, extraction, page, lines)
+        model = Model(Program(index), previous=model)
+        assert _findings(model) == _findings(Model(Program(index)))
+        _assert_same_walks(model, page)
+    assert walks.spliced >= 2
+    assert walks.started[-1] > 150
+
+
+def test_statements_pasted_get_checkpoints_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checkpoints of a resumed walk fall where the last walk's did (where the two
+    may meet), and also within the statements an edit added: an edit in the middle of
+    a long paste resumes near it, not at the paste's start."""
+    lines = ["import streamlit as st", *_statements(200)]
+    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
+    model = Model(Program(index))
+    run_rules(model)
+    walks = Walks(monkeypatch)
+    lines[150] = 'st.write("typed")'  # keeps the checkpoints
+    _edit(index, extraction, page, lines)
+    model = Model(Program(index), previous=model)
+    run_rules(model)
+    pasted = [f'st.write(st.session_state.get("pasted_{number}"))' for number in range(120)]
+    lines[100:100] = pasted
+    _edit(index, extraction, page, lines)
+    model = Model(Program(index), previous=model)
+    run_rules(model)
+    lines[200] = 'st.write(st.session_state["never_set"])'
+    _edit(index, extraction, page, lines)
+    model = Model(Program(index), previous=model)
+    assert _findings(model) == _findings(Model(Program(index)))
+    _assert_same_walks(model, page)
+    assert 180 <= walks.started[-1] <= 200
