@@ -1,6 +1,7 @@
-"""A run's walk resumed after an edit of its script (``walk_resume``): edit after edit,
-the traces and findings equal those of a model computed from nothing, while most walks
-start past the top of the script and stop before its end.
+"""A run's walk resumed after an edit of its script (``walk_resume``), and the edited
+file's part of the key table made from its last version's by statement: edit after
+edit, the traces, key tables and findings equal those of a model computed from nothing,
+while most walks start past the top of the script and stop before its end.
 
 The edits come through ``BufferExtraction``, as the server's do: the statements an edit
 did not touch keep their facts (the very objects), which is what a walk resumes on.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,12 @@ from generated import generate
 from random_edits import random_edit
 from streamlit_lsp.analysis import flow
 from streamlit_lsp.analysis.incremental import BufferExtraction
-from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files, prepare_buffer
+from streamlit_lsp.analysis.index import (
+    PreparedBuffer,
+    WorkspaceIndex,
+    iter_python_files,
+    prepare_buffer,
+)
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import App, Program
 from streamlit_lsp.analysis.walk_resume import Resumption
@@ -66,13 +73,19 @@ def _app_of(model: Model, path: Path) -> App:
 
 
 def _assert_same_walks(model: Model, path: Path) -> None:
-    """The edited page's app analysed over the last model equals it analysed afresh."""
+    """The edited page's app analysed over the last model equals it analysed afresh:
+    its walks, and its key table (made from the last version's by statement too)."""
     fresh = Model(Program(model.program.index))
-    ours, theirs = model.analysis(_app_of(model, path)), fresh.analysis(_app_of(fresh, path))
+    app, fresh_app = _app_of(model, path), _app_of(fresh, path)
+    ours, theirs = model.analysis(app), fresh.analysis(fresh_app)
     assert ours.any_run == theirs.any_run
     assert ours.first_run == theirs.first_run
     assert ours.callbacks == theirs.callbacks
     assert ours.standalone == theirs.standalone
+    table, fresh_table = model.keys(app), fresh.keys(fresh_app)
+    assert table.accesses == fresh_table.accesses
+    assert table.widgets == fresh_table.widgets
+    assert table.parts == fresh_table.parts
 
 
 @pytest.fixture(scope="module")
@@ -295,3 +308,95 @@ def test_statements_pasted_get_checkpoints_of_their_own(
     assert _findings(model) == _findings(Model(Program(index)))
     _assert_same_walks(model, page)
     assert 180 <= walks.started[-1] <= 200
+
+
+def test_a_parameter_renamed_binds_the_keys_its_calls_pass_anew(tmp_path: Path) -> None:
+    """A call's keys are bound to the parameters of the function it resolves to: when
+    the page's function changes (a parameter renamed), the calls that did not change
+    are bound again, not taken from the last version's key table."""
+    lines = [
+        "import streamlit as st",
+        "def show(key):",
+        "    st.write(st.session_state[key])",
+        'st.session_state.setdefault("shown", 0)',
+        'show("shown")',
+        *_statements(50),
+    ]
+    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
+    model = Model(Program(index))
+    run_rules(model)
+    for number, (header, body) in enumerate(
+        [
+            ("def show(key):", "    st.write(st.session_state[key])"),
+            ("def show(other):", "    st.write(st.session_state[key])"),
+            ("def show(other):", "    st.write(st.session_state[other])"),
+        ]
+    ):
+        lines[1], lines[2] = header, body
+        lines[-1] = f'st.write(st.session_state.get("edit_{number}"))'
+        _edit(index, extraction, page, lines)
+        model = Model(Program(index), previous=model)
+        assert _findings(model) == _findings(Model(Program(index)))
+        _assert_same_walks(model, page)
+
+
+def test_a_key_constant_changed_in_another_file_reaches_the_edited_page(
+    tmp_path: Path,
+) -> None:
+    """The page's statements are taken from its last version's key table only while no
+    other file changed: a key constant imported from a module resolves anew."""
+    (tmp_path / "keys.py").write_text('COUNT = "count"\n')
+    lines = [
+        "import streamlit as st",
+        "from keys import COUNT",
+        "st.write(st.session_state[COUNT])",
+        *_statements(50),
+    ]
+    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
+    model = Model(Program(index))
+    run_rules(model)
+    for number in range(2):  # the page edited: its parts are kept from then on
+        lines[-1] = f'st.write(st.session_state.get("edit_{number}"))'
+        _edit(index, extraction, page, lines)
+        model = Model(Program(index), previous=model)
+        run_rules(model)
+    index.set_text((tmp_path / "keys.py").resolve(), 'COUNT = "total"\n')
+    model = Model(Program(index), previous=model)
+    findings = _findings(model)
+    assert findings == _findings(Model(Program(index)))
+    assert [(found[0], found[3]) for found in findings] == [("ST001", "total")]
+    _assert_same_walks(model, page)
+
+
+def test_a_call_kept_as_it_was_is_bound_to_the_parameters_its_function_has_now(
+    tmp_path: Path,
+) -> None:
+    """A call statement kept (the same object) while the function it resolves to in
+    the page changed: its keys are bound to that function's parameters as they are now.
+    (``BufferExtraction`` extracts such a call again when its text names the function;
+    the key table does not count on it.)"""
+    lines = [
+        "import streamlit as st",
+        "def show(key):",
+        "    st.write(st.session_state[key])",
+        'show("shown")',
+        *_statements(20),
+    ]
+    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
+    model = Model(Program(index))
+    run_rules(model)
+    for number in range(2):  # the page edited: its parts are kept from then on
+        lines[-1] = f'st.write(st.session_state.get("edit_{number}"))'
+        _edit(index, extraction, page, lines)
+        model = Model(Program(index), previous=model)
+        run_rules(model)
+    facts = index.facts(page)
+    assert facts is not None
+    (show,) = facts.functions
+    renamed = replace(show, params=("other",))
+    index.set_buffer(page, PreparedBuffer("renamed", replace(facts, functions=(renamed,))))
+    model = Model(Program(index), previous=model)
+    fresh = Model(Program(index))
+    assert model.keys(_app_of(model, page)).accesses == fresh.keys(_app_of(fresh, page)).accesses
+    ((_, passed_to, parameter, _),) = model._line.bindings[page].passed[0]
+    assert (passed_to, parameter) == ("show", "other")

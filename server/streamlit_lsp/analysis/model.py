@@ -20,6 +20,8 @@ from streamlit_lsp.analysis.facts import (
     Block,
     Branch,
     CallEvent,
+    FileFacts,
+    FunctionFacts,
     Loop,
     ParamKey,
     Try,
@@ -27,6 +29,7 @@ from streamlit_lsp.analysis.facts import (
 )
 from streamlit_lsp.analysis.flow import AppAnalysis, analyse_app, analysis_steps
 from streamlit_lsp.analysis.program import ANY_KEY, App, KeySet, Program
+from streamlit_lsp.analysis.walk_resume import callable_names, tables_of
 from streamlit_lsp.records import record
 
 T = TypeVar("T")
@@ -178,6 +181,46 @@ class FileKeys:
     whole_state_read: bool
     external: tuple[str, ...]
     parts: KeyParts
+    # Once the file is edited: each statement's and function's share (``_Shares``).
+    shares: _Shares | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PassedKeys:
+    """The keys the calls of one file pass to parameters: (file, function, parameter,
+    keys), in call order."""
+
+    calls: tuple[tuple[Path, str, str, KeySet], ...]
+    # Once the file is edited: each statement's and function's share (``_Shares``).
+    shares: _Shares | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Share:
+    """A top-level statement's or a function's part of a file's ``FileKeys`` (its
+    accesses and widgets) or ``PassedKeys`` (its calls, and the functions of the file
+    they resolved to). ``item`` is kept so that its identity stays its own."""
+
+    item: object
+    found: tuple[object, ...]
+    more: tuple[object, ...] = ()
+    targets: tuple[FunctionFacts, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Shares:
+    """A file's parts by statement and function, with what resolving them read of the
+    file itself: the next version's parts are taken from here for the statements and
+    functions an edit left as they were (the very objects, ``BufferExtraction``),
+    while no other file changed."""
+
+    by_item: dict[int, _Share]
+    tables: tuple[object, ...]
+    callable_names: frozenset[str]
+
+    def share(self, item: object) -> _Share | None:
+        found = self.by_item.get(id(item))
+        return found if found is not None and found.item is item else None
 
 
 @dataclass
@@ -510,7 +553,11 @@ class Model:
             file_bindings = kept.bindings.get(path, {})
             # Memoised per file and bindings: an edit to one page re-resolves that page.
             memo_key = ("file keys", path, kept.frozen.get(path, ()))
-            keys = self.memo(memo_key, partial(self._file_keys, path, file_bindings))
+            keys = self.memo(
+                memo_key,
+                partial(self._file_keys, path, file_bindings),
+                partial(self._file_keys_again, path, file_bindings),
+            )
             if keys is None:
                 continue
             table.files.append((memo_key, keys, self._memos[memo_key].paths))
@@ -525,21 +572,37 @@ class Model:
                 )
         return table
 
-    def _file_keys(self, path: Path, bindings: dict[str, dict[str, KeySet]]) -> FileKeys | None:
+    def _file_keys(
+        self,
+        path: Path,
+        bindings: dict[str, dict[str, KeySet]],
+        last: _Shares | None = None,
+    ) -> FileKeys | None:
+        """The file's keyed accesses and widgets. ``last``: the shares of its last
+        version's (when it was edited), taken where a statement or function is the same;
+        this one's are kept then too."""
         facts = self.program.facts(path)
         if facts is None:
             return None
         accesses: list[KeyedAccess] = []
         widgets: list[KeyedWidget] = []
-        bodies: list[tuple[str, Block]] = [("", facts.body)]
-        bodies.extend((function.qualname, function.body) for function in facts.functions)
-        for qualname, body in bodies:
-            bound = bindings.get(qualname, {})
-            for node in iter_nodes(body):
-                if isinstance(node, Access):
-                    accesses.append(KeyedAccess(path, node, self._keys(path, node.key, bound)))
-                elif isinstance(node, WidgetCall) and node.key is not None:
-                    widgets.append(KeyedWidget(path, node, self._keys(path, node.key, bound)))
+        kept = None if last is None else {}
+        for item, qualname, block in _items(facts):
+            share = last.share(item) if last is not None else None
+            if share is None:
+                bound = bindings.get(qualname, {})
+                found: list[KeyedAccess] = []
+                more: list[KeyedWidget] = []
+                for node in iter_nodes(block):
+                    if isinstance(node, Access):
+                        found.append(KeyedAccess(path, node, self._keys(path, node.key, bound)))
+                    elif isinstance(node, WidgetCall) and node.key is not None:
+                        more.append(KeyedWidget(path, node, self._keys(path, node.key, bound)))
+                share = _Share(item, tuple(found), tuple(more))
+            if kept is not None:
+                kept[id(item)] = share
+            accesses.extend(share.found)  # type: ignore[arg-type]
+            widgets.extend(share.more)  # type: ignore[arg-type]
         keyed_accesses, keyed_widgets = tuple(accesses), tuple(widgets)
         return FileKeys(
             keyed_accesses,
@@ -548,7 +611,20 @@ class Model:
             whole_state_read=bool(facts.whole_state_reads),
             external=tuple(self._external_streamlit_packages(path)),
             parts=KeyParts.of(keyed_accesses, keyed_widgets),
+            shares=None if kept is None else _shares(kept, facts),
         )
+
+    def _file_keys_again(
+        self,
+        path: Path,
+        bindings: dict[str, dict[str, KeySet]],
+        stale: FileKeys | None,
+        changed: frozenset[Path],
+    ) -> FileKeys | None:
+        """``_file_keys`` of an edited file, from its last version's where that holds."""
+        if stale is None or not changed <= {path}:
+            return None  # (another file changed: what resolution read may have)
+        return self._file_keys(path, bindings, _still_valid(stale.shares, path, self.program))
 
     def _external_streamlit_packages(self, path: Path) -> list[str]:
         facts = self.program.facts(path)
@@ -574,7 +650,12 @@ class Model:
         the last merge of this app's, which is about half the cost of its key table."""
         files = sorted(app.files)
         passed = tuple(
-            self.memo(("keys passed", path), partial(self._keys_passed, path)) for path in files
+            self.memo(
+                ("keys passed", path),
+                partial(self._keys_passed, path),
+                partial(self._keys_passed_again, path),
+            ).calls
+            for path in files
         )
         kept = self._line.bindings.get(app.entry)
         if kept is not None and kept.merged_from(passed):
@@ -594,45 +675,99 @@ class Model:
         kept = self._line.bindings[app.entry] = _KeptBindings(passed, found, frozen)
         return kept
 
-    def _keys_passed(self, path: Path) -> tuple[tuple[Path, str, str, KeySet], ...]:
-        """The keys the calls in ``path`` pass to parameters: (file, function, parameter,
-        keys), in call order."""
+    def _keys_passed(self, path: Path, last: _Shares | None = None) -> PassedKeys:
+        """The keys the calls in ``path`` pass to parameters. ``last``: as for
+        ``_file_keys``; a share is taken only while the functions of the file its calls
+        resolved to are the same objects (a parameter renamed is another binding)."""
         program = self.program
         facts = program.facts(path)
         if facts is None:
-            return ()
+            return PassedKeys(())
+        functions = {function.qualname: function for function in facts.functions}
+        passed: list[tuple[Path, str, str, KeySet]] = []
+        kept = None if last is None else {}
+        for item, _, block in _items(facts):
+            share = last.share(item) if last is not None else None
+            if share is not None and any(
+                functions.get(target.qualname) is not target for target in share.targets
+            ):
+                share = None
+            if share is None:
+                share = self._share_of_calls(path, item, block)
+            if kept is not None:
+                kept[id(item)] = share
+            passed.extend(share.found)  # type: ignore[arg-type]
+        return PassedKeys(tuple(passed), None if kept is None else _shares(kept, facts))
+
+    def _keys_passed_again(
+        self, path: Path, stale: PassedKeys, changed: frozenset[Path]
+    ) -> PassedKeys | None:
+        """``_keys_passed`` of an edited file, from its last version's where that holds."""
+        if not changed <= {path}:
+            return None
+        return self._keys_passed(path, _still_valid(stale.shares, path, self.program))
+
+    def _share_of_calls(self, path: Path, item: object, block: Block) -> _Share:
+        program = self.program
         passed = []
-        for block in [facts.body, *(function.body for function in facts.functions)]:
-            for node in iter_nodes(block):
-                calls: list[CallEvent] = []
-                if isinstance(node, CallEvent):
-                    calls.append(node)
-                elif isinstance(node, WidgetCall):
-                    calls.extend(node.callbacks)
-                for call in calls:
-                    if not call.args:
-                        continue  # passes no key: nothing to resolve (half the calls)
-                    resolved = program.resolve_function(path, call.function)
-                    if resolved is None:
-                        continue
-                    target, function = resolved
-                    params = function.params
-                    method = params[:1] in (("self",), ("cls",)) and "." in function.qualname
-                    offset = 1 if method else 0
-                    for position, key in call.args:
-                        if isinstance(position, int):
-                            index = position + offset
-                            if index >= len(params) or params[index].startswith("*"):
-                                continue
-                            name = params[index]
-                        else:
-                            name = position
-                        # A parameter inside the caller resolves to any key here.
-                        keys = (
-                            ANY_KEY if isinstance(key, ParamKey) else program.resolve_key(path, key)
-                        )
-                        passed.append((target, function.qualname, name, keys))
-        return tuple(passed)
+        targets: list[FunctionFacts] = []
+        for node in iter_nodes(block):
+            calls: list[CallEvent] = []
+            if isinstance(node, CallEvent):
+                calls.append(node)
+            elif isinstance(node, WidgetCall):
+                calls.extend(node.callbacks)
+            for call in calls:
+                if not call.args:
+                    continue  # passes no key: nothing to resolve (half the calls)
+                resolved = program.resolve_function(path, call.function)
+                if resolved is None:
+                    continue
+                target, function = resolved
+                if target == path:
+                    targets.append(function)
+                params = function.params
+                method = params[:1] in (("self",), ("cls",)) and "." in function.qualname
+                offset = 1 if method else 0
+                for position, key in call.args:
+                    if isinstance(position, int):
+                        index = position + offset
+                        if index >= len(params) or params[index].startswith("*"):
+                            continue
+                        name = params[index]
+                    else:
+                        name = position
+                    # A parameter inside the caller resolves to any key here.
+                    keys = ANY_KEY if isinstance(key, ParamKey) else program.resolve_key(path, key)
+                    passed.append((target, function.qualname, name, keys))
+        return _Share(item, tuple(passed), targets=tuple(targets))
+
+
+def _items(facts: FileFacts) -> Iterator[tuple[object, str, Block]]:
+    """The file's top-level statements and functions, each with the scope its keys are
+    bound in and its block, in the order the key tables list their nodes."""
+    for node in facts.body:
+        yield node, "", (node,)
+    for function in facts.functions:
+        yield function, function.qualname, function.body
+
+
+def _shares(by_item: dict[int, _Share], facts: FileFacts) -> _Shares:
+    return _Shares(by_item, tables_of(facts), callable_names(facts.functions))
+
+
+def _still_valid(shares: _Shares | None, path: Path, program: Program) -> _Shares:
+    """``shares`` when what resolving them read of the file is as it was (no other file
+    changed: the caller knows); no shares otherwise, which makes them anew."""
+    facts = program.facts(path)
+    if (
+        shares is None
+        or facts is None
+        or tables_of(facts) != shares.tables
+        or callable_names(facts.functions) != shares.callable_names
+    ):
+        return _Shares({}, (), frozenset())
+    return shares
 
 
 def _is_streamlit_addon(module: str) -> bool:

@@ -88,7 +88,7 @@ class Resumable:
             return None
         if tables_of(facts) != self.tables:
             return None  # a call or a key may resolve elsewhere now
-        if _callable_names(facts.functions) != _callable_names(self.functions.values()):
+        if callable_names(facts.functions) != callable_names(self.functions.values()):
             return None  # a call may resolve to a function it did not, or not any more
         now = {function.qualname: function for function in facts.functions}
         # The script's functions edited (a function's body is not a statement of the
@@ -170,7 +170,7 @@ class Resumption:
         return None
 
 
-def _callable_names(functions: Iterable[FunctionFacts]) -> frozenset[str]:
+def callable_names(functions: Iterable[FunctionFacts]) -> frozenset[str]:
     """The names a call can resolve to: not those made from a position (a lambda's
     ``<lambda:12:4>``), which a line added above renames and no call names."""
     return frozenset(function.qualname for function in functions if "<" not in function.qualname)
