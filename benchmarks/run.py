@@ -52,6 +52,7 @@ OURS_TARGET = "streamlit_lsp.cli:main"
 JEDI_TARGET = "jedi_language_server.cli:cli"
 JEDI_SPEC = "jedi-language-server==0.47.0"
 PING = "streamlitLspBenchmark/ping"  # no server implements it: answered at once, in order
+ROUND_TRIPS = 40  # pings timed for the transport's round trip
 EDIT_SPACING_S = 0.3  # between edit samples: past the server's debounce window
 STARTED: set[int] = set()  # server processes still to reap if the run is interrupted
 
@@ -821,6 +822,9 @@ class Interactive:
     # A request sent while an edit of the largest page is analysed: its wait, in ms.
     busy_during_edit: list[float] = field(default_factory=list)
     busy_lines: int = 0
+    # A request the server answers at once (an unknown method), sent and answered: the
+    # transport's share of every figure measured at the client, in ms.
+    round_trip: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -857,6 +861,9 @@ async def measure_interactive(
     big = big_pages(manifest)
     uris = {lines: session.open(workspace / big[lines]["path"]) for lines in mode.page_lines}
     await settle(session)
+    for _ in range(ROUND_TRIPS):
+        sent = time.monotonic()
+        measured.round_trip.append((await session.ping() - sent) * 1000)
     for lines in mode.page_lines:
         for kind in TRIGGERS:
             log(f"streamlit-lsp: completion {kind} on the {lines}-line page")
@@ -1343,6 +1350,18 @@ def build_rows(
             )
         )
 
+    if measured.round_trip:
+        results.add(
+            Row(
+                id="round_trip.p50",
+                figure="round trip of a request answered at once, p50",
+                value=statistics.median(measured.round_trip),
+                unit="ms",
+                target="(info: the transport's share of the client-side figures)",
+                status="info",
+                samples=len(measured.round_trip),
+            )
+        )
     # Edit -> fresh diagnostics.
     for lines, cell in sorted(measured.edits.items()):
         value = statistics.median(cell.client_ms) if cell.client_ms else None

@@ -23,6 +23,7 @@ EXPECTED = [
     "edit_diagnostics.100.p50",
     "edit_diagnostics.5000.p50",
     "edit_diagnostics.non_ascii_path",
+    "round_trip.p50",
     "cold_index.",
     "cold_index_analysis.",
     "warm_start",

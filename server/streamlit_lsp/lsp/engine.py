@@ -57,7 +57,8 @@ class Snapshot:
         if "diagnostics" in self.__dict__:
             return self.diagnostics.get(path, [])
         apps = self.model.program.apps_of(path)
-        return self._engine.diagnose(run_rules(self.model, apps)).get(path, [])
+        found = [item for item in run_rules(self.model, apps) if item.path == path]
+        return self._engine.diagnose(found).get(path, [])
 
 
 class Engine:
