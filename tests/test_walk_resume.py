@@ -136,13 +136,51 @@ def test_random_edits_of_big_pages_walk_as_a_model_from_nothing(
     assert walks.spliced > 0.1 * len(walks.started)
 
 
-def _page_model(tmp_path: Path, text: str) -> tuple[WorkspaceIndex, Path, BufferExtraction]:
+def _page_model(tmp_path: Path, text: str) -> tuple[WorkspaceIndex, Path, BufferExtraction, Model]:
+    """A workspace of one page with ``text``, indexed through a ``BufferExtraction`` as
+    the server's buffers are, and its first model, analysed."""
     page = tmp_path / "app.py"
     page.write_text(text, encoding="utf-8")
     index = _index(tmp_path)
     extraction = BufferExtraction()
     _edit(index, extraction, page, text.split("\n"))
-    return index, page, extraction
+    model = Model(Program(index))
+    run_rules(model)
+    return index, page, extraction, model
+
+
+def _checked_edit(
+    index: WorkspaceIndex,
+    extraction: BufferExtraction,
+    page: Path,
+    lines: list[str],
+    model: Model,
+) -> tuple[Model, list[tuple[object, ...]]]:
+    """The page as ``lines`` now, analysed over ``model``: its findings, walks and key
+    table equal a model's from nothing (asserted); the new model and its findings."""
+    _edit(index, extraction, page, lines)
+    model = Model(Program(index), previous=model)
+    findings = _findings(model)
+    assert findings == _findings(Model(Program(index)))
+    _assert_same_walks(model, page)
+    return model, findings
+
+
+def _edited_twice(
+    index: WorkspaceIndex,
+    extraction: BufferExtraction,
+    page: Path,
+    lines: list[str],
+    model: Model,
+) -> Model:
+    """The page's last line edited twice, each version analysed: what is kept of an
+    edited page (its walks' checkpoints, its key table's parts) is kept from then on."""
+    for number in range(2):
+        lines[-1] = f'st.write(st.session_state.get("edit_{number}"))'
+        _edit(index, extraction, page, lines)
+        model = Model(Program(index), previous=model)
+        run_rules(model)
+    return model
 
 
 def _statements(count: int) -> list[str]:
@@ -153,17 +191,11 @@ def test_an_edit_in_the_middle_walks_about_one_interval(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lines = ["import streamlit as st", "st.session_state.setdefault('shown', 0)", *_statements(200)]
-    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
-    model = Model(Program(index))
-    run_rules(model)
+    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
     walks = Walks(monkeypatch)
     for number, key in enumerate(["typed", "typed_again", "never_set"]):
         lines[100] = f'st.write(st.session_state["{key}"])'
-        _edit(index, extraction, page, lines)
-        model = Model(Program(index), previous=model)
-        findings = _findings(model)
-        assert findings == _findings(Model(Program(index)))
-        _assert_same_walks(model, page)
+        model, findings = _checked_edit(index, extraction, page, lines, model)
         assert [found[3] for found in findings if found[0] == "ST001"] == [key]
         if number:  # the first re-walk after an edit keeps the checkpoints
             assert 80 <= walks.started[-1] <= 100
@@ -186,10 +218,8 @@ def test_a_function_of_the_page_edited_restarts_the_walk_above_its_calls(
         "show()",
         *_statements(40),
     ]
-    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
+    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
     call = lines.index("show()")
-    model = Model(Program(index))
-    run_rules(model)
     walks = Walks(monkeypatch)
     for key in ["first", "second", "third"]:
         lines[-1] = f'st.write(st.session_state.get("{key}"))'  # keeps checkpoints fresh
@@ -197,11 +227,7 @@ def test_a_function_of_the_page_edited_restarts_the_walk_above_its_calls(
         model = Model(Program(index), previous=model)
         run_rules(model)
         lines[2] = f'    st.write(st.session_state["{key}_missing"])'
-        _edit(index, extraction, page, lines)
-        model = Model(Program(index), previous=model)
-        findings = _findings(model)
-        assert findings == _findings(Model(Program(index)))
-        _assert_same_walks(model, page)
+        model, findings = _checked_edit(index, extraction, page, lines, model)
         assert f"{key}_missing" in {found[3] for found in findings}
         assert walks.started[-1] < call - 1  # statement numbers: the def is statement 1
 
@@ -214,9 +240,7 @@ def test_an_edit_of_another_file_walks_the_page_from_the_top(
     )
     lines = ["import streamlit as st", "from helpers import init", "init()", *_statements(100)]
     lines.append("st.write(st.session_state.count)")
-    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
-    model = Model(Program(index))
-    run_rules(model)
+    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
     lines[50] = 'st.write(st.session_state.get("typed"))'
     _edit(index, extraction, page, lines)
     model = Model(Program(index), previous=model)
@@ -240,18 +264,13 @@ def test_a_walk_meets_the_last_one_only_where_their_states_agree(
     lines = ["import streamlit as st", *_statements(200)]
     lines[150] = 'st.write(st.session_state["late"])'
     lines[190] = 'st.session_state["late"] = 1'
-    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
-    model = Model(Program(index))
+    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
     before = _findings(model)
     assert [(found[0], found[3]) for found in before] == [("ST002", "late")]
     walks = Walks(monkeypatch)
     for text in ['st.write("typed")', 'st.session_state["late"] = 0']:
         lines[100] = text
-        _edit(index, extraction, page, lines)
-        model = Model(Program(index), previous=model)
-        findings = _findings(model)
-        assert findings == _findings(Model(Program(index)))
-        _assert_same_walks(model, page)
+        model, findings = _checked_edit(index, extraction, page, lines, model)
     assert findings == []  # the read is after a write now
     assert walks.started[-1] > 0
 
@@ -263,9 +282,7 @@ def test_checkpoints_taken_from_the_last_walk_count_this_walk_s_trace(
     checkpoints from there: their places in the trace move by that read, or the walk
     resumed at one of them by the next edit starts from the wrong prefix."""
     lines = ["import streamlit as st", *_statements(200)]
-    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
-    model = Model(Program(index))
-    run_rules(model)
+    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
     walks = Walks(monkeypatch)
     edits = [
         (60, 'st.write(st.session_state.get("a"))'),  # keeps the checkpoints
@@ -274,10 +291,7 @@ def test_checkpoints_taken_from_the_last_walk_count_this_walk_s_trace(
     ]
     for at, text in edits:
         lines[at] = text
-        _edit(index, extraction, page, lines)
-        model = Model(Program(index), previous=model)
-        assert _findings(model) == _findings(Model(Program(index)))
-        _assert_same_walks(model, page)
+        model, _ = _checked_edit(index, extraction, page, lines, model)
     assert walks.spliced >= 2
     assert walks.started[-1] > 150
 
@@ -289,9 +303,7 @@ def test_statements_pasted_get_checkpoints_of_their_own(
     may meet), and also within the statements an edit added: an edit in the middle of
     a long paste resumes near it, not at the paste's start."""
     lines = ["import streamlit as st", *_statements(200)]
-    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
-    model = Model(Program(index))
-    run_rules(model)
+    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
     walks = Walks(monkeypatch)
     lines[150] = 'st.write("typed")'  # keeps the checkpoints
     _edit(index, extraction, page, lines)
@@ -322,9 +334,7 @@ def test_a_parameter_renamed_binds_the_keys_its_calls_pass_anew(tmp_path: Path) 
         'show("shown")',
         *_statements(50),
     ]
-    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
-    model = Model(Program(index))
-    run_rules(model)
+    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
     for number, (header, body) in enumerate(
         [
             ("def show(key):", "    st.write(st.session_state[key])"),
@@ -334,10 +344,7 @@ def test_a_parameter_renamed_binds_the_keys_its_calls_pass_anew(tmp_path: Path) 
     ):
         lines[1], lines[2] = header, body
         lines[-1] = f'st.write(st.session_state.get("edit_{number}"))'
-        _edit(index, extraction, page, lines)
-        model = Model(Program(index), previous=model)
-        assert _findings(model) == _findings(Model(Program(index)))
-        _assert_same_walks(model, page)
+        model, _ = _checked_edit(index, extraction, page, lines, model)
 
 
 def test_a_key_constant_changed_in_another_file_reaches_the_edited_page(
@@ -352,14 +359,8 @@ def test_a_key_constant_changed_in_another_file_reaches_the_edited_page(
         "st.write(st.session_state[COUNT])",
         *_statements(50),
     ]
-    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
-    model = Model(Program(index))
-    run_rules(model)
-    for number in range(2):  # the page edited: its parts are kept from then on
-        lines[-1] = f'st.write(st.session_state.get("edit_{number}"))'
-        _edit(index, extraction, page, lines)
-        model = Model(Program(index), previous=model)
-        run_rules(model)
+    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
+    model = _edited_twice(index, extraction, page, lines, model)
     index.set_text((tmp_path / "keys.py").resolve(), 'COUNT = "total"\n')
     model = Model(Program(index), previous=model)
     findings = _findings(model)
@@ -382,14 +383,8 @@ def test_a_call_kept_as_it_was_is_bound_to_the_parameters_its_function_has_now(
         'show("shown")',
         *_statements(20),
     ]
-    index, page, extraction = _page_model(tmp_path, "\n".join(lines))
-    model = Model(Program(index))
-    run_rules(model)
-    for number in range(2):  # the page edited: its parts are kept from then on
-        lines[-1] = f'st.write(st.session_state.get("edit_{number}"))'
-        _edit(index, extraction, page, lines)
-        model = Model(Program(index), previous=model)
-        run_rules(model)
+    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
+    model = _edited_twice(index, extraction, page, lines, model)
     facts = index.facts(page)
     assert facts is not None
     (show,) = facts.functions

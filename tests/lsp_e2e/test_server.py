@@ -753,10 +753,7 @@ async def test_a_completion_is_answered_while_a_large_page_is_analysed(tmp_path:
     a time: a completion asked for while a large page is analysed after an edit is
     answered at once, before that page's new diagnostics, not after them (the page here
     takes most of a second to extract and walk)."""
-    workspace = tmp_path / "large"
-    workspace.mkdir()
-    text = _large_page(5_000)
-    (workspace / "app.py").write_text(text, encoding="utf-8")
+    workspace, text = _page_workspace(tmp_path, 5_000)
     events: list[str] = []
 
     def record(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
@@ -816,6 +813,15 @@ def _buffer_updates(
     return updates
 
 
+async def _diagnostics_naming(client: LanguageClient, document: str, key: str) -> bool:
+    """Whether the document's diagnostics come to name ``key`` (waited for)."""
+    for _ in range(300):
+        if any(key in item.message for item in await diagnostics(client, document)):
+            return True
+        await _sleep()
+    return False
+
+
 async def _open_large_page(client: LanguageClient, workspace: Path, text: str) -> str:
     """Initialise a session on ``workspace`` (VS Code's capabilities), open its
     ``app.py`` with ``text`` and wait for its first diagnostics; its URI."""
@@ -830,6 +836,15 @@ async def _open_large_page(client: LanguageClient, workspace: Path, text: str) -
     )
     await wait_until(lambda: document in client.diagnostics, timeout=120)
     return document
+
+
+def _page_workspace(tmp_path: Path, lines: int) -> tuple[Path, str]:
+    """A workspace of one ``app.py`` of about ``lines`` lines (``_large_page``)."""
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    text = _large_page(lines)
+    (workspace / "app.py").write_text(text, encoding="utf-8")
+    return workspace, text
 
 
 def _large_page(lines: int) -> str:
@@ -855,10 +870,7 @@ async def test_a_request_during_the_extraction_of_an_edit_waits_for_it_once(
     """A request that needs the edited buffer's facts (document symbols) while the edit
     is being extracted on the server's extraction thread gets the new facts, by waiting
     for that extraction: the buffer is not extracted a second time beside it."""
-    workspace = tmp_path / "large"
-    workspace.mkdir()
-    text = _large_page(5_000)  # extracted in about 0.7 s
-    (workspace / "app.py").write_text(text, encoding="utf-8")
+    workspace, text = _page_workspace(tmp_path, 5_000)  # extracted in about 0.7 s
     updates = _buffer_updates(monkeypatch)
     # A line at the top that only a whole extraction takes (not one by statement).
     edited = "from __future__ import annotations\n" + text
@@ -885,10 +897,7 @@ async def test_a_large_buffer_opened_is_ready_to_be_extracted_by_statement(
 ):
     """Opened as it is on disk, a large page is extracted in the background: its first
     edit is then taken by statement, not by a whole extraction on the first keystroke."""
-    workspace = tmp_path / "large"
-    workspace.mkdir()
-    text = _large_page(1_000)
-    (workspace / "app.py").write_text(text, encoding="utf-8")
+    workspace, text = _page_workspace(tmp_path, 1_000)
     updates = _buffer_updates(monkeypatch)
     try:
         async with connected_client() as client:
@@ -901,13 +910,7 @@ async def test_a_large_buffer_opened_is_ready_to_be_extracted_by_statement(
             await wait_until(lambda: len(updates) == 1)  # the one made when it opened
             assert not updates[0][2].by_statement
             replace_all(client, document, text + 'mark = st.session_state["never_set"]\n', 2)
-            found: list[lsp.Diagnostic] = []
-            for _ in range(300):
-                found = await diagnostics(client, document)
-                if any("never_set" in item.message for item in found):
-                    break
-                await _sleep()
-            assert any("never_set" in item.message for item in found)
+            assert await _diagnostics_naming(client, document, "never_set")
             reports = [report for _, _, report in updates]
             assert [report.by_statement for report in reports] == [False, True]
             assert reports[1].extracted == 1
@@ -923,10 +926,7 @@ async def test_a_small_buffer_is_extracted_on_the_event_loop(
     """A small page's edit is extracted where it is analysed, without the hop to the
     extraction thread and back (about a millisecond, more than the extraction of the
     edit), and by statement all the same."""
-    workspace = tmp_path / "small"
-    workspace.mkdir()
-    text = _large_page(60)
-    (workspace / "app.py").write_text(text, encoding="utf-8")
+    workspace, text = _page_workspace(tmp_path, 60)
     updates = _buffer_updates(monkeypatch)
     try:
         async with connected_client() as client:
@@ -936,13 +936,7 @@ async def test_a_small_buffer_is_extracted_on_the_event_loop(
                 await asyncio.sleep(0.3)  # quiet: the edit is analysed at once
                 edited = text + f'mark = st.session_state["{key}"]\n'
                 replace_all(client, document, edited, version)
-                found: list[lsp.Diagnostic] = []
-                for _ in range(300):
-                    found = await diagnostics(client, document)
-                    if any(key in item.message for item in found):
-                        break
-                    await _sleep()
-                assert any(key in item.message for item in found)
+                assert await _diagnostics_naming(client, document, key)
             edits = [(thread, report) for thread, source, report in updates if "_key" in source]
             assert [report.by_statement for _, report in edits] == [True, True]
             assert not [thread for thread, _ in edits if thread.startswith("streamlit-lsp")]
