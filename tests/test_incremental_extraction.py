@@ -24,6 +24,7 @@ from streamlit_lsp.analysis import incremental
 from streamlit_lsp.analysis.extract import extract
 from streamlit_lsp.analysis.facts import AccessKind, LiteralKey
 from streamlit_lsp.analysis.incremental import BufferExtraction, ExtractionReport, RecentBuffers
+from streamlit_lsp.analysis.index import prepare_buffer
 
 PAGE = OWN_FIXTURES / "incremental" / "page.py"
 
@@ -177,6 +178,28 @@ def test_a_syntax_error_while_typing_then_its_fix() -> None:
     assert extraction.report == ExtractionReport(False, 0, 0)
     lines[at] = 'st.session_state["typed"]'
     # Compared with the last version that parsed.
+    report = _same_as_whole(extraction, "\n".join(lines))
+    assert report.by_statement and report.extracted == 1
+
+
+def test_a_version_that_does_not_parse_stands_in_by_statement() -> None:
+    """While a line does not parse, the buffer's facts are those of the file with that
+    line made ``pass`` (``prepare_buffer``): made by statement from the last version, so
+    the statements around it keep their facts, and so does the version after it."""
+    lines = _page()
+    extraction = _opened(lines)
+    at = _line_of(lines, "panel()")
+    before = extraction.update("\n".join(lines))
+    lines[at] = "st.session_state["
+    prepared = prepare_buffer("\n".join(lines), None, extraction)
+    assert prepared.facts.parse_error is not None
+    repaired = [*lines[:at], "pass", *lines[at + 1 :]]
+    assert prepared.repaired == extract("\n".join(repaired), being_typed=True)
+    assert extraction.report.by_statement and extraction.report.extracted == 1
+    assert prepared.repaired is not None
+    kept = {id(node) for node in before.body}
+    assert sum(id(node) in kept for node in prepared.repaired.body) >= len(before.body) - 2
+    lines[at] = 'st.session_state["typed"]'
     report = _same_as_whole(extraction, "\n".join(lines))
     assert report.by_statement and report.extracted == 1
 

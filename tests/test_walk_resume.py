@@ -128,12 +128,11 @@ def test_random_edits_of_big_pages_walk_as_a_model_from_nothing(
             if index.parse_error(path) is None:
                 lines = edited
     assert edits == 50
-    # Most walks of the edited pages start past the top (the others follow a version
-    # that does not parse, whose facts are made afresh), and some meet the last walk
-    # before the end (an edit that moves no line and stays valid).
+    # Most walks of the edited pages start past the top, and some meet the last walk
+    # before the end (an edit that moves no line). (Here: 40 and 15 of 53.)
     resumed = [start for start in walks.started if start > 0]
-    assert len(resumed) > 0.4 * len(walks.started)
-    assert walks.spliced > 0.1 * len(walks.started)
+    assert len(resumed) > 0.6 * len(walks.started)
+    assert walks.spliced > 0.2 * len(walks.started)
 
 
 def _page_model(tmp_path: Path, text: str) -> tuple[WorkspaceIndex, Path, BufferExtraction, Model]:

@@ -135,11 +135,18 @@ def prepare_buffer(
     facts = extraction.update(text) if extraction is not None else extract(text, being_typed=True)
     if facts.parse_error is None:
         return PreparedBuffer(digest, facts)
-    return PreparedBuffer(digest, facts, _without_line_in_error(text, facts.parse_error))
+    repaired = _without_line_in_error(text, facts.parse_error, extraction)
+    return PreparedBuffer(digest, facts, repaired)
 
 
-def _without_line_in_error(text: str, error: ParseError) -> FileFacts | None:
-    """The facts of ``text`` with the line in error replaced by ``pass``, if it parses."""
+def _without_line_in_error(
+    text: str, error: ParseError, extraction: BufferExtraction | None = None
+) -> FileFacts | None:
+    """The facts of ``text`` with the line in error replaced by ``pass``, if it parses.
+    With the buffer's ``extraction``, they are made by statement from its last version
+    (which they then succeed): the statements the user is not typing in keep their
+    facts, and what is computed from them is kept too (a 5,000-line page's pause mid-
+    expression took a whole extraction and a whole walk)."""
     lines = _LINES.split(text)
     number = error.span.line - 1
     if not 0 <= number < len(lines):
@@ -147,7 +154,11 @@ def _without_line_in_error(text: str, error: ParseError) -> FileFacts | None:
     line = lines[number]
     indent = line[: len(line) - len(line.lstrip())]
     lines[number] = f"{indent}pass" if line.strip() else line
-    repaired = extract("\n".join(lines), being_typed=True)
+    source = "\n".join(lines)
+    if extraction is not None:
+        repaired = extraction.update(source)
+    else:
+        repaired = extract(source, being_typed=True)
     if repaired.parse_error is None and not repaired.opaque:
         return repaired
     return None
