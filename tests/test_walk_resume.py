@@ -100,39 +100,69 @@ def _edit(
     index.set_buffer(path, prepare_buffer("\n".join(lines), None, extraction))
 
 
+def _random_session(root: Path, path: Path, rng: random.Random, edits: int) -> None:
+    """``edits`` random edits of ``path`` in a fresh index of ``root``, each analysed over
+    the last model and checked against a model from nothing."""
+    index = _index(root)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    words = sorted(set(re.findall(r"[A-Za-z_]\w*", "\n".join(lines))))
+    extraction = BufferExtraction()
+    _edit(index, extraction, path, lines)
+    model = Model(Program(index))
+    run_rules(model)
+    for _ in range(edits):
+        edited = random_edit(lines, words, rng)
+        model, _ = _checked_edit(index, extraction, path, edited, model)
+        if index.parse_error(path) is None:
+            lines = edited
+
+
 def test_random_edits_of_big_pages_walk_as_a_model_from_nothing(
     workspace: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root, manifest = workspace
     walks = Walks(monkeypatch)
     rng = random.Random(7)
-    edits = 0
     for page in manifest["big_pages"].values():
-        if page["lines"] > 1000:
-            continue  # (the 5,000-line page: seconds per model from nothing)
-        path = (root / page["path"]).resolve()
-        index = _index(root)
-        lines = path.read_text(encoding="utf-8").split("\n")
-        words = sorted(set(re.findall(r"[A-Za-z_]\w*", "\n".join(lines))))
-        extraction = BufferExtraction()
-        _edit(index, extraction, path, lines)
-        model = Model(Program(index))
-        run_rules(model)
-        for _ in range(25):
-            edited = random_edit(lines, words, rng)
-            _edit(index, extraction, path, edited)
-            model = Model(Program(index), previous=model)
-            assert _findings(model) == _findings(Model(Program(index)))
-            _assert_same_walks(model, path)
-            edits += 1
-            if index.parse_error(path) is None:
-                lines = edited
-    assert edits == 50
+        if page["lines"] <= 1000:  # (the 5,000-line page: seconds per model from nothing)
+            _random_session(root, (root / page["path"]).resolve(), rng, 25)
     # Most walks of the edited pages start past the top, and some meet the last walk
     # before the end (an edit that moves no line). (Here: 40 and 15 of 53.)
     resumed = [start for start in walks.started if start > 0]
     assert len(resumed) > 0.6 * len(walks.started)
     assert walks.spliced > 0.2 * len(walks.started)
+
+
+def test_random_edits_of_a_navigation_entry_walk_as_a_model_from_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry that runs its pages through ``st.navigation``: each run's walk goes
+    through a page (``PageRun``) between the entry's checkpoints."""
+    (tmp_path / "first.py").write_text(
+        "import streamlit as st\n"
+        'st.session_state.setdefault("seen", 0)\n'
+        'st.write(st.session_state["shared"])\n'
+    )
+    (tmp_path / "second.py").write_text(
+        'import streamlit as st\nst.text_input("Name", key="shared")\n'
+    )
+    entry = tmp_path / "app.py"
+    entry.write_text(
+        "\n".join(
+            [
+                "import streamlit as st",
+                *_statements(30),
+                'st.session_state.setdefault("shared", "")',
+                'pg = st.navigation([st.Page("first.py"), st.Page("second.py")])',
+                "pg.run()",
+                'st.write(st.session_state["seen"])',
+                *_statements(20),
+            ]
+        )
+    )
+    walks = Walks(monkeypatch)
+    _random_session(tmp_path, entry.resolve(), random.Random(3), 40)
+    assert [start for start in walks.started if start > 0]
 
 
 def _page_model(tmp_path: Path, text: str) -> tuple[WorkspaceIndex, Path, BufferExtraction, Model]:
