@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from streamlit_lsp.analysis.facts import (
     Access,
@@ -182,7 +182,7 @@ class FileKeys:
     external: tuple[str, ...]
     parts: KeyParts
     # Once the file is edited: each statement's and function's share (``_Shares``).
-    shares: _Shares | None = None
+    shares: _Shares[_KeysShare] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,33 +192,44 @@ class PassedKeys:
 
     calls: tuple[tuple[Path, str, str, KeySet], ...]
     # Once the file is edited: each statement's and function's share (``_Shares``).
-    shares: _Shares | None = None
+    shares: _Shares[_CallsShare] | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class _Share:
-    """A top-level statement's or a function's part of a file's ``FileKeys`` (its
-    accesses and widgets) or ``PassedKeys`` (its calls, and the functions of the file
-    they resolved to). ``item`` is kept so that its identity stays its own."""
+class _KeysShare:
+    """A top-level statement's or a function's part of a file's ``FileKeys``. ``item``
+    (the statement or function) is kept so that its identity stays its own."""
 
     item: object
-    found: tuple[object, ...]
-    more: tuple[object, ...] = ()
-    targets: tuple[FunctionFacts, ...] = ()
+    accesses: tuple[KeyedAccess, ...]
+    widgets: tuple[KeyedWidget, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class _Shares:
+class _CallsShare:
+    """A top-level statement's or a function's part of a file's ``PassedKeys``, with the
+    functions of the file its calls resolved to."""
+
+    item: object
+    calls: tuple[tuple[Path, str, str, KeySet], ...]
+    targets: tuple[FunctionFacts, ...]
+
+
+S = TypeVar("S", _KeysShare, _CallsShare)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shares(Generic[S]):
     """A file's parts by statement and function, with what resolving them read of the
     file itself: the next version's parts are taken from here for the statements and
     functions an edit left as they were (the very objects, ``BufferExtraction``),
     while no other file changed."""
 
-    by_item: dict[int, _Share]
+    by_item: dict[int, S]
     tables: tuple[object, ...]
     callable_names: frozenset[str]
 
-    def share(self, item: object) -> _Share | None:
+    def share(self, item: object) -> S | None:
         found = self.by_item.get(id(item))
         return found if found is not None and found.item is item else None
 
@@ -576,7 +587,7 @@ class Model:
         self,
         path: Path,
         bindings: dict[str, dict[str, KeySet]],
-        last: _Shares | None = None,
+        last: _Shares[_KeysShare] | None = None,
     ) -> FileKeys | None:
         """The file's keyed accesses and widgets. ``last``: the shares of its last
         version's (when it was edited), taken where a statement or function is the same;
@@ -586,23 +597,15 @@ class Model:
             return None
         accesses: list[KeyedAccess] = []
         widgets: list[KeyedWidget] = []
-        kept = None if last is None else {}
+        kept: dict[int, _KeysShare] | None = None if last is None else {}
         for item, qualname, block in _items(facts):
             share = last.share(item) if last is not None else None
             if share is None:
-                bound = bindings.get(qualname, {})
-                found: list[KeyedAccess] = []
-                more: list[KeyedWidget] = []
-                for node in iter_nodes(block):
-                    if isinstance(node, Access):
-                        found.append(KeyedAccess(path, node, self._keys(path, node.key, bound)))
-                    elif isinstance(node, WidgetCall) and node.key is not None:
-                        more.append(KeyedWidget(path, node, self._keys(path, node.key, bound)))
-                share = _Share(item, tuple(found), tuple(more))
+                share = self._share_of_keys(path, item, block, bindings.get(qualname, {}))
             if kept is not None:
                 kept[id(item)] = share
-            accesses.extend(share.found)  # type: ignore[arg-type]
-            widgets.extend(share.more)  # type: ignore[arg-type]
+            accesses.extend(share.accesses)
+            widgets.extend(share.widgets)
         keyed_accesses, keyed_widgets = tuple(accesses), tuple(widgets)
         return FileKeys(
             keyed_accesses,
@@ -613,6 +616,18 @@ class Model:
             parts=KeyParts.of(keyed_accesses, keyed_widgets),
             shares=None if kept is None else _shares(kept, facts),
         )
+
+    def _share_of_keys(
+        self, path: Path, item: object, block: Block, bound: dict[str, KeySet]
+    ) -> _KeysShare:
+        accesses: list[KeyedAccess] = []
+        widgets: list[KeyedWidget] = []
+        for node in iter_nodes(block):
+            if isinstance(node, Access):
+                accesses.append(KeyedAccess(path, node, self._keys(path, node.key, bound)))
+            elif isinstance(node, WidgetCall) and node.key is not None:
+                widgets.append(KeyedWidget(path, node, self._keys(path, node.key, bound)))
+        return _KeysShare(item, tuple(accesses), tuple(widgets))
 
     def _file_keys_again(
         self,
@@ -675,7 +690,7 @@ class Model:
         kept = self._line.bindings[app.entry] = _KeptBindings(passed, found, frozen)
         return kept
 
-    def _keys_passed(self, path: Path, last: _Shares | None = None) -> PassedKeys:
+    def _keys_passed(self, path: Path, last: _Shares[_CallsShare] | None = None) -> PassedKeys:
         """The keys the calls in ``path`` pass to parameters. ``last``: as for
         ``_file_keys``; a share is taken only while the functions of the file its calls
         resolved to are the same objects (a parameter renamed is another binding)."""
@@ -685,7 +700,7 @@ class Model:
             return PassedKeys(())
         functions = {function.qualname: function for function in facts.functions}
         passed: list[tuple[Path, str, str, KeySet]] = []
-        kept = None if last is None else {}
+        kept: dict[int, _CallsShare] | None = None if last is None else {}
         for item, _, block in _items(facts):
             share = last.share(item) if last is not None else None
             if share is not None and any(
@@ -696,7 +711,7 @@ class Model:
                 share = self._share_of_calls(path, item, block)
             if kept is not None:
                 kept[id(item)] = share
-            passed.extend(share.found)  # type: ignore[arg-type]
+            passed.extend(share.calls)
         return PassedKeys(tuple(passed), None if kept is None else _shares(kept, facts))
 
     def _keys_passed_again(
@@ -707,7 +722,7 @@ class Model:
             return None
         return self._keys_passed(path, _still_valid(stale.shares, path, self.program))
 
-    def _share_of_calls(self, path: Path, item: object, block: Block) -> _Share:
+    def _share_of_calls(self, path: Path, item: object, block: Block) -> _CallsShare:
         program = self.program
         passed = []
         targets: list[FunctionFacts] = []
@@ -740,7 +755,7 @@ class Model:
                     # A parameter inside the caller resolves to any key here.
                     keys = ANY_KEY if isinstance(key, ParamKey) else program.resolve_key(path, key)
                     passed.append((target, function.qualname, name, keys))
-        return _Share(item, tuple(passed), targets=tuple(targets))
+        return _CallsShare(item, tuple(passed), tuple(targets))
 
 
 def _items(facts: FileFacts) -> Iterator[tuple[object, str, Block]]:
@@ -752,11 +767,11 @@ def _items(facts: FileFacts) -> Iterator[tuple[object, str, Block]]:
         yield function, function.qualname, function.body
 
 
-def _shares(by_item: dict[int, _Share], facts: FileFacts) -> _Shares:
+def _shares(by_item: dict[int, S], facts: FileFacts) -> _Shares[S]:
     return _Shares(by_item, tables_of(facts), callable_names(facts.functions))
 
 
-def _still_valid(shares: _Shares | None, path: Path, program: Program) -> _Shares:
+def _still_valid(shares: _Shares[S] | None, path: Path, program: Program) -> _Shares[S]:
     """``shares`` when what resolving them read of the file is as it was (no other file
     changed: the caller knows); no shares otherwise, which makes them anew."""
     facts = program.facts(path)
