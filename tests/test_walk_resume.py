@@ -28,7 +28,7 @@ from streamlit_lsp.analysis.index import (
 )
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import App, Program
-from streamlit_lsp.analysis.walk_resume import Resumption
+from streamlit_lsp.analysis.walk_resume import CallbackWalks, Resumption
 from streamlit_lsp.checker import run_rules
 
 
@@ -424,3 +424,44 @@ def test_a_call_kept_as_it_was_is_bound_to_the_parameters_its_function_has_now(
     assert model.keys(_app_of(model, page)).accesses == fresh.keys(_app_of(fresh, page)).accesses
     ((_, passed_to, parameter, _),) = model._line.bindings[page].passed[0]
     assert (passed_to, parameter) == ("show", "other")
+
+
+def test_a_run_s_callbacks_are_walked_again_only_where_their_code_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The callbacks a page registers are walked each from nothing: once the page is
+    edited, a callback whose call and function (and what it enters of the page) are as
+    they were is taken from the last walk of the run's callbacks."""
+    lines = [
+        "import streamlit as st",
+        "def save():",
+        '    st.session_state["saved"] = st.session_state.get("draft")',
+        "def clear():",
+        "    forget()",
+        "def forget():",
+        '    st.session_state["draft"] = ""',
+        'st.text_input("Draft", key="draft")',
+        'st.button("Save", on_click=save)',
+        'st.button("Clear", on_click=clear)',
+        *_statements(30),
+    ]
+    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
+    taken: list[bool] = []
+    kept_walk = CallbackWalks.kept_walk
+
+    def record(walks: CallbackWalks, *args: object) -> object:
+        found = kept_walk(walks, *args)  # type: ignore[arg-type]
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(CallbackWalks, "kept_walk", record)
+    model = _edited_twice(index, extraction, page, lines, model)
+    assert taken[-2:] == [True, True]  # the second edit takes both walks
+    lines[2] = '    st.write(st.session_state["never_set"])'
+    model, findings = _checked_edit(index, extraction, page, lines, model)
+    assert taken[-2:] == [False, True]  # save changed, clear did not
+    assert ("ST001", "never_set") in {(found[0], found[3]) for found in findings}
+    lines[6] = '    st.write(st.session_state["never_set_either"])'
+    model, findings = _checked_edit(index, extraction, page, lines, model)
+    assert taken[-2:] == [True, False]  # clear is the same, but what it calls is not
+    assert ("ST001", "never_set_either") in {(found[0], found[3]) for found in findings}

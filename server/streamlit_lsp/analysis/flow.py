@@ -54,6 +54,8 @@ from streamlit_lsp.analysis.facts import (
 )
 from streamlit_lsp.analysis.program import App, KeySet, Program, Run
 from streamlit_lsp.analysis.walk_resume import (
+    CallbackWalk,
+    CallbackWalks,
     Checkpoint,
     Resumable,
     Resumption,
@@ -152,6 +154,8 @@ class Trace:
     complete: bool = True
     # What a run's walk kept to be resumed after an edit of its script (``walk_resume``).
     resumable: Resumable | None = field(default=None, compare=False, repr=False)
+    # The same for the walks of a run's callbacks.
+    callback_walks: CallbackWalks | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def raising_reads(self) -> list[ReadSeen]:
@@ -981,7 +985,9 @@ def analysis_steps(
         entered |= trace.entered
         yield
         callback_trace = memo(
-            ("callbacks", app, run), partial(_walk_callbacks, program, app, run, trace), None
+            ("callbacks", app, run),
+            partial(_walk_callbacks, program, app, run, trace),
+            partial(_rewalk_callbacks, program, app, run, trace),
         )
         callbacks[run] = callback_trace
         entered |= callback_trace.entered
@@ -1050,21 +1056,55 @@ def _rewalk(
     return trace
 
 
-def _walk_callbacks(program: Program, app: App, run: Run, trace: Trace) -> Trace:
-    """The callbacks the run's widgets register, each walked once."""
+def _walk_callbacks(
+    program: Program, app: App, run: Run, trace: Trace, last: CallbackWalks | None = None
+) -> Trace:
+    """The callbacks the run's widgets register, each walked once (each from nothing:
+    their walks are independent). ``last``: the walks kept from the version before
+    (``_rewalk_callbacks``), taken where they hold; this one's are kept then too."""
     callback_trace = Trace()
     context = Context(app, run, Mode.ANY_RUN, in_callback=True)
+    facts = program.facts(run.script) if last is not None else None
+    now = {function.qualname: function for function in facts.functions} if facts else {}
+    kept: dict[tuple[Path, str], CallbackWalk] = {}
     walked: set[tuple[Path, str]] = set()
     for caller, callback in trace.callbacks:
         resolved = program.resolve_function(caller, callback.function)
         if resolved is None or (resolved[0], resolved[1].qualname) in walked:
             continue
-        walked.add((resolved[0], resolved[1].qualname))
-        walker = Walker(program, context, callback_trace)
-        caller_frame = Frame(caller, "", {}, ())
-        bindings = walker.bind_arguments(caller_frame, callback, resolved[1])
-        walker.walk_function(resolved[0], resolved[1], bindings)
+        identity = (resolved[0], resolved[1].qualname)
+        walked.add(identity)
+        part = None
+        if last is not None:
+            part = last.kept_walk(identity, caller, callback, resolved[1], now)
+        if part is None:
+            part = Trace()
+            walker = Walker(program, context, part)
+            caller_frame = Frame(caller, "", {}, ())
+            bindings = walker.bind_arguments(caller_frame, callback, resolved[1])
+            walker.walk_function(resolved[0], resolved[1], bindings)
+        kept[identity] = CallbackWalk(caller, callback, resolved[1], part)
+        callback_trace.extend(part)
+    if facts is not None:
+        callback_trace.callback_walks = CallbackWalks.of(run.script, facts, kept)
     return callback_trace
+
+
+def _rewalk_callbacks(
+    program: Program, app: App, run: Run, trace: Trace, walked: Trace, changed: frozenset[Path]
+) -> Trace | None:
+    """The callbacks of a run whose script was edited since ``walked``: the walks of
+    those whose code is as it was are taken from there. None when another file changed
+    (walked as usual, keeping nothing)."""
+    if not changed <= {run.script}:
+        return None
+    last = walked.callback_walks
+    facts = program.facts(run.script)
+    if facts is None:
+        return None
+    if last is None or not last.holds_for(facts):
+        last = CallbackWalks.of(run.script, facts, {})  # (keeps this version's walks)
+    return _walk_callbacks(program, app, run, trace, last)
 
 
 def _walk_standalone(program: Program, app: App, entered: set[tuple[Path, str]]) -> Trace:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from streamlit_lsp.analysis.facts import Block, FileFacts, FunctionFacts
+    from streamlit_lsp.analysis.facts import Block, CallEvent, FileFacts, FunctionFacts
     from streamlit_lsp.analysis.flow import State, Trace
 
 # At most this many checkpoints in one script, at least this many statements apart: a
@@ -168,6 +168,65 @@ class Resumption:
             if item.index == wanted:
                 return item
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackWalk:
+    """One callback of a run walked: where it is registered, the call, the function."""
+
+    caller: Path
+    call: CallEvent
+    function: FunctionFacts
+    trace: Trace
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackWalks:
+    """The walks of a run's callbacks once its script is edited, each kept with what it
+    walked: the next version takes a callback's walk again when its call and function
+    are the same objects and so is every function of the script it entered, while no
+    other file changed and the script's tables are as they were (``kept_walk``)."""
+
+    script: Path
+    functions: dict[str, FunctionFacts]
+    tables: tuple[object, ...]
+    names: frozenset[str]
+    walks: dict[tuple[Path, str], CallbackWalk]
+
+    @classmethod
+    def of(
+        cls, script: Path, facts: FileFacts, walks: dict[tuple[Path, str], CallbackWalk]
+    ) -> CallbackWalks:
+        functions = {function.qualname: function for function in facts.functions}
+        return cls(script, functions, tables_of(facts), callable_names(facts.functions), walks)
+
+    def holds_for(self, facts: FileFacts | None) -> bool:
+        """What resolving a call in the script reads of it is as it was."""
+        return (
+            facts is not None
+            and tables_of(facts) == self.tables
+            and callable_names(facts.functions) == self.names
+        )
+
+    def kept_walk(
+        self,
+        identity: tuple[Path, str],
+        caller: Path,
+        call: CallEvent,
+        function: FunctionFacts,
+        now: dict[str, FunctionFacts],
+    ) -> Trace | None:
+        """The walk of the callback ``identity`` kept, when it still holds; ``now``: the
+        script's functions as they are."""
+        kept = self.walks.get(identity)
+        if kept is None or kept.caller != caller or kept.call is not call:
+            return None
+        if kept.function is not function:
+            return None
+        for path, qualname in kept.trace.entered:
+            if path == self.script and now.get(qualname) is not self.functions.get(qualname):
+                return None
+        return kept.trace
 
 
 def callable_names(functions: Iterable[FunctionFacts]) -> frozenset[str]:
