@@ -347,7 +347,8 @@ class Walker:
         body = facts.body
         if resumption is None:
             state, index, checkpoints = State(), 0, []
-            places = iter(range(checkpoint_step(len(body)), len(body), checkpoint_step(len(body))))
+            step = checkpoint_step(len(body))
+            places = iter(range(step, len(body), step))
         else:
             checkpoint = resumption.checkpoint
             state, index = checkpoint.state.copy(), checkpoint.index
