@@ -465,3 +465,44 @@ def test_a_run_s_callbacks_are_walked_again_only_where_their_code_changed(
     model, findings = _checked_edit(index, extraction, page, lines, model)
     assert taken[-2:] == [True, False]  # clear is the same, but what it calls is not
     assert ("ST001", "never_set_either") in {(found[0], found[3]) for found in findings}
+
+
+def test_callbacks_of_a_navigation_page_are_taken_after_an_edit_of_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page an ``st.navigation`` entry runs is not the run's script; its callbacks'
+    walks are kept all the same when it alone is edited."""
+    (tmp_path / "app.py").write_text(
+        'import streamlit as st\npg = st.navigation([st.Page("page.py")])\npg.run()\n'
+    )
+    lines = [
+        "import streamlit as st",
+        "def save():",
+        '    st.session_state["saved"] = st.session_state.get("draft")',
+        'st.text_input("Draft", key="draft")',
+        'st.button("Save", on_click=save)',
+        *_statements(10),
+    ]
+    page = tmp_path / "page.py"
+    page.write_text("\n".join(lines))
+    index = _index(tmp_path)
+    page = page.resolve()
+    extraction = BufferExtraction()
+    _edit(index, extraction, page, lines)
+    model = Model(Program(index))
+    run_rules(model)
+    taken: list[bool] = []
+    kept_walk = CallbackWalks.kept_walk
+
+    def record(walks: CallbackWalks, *args: object) -> object:
+        found = kept_walk(walks, *args)  # type: ignore[arg-type]
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(CallbackWalks, "kept_walk", record)
+    for number in range(3):
+        lines[-1] = f'st.write(st.session_state.get("edit_{number}"))'
+        _edit(index, extraction, page, lines)
+        model = Model(Program(index), previous=model)
+        assert _findings(model) == _findings(Model(Program(index)))
+    assert taken[-1] is True

@@ -1061,11 +1061,11 @@ def _walk_callbacks(
     program: Program, app: App, run: Run, trace: Trace, last: CallbackWalks | None = None
 ) -> Trace:
     """The callbacks the run's widgets register, each walked once (each from nothing:
-    their walks are independent). ``last``: the walks kept from the version before
-    (``_rewalk_callbacks``), taken where they hold; this one's are kept then too."""
+    their walks are independent). ``last``: the walks kept from before an edit of one
+    file (``_rewalk_callbacks``), taken where they hold; this one's are kept then too."""
     callback_trace = Trace()
     context = Context(app, run, Mode.ANY_RUN, in_callback=True)
-    facts = program.facts(run.script) if last is not None else None
+    facts = program.facts(last.script) if last is not None else None
     now = {function.qualname: function for function in facts.functions} if facts else {}
     kept: dict[tuple[Path, str], CallbackWalk] = {}
     walked: set[tuple[Path, str]] = set()
@@ -1086,25 +1086,27 @@ def _walk_callbacks(
             walker.walk_function(resolved[0], resolved[1], bindings)
         kept[identity] = CallbackWalk(caller, callback, resolved[1], part)
         callback_trace.extend(part)
-    if facts is not None:
-        callback_trace.callback_walks = CallbackWalks.of(run.script, facts, kept)
+    if last is not None and facts is not None:
+        callback_trace.callback_walks = CallbackWalks.of(last.script, facts, kept)
     return callback_trace
 
 
 def _rewalk_callbacks(
     program: Program, app: App, run: Run, trace: Trace, walked: Trace, changed: frozenset[Path]
 ) -> Trace | None:
-    """The callbacks of a run whose script was edited since ``walked``: the walks of
-    those whose code is as it was are taken from there. None when another file changed
-    (walked as usual, keeping nothing)."""
-    if not changed <= {run.script}:
+    """The callbacks of a run after an edit of one file (its script, or the page an
+    ``st.navigation`` entry runs, or a module): the walks of those whose code is as it
+    was are taken from ``walked``. None when more files changed (walked as usual,
+    keeping nothing)."""
+    if len(changed) != 1:
         return None
-    last = walked.callback_walks
-    facts = program.facts(run.script)
+    (edited,) = changed
+    facts = program.facts(edited)
     if facts is None:
         return None
-    if last is None or not last.holds_for(facts):
-        last = CallbackWalks.of(run.script, facts, {})  # (keeps this version's walks)
+    last = walked.callback_walks
+    if last is None or last.script != edited or not last.holds_for(facts):
+        last = CallbackWalks.of(edited, facts, {})  # (keeps this version's walks)
     return _walk_callbacks(program, app, run, trace, last)
 
 

@@ -182,10 +182,11 @@ class CallbackWalk:
 
 @dataclass(frozen=True, slots=True)
 class CallbackWalks:
-    """The walks of a run's callbacks once its script is edited, each kept with what it
-    walked: the next version takes a callback's walk again when its call and function
-    are the same objects and so is every function of the script it entered, while no
-    other file changed and the script's tables are as they were (``kept_walk``)."""
+    """The walks of a run's callbacks once a file they read (``script``) is edited,
+    each kept with what it walked: the next version takes a callback's walk again when
+    its call and function are the same objects and so is every function of that file it
+    entered, while no other file changed and the file's tables (what resolving a key or
+    a call reads of it, from any file) are as they were (``kept_walk``)."""
 
     script: Path
     functions: dict[str, FunctionFacts]
