@@ -1,7 +1,8 @@
-"""A run's walk resumed after an edit of its script (``walk_resume``), and the edited
-file's part of the key table made from its last version's by statement: edit after
-edit, the traces, key tables and findings equal those of a model computed from nothing,
-while most walks start past the top of the script and stop before its end.
+"""A run's walk resumed after an edit of its script (``walk_resume``), its callbacks'
+walks taken by callback, and the edited file's part of the key table made from its last
+version's by statement: edit after edit, the traces, key tables and findings equal
+those of a model computed from nothing, while most walks start past the top of the
+script and stop before its end.
 
 The edits come through ``BufferExtraction``, as the server's do: the statements an edit
 did not touch keep their facts (the very objects), which is what a walk resumes on.
