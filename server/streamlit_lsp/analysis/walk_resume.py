@@ -15,8 +15,12 @@ functions it had entered. The walk of the next version:
   very same objects, the functions they entered too, nothing else changed);
 * stops at the first checkpoint past the edit where its state equals the last walk's
   state there, and takes the rest of the last walk's trace (the walk is deterministic:
-  the same state and the same statements make the same observations), when the
-  statements from there on are the same objects and the budget cannot run out.
+  the same state and the same code make the same observations), when the statements
+  from there on, and the script's functions the last walk entered from there, are the
+  same objects and the budget cannot run out.
+
+The walks of a run's callbacks are independent of each other: once a file they read is
+edited, each is kept (``CallbackWalks``) and taken again while its code is the same.
 
 The result equals a walk from the start (``tests/test_walk_resume.py`` checks it over
 random edits).
