@@ -55,6 +55,20 @@ class Walks:
         monkeypatch.setattr(flow.Walker, "_spliced", record_splice)
 
 
+def _callback_walks_taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each callback's walk was taken from the last one, from now on."""
+    taken: list[bool] = []
+    kept_walk = CallbackWalks.kept_walk
+
+    def record(walks: CallbackWalks, *args: object) -> object:
+        found = kept_walk(walks, *args)  # type: ignore[arg-type]
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(CallbackWalks, "kept_walk", record)
+    return taken
+
+
 def _index(root: Path) -> WorkspaceIndex:
     index = WorkspaceIndex([root])
     for path in iter_python_files(root):
@@ -166,10 +180,13 @@ def test_random_edits_of_a_navigation_entry_walk_as_a_model_from_nothing(
     assert [start for start in walks.started if start > 0]
 
 
-def _page_model(tmp_path: Path, text: str) -> tuple[WorkspaceIndex, Path, BufferExtraction, Model]:
-    """A workspace of one page with ``text``, indexed through a ``BufferExtraction`` as
-    the server's buffers are, and its first model, analysed."""
-    page = tmp_path / "app.py"
+def _page_model(
+    tmp_path: Path, text: str, name: str = "app.py"
+) -> tuple[WorkspaceIndex, Path, BufferExtraction, Model]:
+    """A page ``name`` with ``text`` in ``tmp_path`` (beside what is there), indexed
+    through a ``BufferExtraction`` as the server's buffers are, and its first model,
+    analysed."""
+    page = (tmp_path / name).resolve()
     page.write_text(text, encoding="utf-8")
     index = _index(tmp_path)
     extraction = BufferExtraction()
@@ -447,15 +464,7 @@ def test_a_run_s_callbacks_are_walked_again_only_where_their_code_changed(
         *_statements(30),
     ]
     index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
-    taken: list[bool] = []
-    kept_walk = CallbackWalks.kept_walk
-
-    def record(walks: CallbackWalks, *args: object) -> object:
-        found = kept_walk(walks, *args)  # type: ignore[arg-type]
-        taken.append(found is not None)
-        return found
-
-    monkeypatch.setattr(CallbackWalks, "kept_walk", record)
+    taken = _callback_walks_taken(monkeypatch)
     model = _edited_twice(index, extraction, page, lines, model)
     assert taken[-2:] == [True, True]  # the second edit takes both walks
     lines[2] = '    st.write(st.session_state["never_set"])'
@@ -484,23 +493,8 @@ def test_callbacks_of_a_navigation_page_are_taken_after_an_edit_of_the_page(
         'st.button("Save", on_click=save)',
         *_statements(10),
     ]
-    page = tmp_path / "page.py"
-    page.write_text("\n".join(lines))
-    index = _index(tmp_path)
-    page = page.resolve()
-    extraction = BufferExtraction()
-    _edit(index, extraction, page, lines)
-    model = Model(Program(index))
-    run_rules(model)
-    taken: list[bool] = []
-    kept_walk = CallbackWalks.kept_walk
-
-    def record(walks: CallbackWalks, *args: object) -> object:
-        found = kept_walk(walks, *args)  # type: ignore[arg-type]
-        taken.append(found is not None)
-        return found
-
-    monkeypatch.setattr(CallbackWalks, "kept_walk", record)
+    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines), "page.py")
+    taken = _callback_walks_taken(monkeypatch)
     for number in range(3):
         lines[-1] = f'st.write(st.session_state.get("edit_{number}"))'
         _edit(index, extraction, page, lines)
