@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streamlit_lsp.analysis.answers import Answers
+from streamlit_lsp.analysis.flow import Trace
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
 from streamlit_lsp.analysis.model import SWEEP_EVERY, Model
 from streamlit_lsp.analysis.program import Program
@@ -170,6 +171,49 @@ def test_an_edit_rewalks_only_the_runs_that_read_the_file(tmp_path: Path) -> Non
     new_runs = after.analysis(new_app).any_run
     for run, trace in new_runs.items():
         assert (trace is old_runs[run]) == (run.script != page), run.label
+
+
+def test_cross_page_reads_look_again_only_at_the_runs_walked_again(tmp_path: Path) -> None:
+    """ST008's candidates (each run's value reads and value-keeping widgets, by key)
+    are kept with the run's trace: an edit of one page finds them anew for its runs
+    only, and still reports what a model from nothing reports."""
+    root = tmp_path / "app"
+    shutil.copytree(CASES / "191_st008_pages_dir_guarded", root)
+    index = _index(root)
+    before = Model(Program(index))
+    assert [item.code for item in run_rules(before)] == ["ST008", "ST008"]
+    charts = root / "pages" / "2_Charts.py"
+    index.set_text(charts, charts.read_text() + 'st.write(ss.get("station"))\n')
+    after = Model(Program(index), previous=before)
+    assert _findings(after) == _findings(Model(Program(index)))
+    assert [item.code for item in run_rules(after)] == ["ST008"] * 3
+    (app,) = before.apps
+    old_runs, new_runs = before.analysis(app).any_run, after.analysis(after.apps[0]).any_run
+    for run, trace in new_runs.items():
+        kept = trace.value_reads is old_runs[run].value_reads
+        assert kept == (run.script != charts), run.label
+        assert (trace.stored_widgets is old_runs[run].stored_widgets) == kept
+
+
+def test_a_trace_extended_finds_what_it_derives_anew(tmp_path: Path) -> None:
+    """What a trace derives from its lists (kept with it) follows what it is extended
+    with: the code no run reaches, and a first run, are traces assembled so."""
+    root = tmp_path / "app"
+    shutil.copytree(CASES / "191_st008_pages_dir_guarded", root)
+    model = Model(Program(_index(root)))
+    traces = list(model.analysis(model.apps[0]).any_run.values())
+    assembled = Trace()
+    for trace in traces:
+        # Derived (and kept) before each extension.
+        _ = (assembled.raising_reads, assembled.value_reads, assembled.stored_widgets)
+        assembled.extend(trace)
+    whole = Trace(
+        reads=[read for trace in traces for read in trace.reads],
+        widgets=[seen for trace in traces for seen in trace.widgets],
+    )
+    assert assembled.raising_reads == whole.raising_reads
+    assert assembled.value_reads == whole.value_reads
+    assert assembled.stored_widgets == whole.stored_widgets
 
 
 def test_results_of_an_app_left_alone_for_long_are_still_reused(tmp_path: Path) -> None:

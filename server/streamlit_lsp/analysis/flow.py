@@ -166,9 +166,25 @@ class Trace:
             read for read in self.reads if read.access.kind.raises_when_missing and not read.guarded
         ]
 
+    @cached_property
+    def value_reads(self) -> dict[str, list[int]]:
+        """Where (in ``reads``) each key's value is read, by key (ST008's candidates):
+        kept with the trace, so an edit looks again only at the runs it walked again."""
+        positions: dict[str, list[int]] = {}
+        for position, read in enumerate(self.reads):
+            if read.access.kind.reads_value:
+                positions.setdefault(read.key, []).append(position)
+        return positions
+
+    @cached_property
+    def stored_widgets(self) -> dict[str, WidgetSeen]:
+        """The widgets that keep a value in Session State, by key (the last of a key)."""
+        return {seen.key: seen for seen in self.widgets if seen.widget.stores_value}
+
     def extend(self, other: Trace) -> None:
         """Append what another walk saw after what this one saw."""
-        self.__dict__.pop("raising_reads", None)
+        for derived in ("raising_reads", "value_reads", "stored_widgets"):
+            self.__dict__.pop(derived, None)
         self.reads.extend(other.reads)
         self.writes.extend(other.writes)
         self.widgets.extend(other.widgets)
@@ -1006,7 +1022,7 @@ def analysis_steps(
             yield
     standalone = memo(
         ("standalone", app, frozenset(entered)),
-        partial(_walk_standalone, program, app, entered),
+        partial(_walk_standalone, program, app, entered, memo),
         None,
     )
     return AppAnalysis(app, first_run, any_run, callbacks, standalone)
@@ -1110,20 +1126,43 @@ def _rewalk_callbacks(
     return _walk_callbacks(program, app, run, trace, last)
 
 
-def _walk_standalone(program: Program, app: App, entered: set[tuple[Path, str]]) -> Trace:
+def _walk_standalone(
+    program: Program, app: App, entered: set[tuple[Path, str]], memo: Memoize = _no_memo
+) -> Trace:
     """Code no run reaches (helpers never called, imported modules' top level), walked
-    alone, so its reads still get guard information for "never initialised" checks."""
+    alone, so its reads still get guard information for "never initialised" checks.
+    File by file, each file's part kept by ``memo``: a walker only appends to its
+    trace, so a part depends on its file (and what its walk reads) and on which of its
+    functions were entered before it, not on the other parts. An edit walks again the
+    parts that read the edited file."""
+    skipped: dict[Path, set[str]] = {}
+    for path, qualname in entered:
+        skipped.setdefault(path, set()).add(qualname)
     standalone = Trace()
-    context = Context(app, None, Mode.ANY_RUN)
     for path in sorted(app.files):
-        facts = program.facts(path)
-        if facts is None:
-            continue
-        walker = Walker(program, context, standalone)
-        if path not in app.scripts:
-            walker.walk_module(path)
-        for function in facts.functions:
-            identity = (path, function.qualname)
-            if identity not in entered and identity not in standalone.entered:
-                walker.walk_function(path, function)
+        skip = frozenset(skipped.get(path, ()))
+        part = memo(
+            ("standalone part", app, path, skip),
+            partial(_walk_standalone_part, program, app, path, skip),
+            None,
+        )
+        standalone.extend(part)
+        for walked_path, qualname in part.entered:
+            skipped.setdefault(walked_path, set()).add(qualname)
     return standalone
+
+
+def _walk_standalone_part(program: Program, app: App, path: Path, skip: frozenset[str]) -> Trace:
+    """One file's part of ``_walk_standalone``: its top level unless a run's script,
+    and its functions not entered yet (``skip``, or by this part's walks)."""
+    part = Trace()
+    facts = program.facts(path)
+    if facts is None:
+        return part
+    walker = Walker(program, Context(app, None, Mode.ANY_RUN), part)
+    if path not in app.scripts:
+        walker.walk_module(path)
+    for function in facts.functions:
+        if function.qualname not in skip and (path, function.qualname) not in part.entered:
+            walker.walk_function(path, function)
+    return part

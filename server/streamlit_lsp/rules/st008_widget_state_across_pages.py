@@ -35,29 +35,22 @@ def _cross_page_reads(model: Model, app: App) -> list[CrossPageRead]:
         return []
     analysis = model.analysis(app)
     table = model.keys(app)
-    persisted, written = table.persisted_names, table.written_names
-    widgets_by_run = [
-        {seen.key: seen for seen in trace.widgets if seen.widget.stores_value}
-        for trace in analysis.any_run.values()
-    ]
-    # For each key, the runs whose widgets store it, in run order (the first one names
-    # the widget in the message).
-    runs_by_key: dict[str, list[int]] = {}
-    for number, widgets in enumerate(widgets_by_run):
-        for key in widgets:
-            runs_by_key.setdefault(key, []).append(number)
+    not_lost = table.persisted_names | table.written_names
+    traces = list(analysis.any_run.values())
+    # Each run's value-storing widgets and value reads are kept with its trace: an edit
+    # looks again at the runs it walked again, and at no other run's every read.
+    stored = [trace.stored_widgets for trace in traces]
+    stored_anywhere = set().union(*stored) - not_lost
     found = []
-    for number, trace in enumerate(analysis.any_run.values()):
-        own = widgets_by_run[number]
-        for read in trace.reads:
-            if not read.access.kind.reads_value or read.key in own:
-                continue
-            if read.key in persisted or read.key in written:
-                continue
-            # Every run listed here is another run: this one does not store the key.
-            others = runs_by_key.get(read.key)
-            if others:
-                found.append(CrossPageRead(read, widgets_by_run[others[0]][read.key]))
+    for number, trace in enumerate(traces):
+        keys = (trace.value_reads.keys() & stored_anywhere) - stored[number].keys()
+        # In the order of the run's reads (the order the rule reports them in).
+        positions = sorted((position, key) for key in keys for position in trace.value_reads[key])
+        for position, key in positions:
+            # The first run whose widget stores the key names it: another run, since
+            # this one stores no such key.
+            owner = next(widgets for widgets in stored if key in widgets)
+            found.append(CrossPageRead(trace.reads[position], owner[key]))
     return found
 
 
