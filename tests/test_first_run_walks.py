@@ -18,6 +18,7 @@ from labelled import OWN_FIXTURES, load_cases, shared_fixtures
 from spies import calls_of
 from streamlit_lsp.analysis import flow
 from streamlit_lsp.analysis.flow import Mode
+from streamlit_lsp.analysis.model import KeyTable, Model
 from streamlit_lsp.checker import build_model, check_paths
 
 FIRST_VISIT = OWN_FIXTURES / "workspaces" / "first_visit"
@@ -119,3 +120,17 @@ def test_skipping_first_run_walks_changes_no_finding(
     walking = [check_paths([target]).diagnostics for target in corpus]
     assert skipping == walking
     assert any(skipping), "the corpus has findings to compare"
+
+
+def test_the_walks_of_an_app_ask_for_its_key_table_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a run's first-run walk matters is asked of each unguarded read of its
+    any-run trace, against the app's key table: the table is asked for once per app,
+    not once per read."""
+    model = build_model(FIRST_VISIT)
+    asked = calls_of(monkeypatch, Model, "keys")
+    answered = calls_of(monkeypatch, KeyTable, "initialises")
+    for app in model.apps:
+        for _ in model.analysis_steps(app):
+            pass
+    assert len(answered) >= 2
+    assert len(asked) == len(model.apps) == 1

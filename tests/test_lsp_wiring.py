@@ -1,15 +1,17 @@
-"""The server's wiring that needs no client: the JSON results sent as they are, and
-the resolved paths kept by URI."""
+"""The server's wiring that needs no client: the JSON results sent as they are, the
+resolved paths kept by URI, and work on the event loop yielding to it by time slice."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
-from streamlit_lsp.lsp.server import StreamlitLanguageServer
+from streamlit_lsp.lsp import server
+from streamlit_lsp.lsp.server import StreamlitLanguageServer, TimeSlices
 from streamlit_lsp.lsp.wire import WireJson, make_converter
 
 
@@ -79,3 +81,32 @@ def test_completion_is_prepared_for_open_documents_after_an_analysis(tmp_path: P
     item = snapshot.completion_items[("count", tmp_path.resolve(), True)]
     assert item["label"] == "count" and item["sortText"] == "0count"
     assert item["kind"] == lsp.CompletionItemKind.Variable.value
+
+
+def test_work_in_steps_yields_to_the_loop_once_a_slice_has_run(monkeypatch) -> None:
+    """Steps of work yield to the event loop only once a slice has run: short work runs
+    straight through (a turn of the loop per step was most of a small edit's walks),
+    long work still lets a request in every slice."""
+    clock = [0.0]
+    monkeypatch.setattr(server.time, "monotonic", lambda: clock[0])
+
+    async def steps(durations: list[float]) -> list[str]:
+        order: list[str] = []
+
+        async def other() -> None:  # a request that arrived meanwhile
+            order.append("other")
+
+        slices = TimeSlices()
+        waiting = asyncio.ensure_future(other())
+        for number, duration in enumerate(durations):
+            clock[0] += duration
+            order.append(f"step {number}")
+            await slices.pause()
+        await waiting
+        return order
+
+    slice_ = server.SLICE_SECONDS
+    short = asyncio.run(steps([slice_ / 10] * 5))
+    assert short == ["step 0", "step 1", "step 2", "step 3", "step 4", "other"]
+    long = asyncio.run(steps([slice_ * 0.6, slice_ * 0.6, slice_ * 3, slice_ * 0.1]))
+    assert long == ["step 0", "step 1", "other", "step 2", "step 3"]

@@ -446,8 +446,19 @@ class Model:
 
     def _initialises(self, app: App) -> Callable[[str], bool]:
         """Whether anything in ``app`` may give a key a value (its key table, built
-        when first asked)."""
-        return lambda key: self.keys(app).initialises(key)
+        when first asked). The table is asked for once: the walks' steps ask this of
+        every unguarded read of every run (sixty times an edit in the benchmark's app),
+        all from one generator, consumed under one computation (``analysis``) or none
+        (the server's steps): the first ask records the table's files in it."""
+        table: KeyTable | None = None
+
+        def initialises(key: str) -> bool:
+            nonlocal table
+            if table is None:
+                table = self.keys(app)
+            return table.initialises(key)
+
+        return initialises
 
     def keys(self, app: App) -> KeyTable:
         return self.memo(("keys", app), lambda: self._key_table(app))

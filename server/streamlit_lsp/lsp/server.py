@@ -13,6 +13,7 @@ import gc
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -59,6 +60,11 @@ PRIMED_BUFFER_LINES = 300
 # more than extracting its edit, and even a whole extraction of it is a few tens.
 INLINE_EXTRACTION_LINES = 500
 _DONE = object()  # the end of a generator of steps
+# Work done on the event loop in steps (walks, apps) yields to it once a slice has run
+# this long: a request arriving meanwhile waits at most a slice (and the step under
+# way), while short work runs straight through. A yield per step cost a turn of the
+# loop (a ``select``) for each of an app's twenty walks, most of them kept as they were.
+SLICE_SECONDS = 0.005
 
 SEVERITIES = {
     Severity.ERROR: lsp.DiagnosticSeverity.Error,
@@ -66,6 +72,19 @@ SEVERITIES = {
     Severity.INFORMATION: lsp.DiagnosticSeverity.Information,
     Severity.HINT: lsp.DiagnosticSeverity.Hint,
 }
+
+
+class TimeSlices:
+    """Where work on the event loop yields to it: at the first pause once a slice of
+    ``SLICE_SECONDS`` has run."""
+
+    def __init__(self) -> None:
+        self._started = time.monotonic()
+
+    async def pause(self) -> None:
+        if time.monotonic() - self._started >= SLICE_SECONDS:
+            await asyncio.sleep(0)
+            self._started = time.monotonic()
 
 
 class StreamlitLanguageServer(LanguageServer):
@@ -460,15 +479,16 @@ class StreamlitLanguageServer(LanguageServer):
         workspace. Each app's findings are kept, so the publication after is cheap."""
         if not self.settings.enable:
             return
+        slices = TimeSlices()
         for _ in self.ensure_engine().discovery_steps():
-            await asyncio.sleep(0)
+            await slices.pause()
         snapshot = self.snapshot()
         for app in snapshot.model.apps:
             # The collector off during a slice (as in ``check``): an app's walks make
             # many short-lived objects, freed as they go.
             with collector_paused(freeze=False):
                 app_findings(snapshot.model, app)
-            await asyncio.sleep(0)
+            await slices.pause()
 
     def _after_first_analysis(self) -> None:
         """Once the first whole-workspace analysis is published: its findings are kept
@@ -522,6 +542,7 @@ class StreamlitLanguageServer(LanguageServer):
             return
         snapshot = self.snapshot(fresh=False)
         model = snapshot.model
+        slices = TimeSlices()
         for app in {
             app.entry: app for path in edited for app in model.program.apps_of(path)
         }.values():
@@ -531,7 +552,7 @@ class StreamlitLanguageServer(LanguageServer):
                     walked = next(steps, _DONE) is not _DONE
                 if not walked:
                     break
-                await asyncio.sleep(0)
+                await slices.pause()
         converters: dict[Path, Converter] = {}
         for path in edited:
             uri = from_fs_path(str(path))
