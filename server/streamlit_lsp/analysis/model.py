@@ -507,15 +507,15 @@ class Model:
     def adopt(self, key: Hashable, value: object, paths: tuple[Path, ...]) -> None:
         """Take ``value`` as this model's result of ``key``, computed from ``paths`` as
         they are now by a forked copy of this process (``check``)."""
-        stamp = self.program.index.stamp
-        self._memos[key] = Memo(value, self._context, paths, tuple(map(stamp, paths)))
+        stamps = self.program.index.stamps(paths)
+        self._memos[key] = Memo(value, self._context, paths, stamps)
         self._asked[key] = self._age
 
     def lend(self, key: Hashable, value: object, paths: tuple[Path, ...]) -> None:
         """Take ``value`` as the result of ``key`` while ``paths`` stay as they are now:
         a result computed by an earlier start of the server (``kept_analysis``)."""
-        stamp = self.program.index.stamp
-        self._previous[key] = Memo(value, self._context, paths, tuple(map(stamp, paths)))
+        stamps = self.program.index.stamps(paths)
+        self._previous[key] = Memo(value, self._context, paths, stamps)
 
     def _compute(self, make: Callable[[], object]) -> Memo:
         self._computing.append([])
@@ -524,9 +524,8 @@ class Model:
                 value = make()
         finally:
             inner = tuple(self._computing.pop())
-        stamp = self.program.index.stamp
         paths = tuple(reads)
-        return Memo(value, self._context, paths, tuple(map(stamp, paths)), inner)
+        return Memo(value, self._context, paths, self.program.index.stamps(paths), inner)
 
     def _remade(
         self,
@@ -537,11 +536,11 @@ class Model:
         """``remake`` of a stale result (under ``_compute``'s recording); what it gives
         was computed on top of the stale one, so it depends on the files that did."""
         if stale.context == self._context:
-            stamp = self.program.index.stamp
+            now = self.program.index.stamps(stale.paths)
             changed = frozenset(
                 path
-                for path, known in zip(stale.paths, stale.stamps, strict=True)
-                if stamp(path) != known
+                for path, known, current in zip(stale.paths, stale.stamps, now, strict=True)
+                if current != known
             )
             value = remake(stale.value, changed)  # type: ignore[arg-type]
             if value is not None:
@@ -557,9 +556,9 @@ class Model:
         return True
 
     def _fresh(self, entry: Memo) -> bool:
-        stamp = self.program.index.stamp
-        return entry.context == self._context and all(
-            stamp(path) == known for path, known in zip(entry.paths, entry.stamps, strict=True)
+        return (
+            entry.context == self._context
+            and self.program.index.stamps(entry.paths) == entry.stamps
         )
 
     @property
