@@ -173,10 +173,11 @@ def test_an_edit_rewalks_only_the_runs_that_read_the_file(tmp_path: Path) -> Non
         assert (trace is old_runs[run]) == (run.script != page), run.label
 
 
-def test_cross_page_reads_look_again_only_at_the_runs_walked_again(tmp_path: Path) -> None:
-    """ST008's candidates (each run's value reads and value-keeping widgets, by key)
-    are kept with the run's trace: an edit of one page finds them anew for its runs
-    only, and still reports what a model from nothing reports."""
+def test_rules_look_again_only_at_the_runs_walked_again(tmp_path: Path) -> None:
+    """What the rules find in one run's trace alone (ST008's candidates: each run's
+    value reads and value-keeping widgets, by key; ST001's, ST004's and ST005's) is kept
+    with the trace: an edit of one page finds it anew for its runs only, and still
+    reports what a model from nothing reports."""
     root = tmp_path / "app"
     shutil.copytree(CASES / "191_st008_pages_dir_guarded", root)
     index = _index(root)
@@ -193,6 +194,9 @@ def test_cross_page_reads_look_again_only_at_the_runs_walked_again(tmp_path: Pat
         kept = trace.value_reads is old_runs[run].value_reads
         assert kept == (run.script != charts), run.label
         assert (trace.stored_widgets is old_runs[run].stored_widgets) == kept
+        assert set(trace.derived) == {"ST001", "ST004", "ST005"}
+        for name, derived in trace.derived.items():
+            assert (derived is old_runs[run].derived[name]) == kept, (run.label, name)
 
 
 def test_a_trace_extended_finds_what_it_derives_anew(tmp_path: Path) -> None:
@@ -214,6 +218,11 @@ def test_a_trace_extended_finds_what_it_derives_anew(tmp_path: Path) -> None:
     assert assembled.raising_reads == whole.raising_reads
     assert assembled.value_reads == whole.value_reads
     assert assembled.stored_widgets == whole.stored_widgets
+    assembled.derive("count", lambda trace: len(trace.reads))
+    assembled.extend(traces[0])
+    assert assembled.derive("count", lambda trace: len(trace.reads)) == len(whole.reads) + len(
+        traces[0].reads
+    )
 
 
 def test_results_of_an_app_left_alone_for_long_are_still_reused(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from collections.abc import Callable, Generator, Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
+from typing import TypeVar
 
 from streamlit_lsp.analysis.facts import (
     Access,
@@ -70,6 +71,8 @@ MAX_CALL_DEPTH = 12
 # multiply work on pathological code; past the budget, calls are no longer inlined and
 # loops are walked once, so the analysis stays linear (and merely less precise).
 WALK_BUDGET = 400_000
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -156,6 +159,16 @@ class Trace:
     resumable: Resumable | None = field(default=None, compare=False, repr=False)
     # The same for the walks of a run's callbacks.
     callback_walks: CallbackWalks | None = field(default=None, compare=False, repr=False)
+    # What rules derived from this trace alone (``derive``), by name.
+    derived: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def derive(self, name: str, make: Callable[[Trace], T]) -> T:
+        """``make(self)``, made once per trace: a trace is complete once its walk
+        returns, and the traces of the runs an edit did not walk again are kept, so what
+        a rule finds in one alone is kept with it (``name``: the rule's, unique)."""
+        if name not in self.derived:
+            self.derived[name] = make(self)
+        return self.derived[name]  # type: ignore[return-value]
 
     @cached_property
     def raising_reads(self) -> list[ReadSeen]:
@@ -185,6 +198,7 @@ class Trace:
         """Append what another walk saw after what this one saw."""
         for derived in ("raising_reads", "value_reads", "stored_widgets"):
             self.__dict__.pop(derived, None)
+        self.derived.clear()
         self.reads.extend(other.reads)
         self.writes.extend(other.writes)
         self.widgets.extend(other.widgets)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from streamlit_lsp.analysis.flow import Trace
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.diagnostics import Diagnostic, Severity
 from streamlit_lsp.rules.base import Rule
@@ -30,20 +31,34 @@ def _check(model: Model) -> Iterator[Diagnostic]:
             *analysis.callbacks.values(),
             analysis.standalone,
         ]
+        initialised: dict[str, bool] = {}
         for trace in traces:
-            for read in trace.raising_reads:
-                if table.initialises(read.key):
-                    continue
-                access = read.access
-                yield diagnostic(
-                    CODE,
-                    RULE.severity,
-                    read.path,
-                    access.span,
-                    f"{state_expr(read.key, access)} is read but nothing in the app initialises it: "
-                    f"Streamlit raises {missing_key_error(access)}",
-                    read.key,
-                )
+            for key, found in trace.derive(CODE, _candidates):
+                if key not in initialised:
+                    initialised[key] = table.initialises(key)
+                if not initialised[key]:
+                    yield found
+
+
+def _candidates(trace: Trace) -> list[tuple[str, Diagnostic]]:
+    """The diagnostic each unguarded raising read of ``trace`` gets if nothing
+    initialises its key, with the key (kept with the trace: only the key table's answer
+    changes when another run's code does)."""
+    return [
+        (
+            read.key,
+            diagnostic(
+                CODE,
+                RULE.severity,
+                read.path,
+                read.access.span,
+                f"{state_expr(read.key, read.access)} is read but nothing in the app initialises "
+                f"it: Streamlit raises {missing_key_error(read.access)}",
+                read.key,
+            ),
+        )
+        for read in trace.raising_reads
+    ]
 
 
 RULE = Rule(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from streamlit_lsp.analysis.facts import AccessKind
+from streamlit_lsp.analysis.flow import Trace, WidgetSeen, WriteSeen
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.diagnostics import Diagnostic, Severity
 from streamlit_lsp.rules.base import Rule
@@ -22,18 +23,12 @@ def _check(model: Model) -> Iterator[Diagnostic]:
     for app in model.apps:
         analysis = model.analysis(app)
         for run, trace in analysis.any_run.items():
-            callback_writes = {}
-            for write in analysis.callbacks[run].writes:
-                if write.access.kind in WRITING:
-                    callback_writes.setdefault(write.key, []).append(write)
-            for seen in trace.widgets:
-                widget = seen.widget
-                if widget.has_default is not True or widget.readonly or widget.is_form:
-                    continue
-                writes = [write for write in seen.prior_writes if write.access.kind in WRITING]
-                writes += callback_writes.get(seen.key, [])
+            callback_writes = analysis.callbacks[run].derive(CODE, _writes_by_key)
+            for seen, prior_writes in trace.derive(CODE, _defaulted_widgets):
+                writes = [*prior_writes, *callback_writes.get(seen.key, ())]
                 if not writes:
                     continue
+                widget = seen.widget
                 first = writes[0]
                 yield diagnostic(
                     CODE,
@@ -49,6 +44,25 @@ def _check(model: Model) -> Iterator[Diagnostic]:
                         for write in writes
                     ],
                 )
+
+
+def _defaulted_widgets(trace: Trace) -> list[tuple[WidgetSeen, list[WriteSeen]]]:
+    """The run's widgets given a default, each with the writes to its key earlier in the
+    run (kept with the trace; a callback's writes are the callbacks' trace's)."""
+    return [
+        (seen, [write for write in seen.prior_writes if write.access.kind in WRITING])
+        for seen in trace.widgets
+        if seen.widget.has_default is True and not seen.widget.readonly and not seen.widget.is_form
+    ]
+
+
+def _writes_by_key(callbacks: Trace) -> dict[str, list[WriteSeen]]:
+    """The writes of a run's callbacks, by key."""
+    writes: dict[str, list[WriteSeen]] = {}
+    for write in callbacks.writes:
+        if write.access.kind in WRITING:
+            writes.setdefault(write.key, []).append(write)
+    return writes
 
 
 RULE = Rule(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from streamlit_lsp.analysis.facts import AccessKind
-from streamlit_lsp.analysis.flow import WidgetSeen, WriteSeen
+from streamlit_lsp.analysis.flow import Trace, WidgetSeen, WriteSeen
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.diagnostics import Diagnostic, Severity
 from streamlit_lsp.rules.base import Rule
@@ -37,32 +37,39 @@ def _check(model: Model) -> Iterator[Diagnostic]:
     for app in model.apps:
         analysis = model.analysis(app)
         for run, trace in analysis.any_run.items():
-            readonly = {
-                seen.key: seen
-                for seen in trace.widgets
-                if seen.widget.readonly or seen.widget.is_form
-            }
-            for write in trace.writes:
-                widget = write.after_widget
-                readonly_widget = widget is not None and (
-                    widget.widget.readonly or widget.widget.is_form
-                )
-                if readonly_widget and write.access.kind in (AccessKind.WRITE, AccessKind.AUGMENT):
-                    yield _report(write, widget, "assigning it raises StreamlitAPIException")
-            for seen in readonly.values():
-                for write in seen.prior_writes:
-                    if write.access.kind in WRITING:
-                        yield _report(
-                            write,
-                            seen,
-                            "creating the widget after this write raises StreamlitAPIException",
-                        )
+            readonly, found = trace.derive(CODE, _in_run)
+            yield from found
             for write in analysis.callbacks[run].writes:
                 seen = readonly.get(write.key)
                 if seen is not None and write.access.kind in WRITING:
                     yield _report(
                         write, seen, "after this callback the widget raises StreamlitAPIException"
                     )
+
+
+def _in_run(trace: Trace) -> tuple[dict[str, WidgetSeen], list[Diagnostic]]:
+    """The run's read-only widgets by key, and what the run itself does wrong with them
+    (kept with the trace; its callbacks' writes are checked against the widgets)."""
+    readonly = {
+        seen.key: seen for seen in trace.widgets if seen.widget.readonly or seen.widget.is_form
+    }
+    found = []
+    for write in trace.writes:
+        widget = write.after_widget
+        readonly_widget = widget is not None and (widget.widget.readonly or widget.widget.is_form)
+        if readonly_widget and write.access.kind in (AccessKind.WRITE, AccessKind.AUGMENT):
+            found.append(_report(write, widget, "assigning it raises StreamlitAPIException"))
+    for seen in readonly.values():
+        for write in seen.prior_writes:
+            if write.access.kind in WRITING:
+                found.append(
+                    _report(
+                        write,
+                        seen,
+                        "creating the widget after this write raises StreamlitAPIException",
+                    )
+                )
+    return readonly, found
 
 
 RULE = Rule(
