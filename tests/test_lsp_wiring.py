@@ -55,6 +55,21 @@ def test_resolved_paths_are_forgotten_when_files_change(tmp_path: Path) -> None:
     assert server.path_of("untitled:Untitled-1") is None
 
 
+def test_whether_a_file_can_be_indexed_is_kept_until_files_change(tmp_path: Path) -> None:
+    """Every keystroke asks whether the buffer's file can be indexed (not in a symlink
+    loop): resolving it is a system call per folder, so the answer is kept as resolved
+    paths are."""
+    page = tmp_path / "page.py"
+    page.write_text("", encoding="utf-8")
+    server = StreamlitLanguageServer()
+    assert server.indexable(page)
+    page.unlink()
+    page.symlink_to(page)  # a loop now
+    assert server.indexable(page)  # kept until files are said to change
+    server.forget_resolved()
+    assert not server.indexable(page)
+
+
 def test_completion_is_prepared_for_open_documents_after_an_analysis(tmp_path: Path) -> None:
     """What the first completion in a new analysis needs is built before it is asked."""
     from streamlit_lsp.lsp import completion

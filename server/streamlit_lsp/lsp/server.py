@@ -120,6 +120,7 @@ class StreamlitLanguageServer(LanguageServer):
         # lines, and a request on an unchanged buffer must not split it again.
         self._converters: OrderedDict[Path, tuple[str, str, Converter]] = OrderedDict()
         self._resolved: dict[str, Path] = {}
+        self._indexable: dict[Path, bool] = {}
         # What features prepare for each open document after an analysis (completion
         # registers its ranking and items), in ``_prepare_answers``.
         self.answer_preparers: list[Callable[[StreamlitLanguageServer, Snapshot, Path], None]] = []
@@ -213,6 +214,7 @@ class StreamlitLanguageServer(LanguageServer):
 
     def forget_resolved(self) -> None:
         self._resolved.clear()
+        self._indexable.clear()
 
     @staticmethod
     def _resolve_uri(uri: str) -> Path | None:
@@ -226,16 +228,22 @@ class StreamlitLanguageServer(LanguageServer):
             # file cannot be read, but requests on it are still answered.
             return Path(os.path.abspath(path))
 
-    @staticmethod
-    def indexable(path: Path) -> bool:
+    def indexable(self, path: Path) -> bool:
         """False for a path in a symlink loop: the index resolves every path it is
-        given, which raises there. Such a file has no text to analyse anyway."""
-        try:
-            path.resolve()
-        except (OSError, RuntimeError):
-            logger.info("%s: skipped: a symlink loop", path)
-            return False
-        return True
+        given, which raises there. Such a file has no text to analyse anyway. Kept as
+        the resolved paths are (every keystroke asks)."""
+        kept = self._indexable.get(path)
+        if kept is None:
+            try:
+                path.resolve()
+                kept = True
+            except (OSError, RuntimeError):
+                logger.info("%s: skipped: a symlink loop", path)
+                kept = False
+            if len(self._indexable) >= RESOLVED_KEPT:
+                self._indexable.clear()
+            self._indexable[path] = kept
+        return kept
 
     def text_of(self, path: Path) -> str | None:
         """The editor's buffer when the file is open, else the file on disk."""
