@@ -15,6 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from spies import calls_of
+from streamlit_lsp.analysis import model as model_module
 from streamlit_lsp.analysis.answers import Answers
 from streamlit_lsp.analysis.flow import Trace
 from streamlit_lsp.analysis.index import WorkspaceIndex, iter_python_files
@@ -223,6 +225,38 @@ def test_a_trace_extended_finds_what_it_derives_anew(tmp_path: Path) -> None:
     assert assembled.derive("count", lambda trace: len(trace.reads)) == len(whole.reads) + len(
         traces[0].reads
     )
+
+
+def test_an_app_analysed_in_steps_is_not_assembled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server walks an edited app a step at a time, pausing in between; the
+    analysis the steps assemble is the app's, kept as if ``analysis`` had made it,
+    unless a file it read changed during a pause."""
+    root = _workspace(tmp_path)
+    index = _index(root)
+    model = Model(Program(index))
+    assembled = calls_of(monkeypatch, model_module, "analyse_app")
+    app = next(app for app in model.apps if app.kind == "pages")
+    steps = list(model.analysis_steps(app))
+    assert len(steps) >= 2
+    analysis = model.analysis(app)
+    assert assembled == []
+    assert analysis == Model(Program(index)).analysis(app)
+    page = next(run.script for run in app.runs if run.script != app.entry)
+    held = model.held(("analysis", app))
+    assert held is not None and page in held[1]  # the files read, recorded step by step
+
+    index.set_text(page, page.read_text() + "\nst.session_state.extra = 1\n")
+    later = Model(Program(index), previous=model)
+    steps = later.analysis_steps(app)
+    next(steps)  # the entry script's run is walked
+    entry_text = app.entry.read_text() + "\nst.write(st.session_state['never_set'])\n"
+    index.set_text(app.entry, entry_text)
+    list(steps)  # the entry changed during a pause: what the steps made is not kept,
+    # so the model of the index as it is now (the server's next) does not take it.
+    now = Model(Program(index), previous=later)
+    assert now.analysis(app) == Model(Program(index)).analysis(app)
 
 
 def test_results_of_an_app_left_alone_for_long_are_still_reused(tmp_path: Path) -> None:

@@ -441,8 +441,41 @@ class Model:
 
     def analysis_steps(self, app: App) -> Iterator[None]:
         """The walks of ``analysis(app)`` one at a time, each kept: the caller may pause
-        between them, and ``analysis(app)`` after them only assembles what they made."""
-        yield from analysis_steps(self.program, app, self.memo, self._initialises(app))
+        between them. The analysis they assemble is kept as ``analysis(app)`` (asked
+        for next, by the rules), not assembled again, unless a file it read changed
+        while the caller paused."""
+        key = ("analysis", app)
+        if self.ready(key):
+            self.analysis(app)
+            return
+        reads: set[Path] = set()
+        inner: list[Hashable] = []
+        seen: dict[Path, int | None] = {}
+        context = self._context
+        steps = analysis_steps(self.program, app, self.memo, self._initialises(app))
+        while True:
+            # Recorded a step at a time: what runs while the caller pauses is not ours.
+            self._computing.append(inner)
+            try:
+                with self.program.recording(reads):
+                    next(steps)
+            except StopIteration as done:
+                analysis: AppAnalysis = done.value
+                break
+            finally:
+                self._computing.pop()
+                for path in reads.difference(seen):
+                    seen[path] = self.program.index.stamp(path)
+            yield
+        paths = tuple(reads)
+        stamps = self.program.index.stamps(paths)
+        if context != self._context or stamps != tuple(seen[path] for path in paths):
+            return  # a file changed between steps: ``analysis`` computes it afresh
+        if self._computing:
+            self._computing[-1].append(key)
+        self.program.note_reads(paths)
+        self._memos[key] = Memo(analysis, context, paths, stamps, tuple(inner))
+        self._asked[key] = self._age
 
     def _initialises(self, app: App) -> Callable[[str], bool]:
         """Whether anything in ``app`` may give a key a value (its key table, built
