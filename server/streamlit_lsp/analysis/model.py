@@ -481,8 +481,8 @@ class Model:
         """Whether anything in ``app`` may give a key a value (its key table, built
         when first asked). The table is asked for once: the walks' steps ask this of
         every unguarded read of every run (sixty times an edit in the benchmark's app),
-        all from one generator, consumed under one computation (``analysis``) or none
-        (the server's steps): the first ask records the table's files in it."""
+        all from one generator whose reads are recorded together (by ``analysis``, or
+        step by step by ``analysis_steps``): the first ask records the table's files."""
         table: KeyTable | None = None
 
         def initialises(key: str) -> bool:
