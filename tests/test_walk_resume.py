@@ -19,7 +19,6 @@ import pytest
 
 from generated import generate
 from random_edits import random_edit
-from spies import calls_of
 from streamlit_lsp.analysis import flow
 from streamlit_lsp.analysis.incremental import BufferExtraction
 from streamlit_lsp.analysis.index import (
@@ -502,65 +501,3 @@ def test_callbacks_of_a_navigation_page_are_taken_after_an_edit_of_the_page(
         model = Model(Program(index), previous=model)
         assert _findings(model) == _findings(Model(Program(index)))
     assert taken[-1] is True
-
-
-def test_code_no_run_reaches_is_walked_again_only_in_the_files_that_read_the_edit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The walk of the code no run reaches goes file by file, each file's part kept
-    while what it read is as it was: an edit of the page walks the page's part again,
-    an edit of a module its part and the parts whose walks went into it."""
-    (tmp_path / "lib").mkdir()
-    helpers = (tmp_path / "lib" / "helpers.py").resolve()
-    helpers_lines = [
-        "import streamlit as st",
-        "def used():",
-        '    st.session_state.setdefault("seen", 0)',
-        "def shared():",
-        '    return st.session_state["from_shared"]',
-        "def unused():",
-        '    return st.session_state["from_unused"]',
-    ]
-    helpers.write_text("\n".join(helpers_lines), encoding="utf-8")
-    (tmp_path / "lib" / "other.py").write_text(
-        "from lib import helpers\ndef also_unused():\n    return helpers.shared()\n",
-        encoding="utf-8",
-    )
-    lines = [
-        "import streamlit as st",
-        "from lib import helpers, other",
-        "helpers.used()",
-        "def never_called():",
-        "    other.also_unused()",
-        '    return st.session_state["from_page"]',
-        *_statements(5),
-    ]
-    index, page, extraction, model = _page_model(tmp_path, "\n".join(lines))
-    parts = calls_of(monkeypatch, flow, "_walk_standalone_part")
-
-    def walked_after(path: Path, edited: list[str]) -> set[str]:
-        """The files whose parts the model after ``path``'s edit walked (its findings
-        checked against a model's from nothing)."""
-        nonlocal model
-        parts.clear()
-        _edit(index, extraction if path == page else BufferExtraction(), path, edited)
-        model = Model(Program(index), previous=model)
-        findings = _findings(model)
-        walked = {call[2].name for call in parts}
-        fresh = Model(Program(index))
-        assert findings == _findings(fresh)
-        ours, theirs = model.analysis(_app_of(model, page)), fresh.analysis(_app_of(fresh, page))
-        assert ours.standalone == theirs.standalone
-        # A function entered by an earlier part is not walked again in its own.
-        assert [read.key for read in ours.standalone.reads].count("from_shared") == 1
-        return walked
-
-    model = _edited_twice(index, extraction, page, lines, model)
-    lines[5] = '    return st.session_state["from_page_now"]'
-    assert walked_after(page, lines) == {"app.py"}
-    assert ("ST001", "from_page_now") in {(found[0], found[3]) for found in _findings(model)}
-    helpers_lines[6] = '    return st.session_state["from_unused_now"]'
-    # The page's part went into it (never_called -> also_unused -> shared); other.py's did
-    # not: also_unused was entered before it.
-    assert walked_after(helpers, helpers_lines) == {"app.py", "helpers.py"}
-    assert ("ST001", "from_unused_now") in {(found[0], found[3]) for found in _findings(model)}

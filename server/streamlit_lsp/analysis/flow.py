@@ -159,13 +159,16 @@ class Trace:
     resumable: Resumable | None = field(default=None, compare=False, repr=False)
     # The same for the walks of a run's callbacks.
     callback_walks: CallbackWalks | None = field(default=None, compare=False, repr=False)
-    # What rules derived from this trace alone (``derive``), by name.
-    derived: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    # What rules derived from this trace alone (``derive``), by name; None until one
+    # does (most traces are parts of others: a callback's, a file's code no run reaches).
+    derived: dict[str, object] | None = field(default=None, compare=False, repr=False)
 
     def derive(self, name: str, make: Callable[[Trace], T]) -> T:
         """``make(self)``, made once per trace: a trace is complete once its walk
         returns, and the traces of the runs an edit did not walk again are kept, so what
         a rule finds in one alone is kept with it (``name``: the rule's, unique)."""
+        if self.derived is None:
+            self.derived = {}
         if name not in self.derived:
             self.derived[name] = make(self)
         return self.derived[name]  # type: ignore[return-value]
@@ -180,25 +183,23 @@ class Trace:
         ]
 
     @cached_property
-    def value_reads(self) -> dict[str, list[int]]:
-        """Where (in ``reads``) each key's value is read, by key (ST008's candidates):
-        kept with the trace, so an edit looks again only at the runs it walked again."""
-        positions: dict[str, list[int]] = {}
-        for position, read in enumerate(self.reads):
-            if read.access.kind.reads_value:
-                positions.setdefault(read.key, []).append(position)
-        return positions
+    def value_read_keys(self) -> tuple[str, ...]:
+        """The keys whose value some read reads (ST008's candidates), each once: kept
+        with the trace, so an edit looks again only at the reads of the runs that may
+        read another page's widget. (Tuples: a set or dict per run took a megabyte in
+        2,000 files.)"""
+        return tuple({read.key: None for read in self.reads if read.access.kind.reads_value})
 
     @cached_property
-    def stored_widgets(self) -> dict[str, WidgetSeen]:
-        """The widgets that keep a value in Session State, by key (the last of a key)."""
-        return {seen.key: seen for seen in self.widgets if seen.widget.stores_value}
+    def stored_widget_keys(self) -> tuple[str, ...]:
+        """The keys of the widgets that keep a value in Session State, each once."""
+        return tuple({seen.key: None for seen in self.widgets if seen.widget.stores_value})
 
     def extend(self, other: Trace) -> None:
         """Append what another walk saw after what this one saw."""
-        for derived in ("raising_reads", "value_reads", "stored_widgets"):
+        for derived in ("raising_reads", "value_read_keys", "stored_widget_keys"):
             self.__dict__.pop(derived, None)
-        self.derived.clear()
+        self.derived = None
         self.reads.extend(other.reads)
         self.writes.extend(other.writes)
         self.widgets.extend(other.widgets)
@@ -1036,7 +1037,7 @@ def analysis_steps(
             yield
     standalone = memo(
         ("standalone", app, frozenset(entered)),
-        partial(_walk_standalone, program, app, entered, memo),
+        partial(_walk_standalone, program, app, entered),
         None,
     )
     return AppAnalysis(app, first_run, any_run, callbacks, standalone)
@@ -1140,43 +1141,20 @@ def _rewalk_callbacks(
     return _walk_callbacks(program, app, run, trace, last)
 
 
-def _walk_standalone(
-    program: Program, app: App, entered: set[tuple[Path, str]], memo: Memoize = _no_memo
-) -> Trace:
+def _walk_standalone(program: Program, app: App, entered: set[tuple[Path, str]]) -> Trace:
     """Code no run reaches (helpers never called, imported modules' top level), walked
-    alone, so its reads still get guard information for "never initialised" checks.
-    File by file, each file's part kept by ``memo``: a walker only appends to its
-    trace, so a part depends on its file (and what its walk reads) and on which of its
-    functions were entered before it, not on the other parts. An edit walks again the
-    parts that read the edited file."""
-    skipped: dict[Path, set[str]] = {}
-    for path, qualname in entered:
-        skipped.setdefault(path, set()).add(qualname)
+    alone, so its reads still get guard information for "never initialised" checks."""
     standalone = Trace()
+    context = Context(app, None, Mode.ANY_RUN)
     for path in sorted(app.files):
-        skip = frozenset(skipped.get(path, ()))
-        part = memo(
-            ("standalone part", app, path, skip),
-            partial(_walk_standalone_part, program, app, path, skip),
-            None,
-        )
-        standalone.extend(part)
-        for walked_path, qualname in part.entered:
-            skipped.setdefault(walked_path, set()).add(qualname)
+        facts = program.facts(path)
+        if facts is None:
+            continue
+        walker = Walker(program, context, standalone)
+        if path not in app.scripts:
+            walker.walk_module(path)
+        for function in facts.functions:
+            identity = (path, function.qualname)
+            if identity not in entered and identity not in standalone.entered:
+                walker.walk_function(path, function)
     return standalone
-
-
-def _walk_standalone_part(program: Program, app: App, path: Path, skip: frozenset[str]) -> Trace:
-    """One file's part of ``_walk_standalone``: its top level unless a run's script,
-    and its functions not entered yet (``skip``, or by this part's walks)."""
-    part = Trace()
-    facts = program.facts(path)
-    if facts is None:
-        return part
-    walker = Walker(program, Context(app, None, Mode.ANY_RUN), part)
-    if path not in app.scripts:
-        walker.walk_module(path)
-    for function in facts.functions:
-        if function.qualname not in skip and (path, function.qualname) not in part.entered:
-            walker.walk_function(path, function)
-    return part

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from streamlit_lsp.analysis.flow import Trace
+from streamlit_lsp.analysis.flow import ReadSeen, Trace
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.diagnostics import Diagnostic, Severity
 from streamlit_lsp.rules.base import Rule
@@ -33,21 +33,32 @@ def _check(model: Model) -> Iterator[Diagnostic]:
         ]
         initialised: dict[str, bool] = {}
         for trace in traces:
-            for key, found in trace.derive(CODE, _candidates):
-                if key not in initialised:
-                    initialised[key] = table.initialises(key)
-                if not initialised[key]:
-                    yield found
+            if not trace.raising_reads:
+                continue  # (most traces: nothing kept for them)
+            candidates = trace.derive(CODE, _Candidates)
+            for position, read in enumerate(trace.raising_reads):
+                if read.key not in initialised:
+                    initialised[read.key] = table.initialises(read.key)
+                if not initialised[read.key]:
+                    yield candidates.diagnostic(position, read)
 
 
-def _candidates(trace: Trace) -> list[tuple[str, Diagnostic]]:
-    """The diagnostic each unguarded raising read of ``trace`` gets if nothing
-    initialises its key, with the key (kept with the trace: only the key table's answer
-    changes when another run's code does)."""
-    return [
-        (
-            read.key,
-            diagnostic(
+class _Candidates:
+    """The diagnostics of a trace's unguarded raising reads, made when first reported
+    and kept with the trace (only the key table's answer changes when another run's
+    code does); reads of keys the app initialises (most of them) get none."""
+
+    __slots__ = ("_made",)
+
+    def __init__(self, trace: Trace) -> None:
+        self._made: dict[int, Diagnostic] | None = None
+
+    def diagnostic(self, position: int, read: ReadSeen) -> Diagnostic:
+        if self._made is None:
+            self._made = {}
+        made = self._made.get(position)
+        if made is None:
+            made = self._made[position] = diagnostic(
                 CODE,
                 RULE.severity,
                 read.path,
@@ -55,10 +66,8 @@ def _candidates(trace: Trace) -> list[tuple[str, Diagnostic]]:
                 f"{state_expr(read.key, read.access)} is read but nothing in the app initialises "
                 f"it: Streamlit raises {missing_key_error(read.access)}",
                 read.key,
-            ),
-        )
-        for read in trace.raising_reads
-    ]
+            )
+        return made
 
 
 RULE = Rule(

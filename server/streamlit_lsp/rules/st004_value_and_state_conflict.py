@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
 from streamlit_lsp.analysis.facts import AccessKind
 from streamlit_lsp.analysis.flow import Trace, WidgetSeen, WriteSeen
@@ -13,6 +14,7 @@ from streamlit_lsp.rules.common import diagnostic, related, unique
 
 CODE = "ST004"
 WRITING = (AccessKind.WRITE, AccessKind.AUGMENT, AccessKind.SETDEFAULT)
+_NO_WRITES: Mapping[str, list[WriteSeen]] = MappingProxyType({})
 
 
 def check(model: Model) -> Iterator[Diagnostic]:
@@ -23,9 +25,11 @@ def _check(model: Model) -> Iterator[Diagnostic]:
     for app in model.apps:
         analysis = model.analysis(app)
         for run, trace in analysis.any_run.items():
-            callback_writes = analysis.callbacks[run].derive(CODE, _writes_by_key)
-            for seen, prior_writes in trace.derive(CODE, _defaulted_widgets):
-                writes = [*prior_writes, *callback_writes.get(seen.key, ())]
+            callbacks = analysis.callbacks[run]
+            callback_writes = callbacks.derive(CODE, _writes_by_key) if callbacks.writes else {}
+            for seen in trace.derive(CODE, _defaulted_widgets):
+                writes = [write for write in seen.prior_writes if write.access.kind in WRITING]
+                writes += callback_writes.get(seen.key, ())
                 if not writes:
                     continue
                 widget = seen.widget
@@ -46,23 +50,23 @@ def _check(model: Model) -> Iterator[Diagnostic]:
                 )
 
 
-def _defaulted_widgets(trace: Trace) -> list[tuple[WidgetSeen, list[WriteSeen]]]:
-    """The run's widgets given a default, each with the writes to its key earlier in the
-    run (kept with the trace; a callback's writes are the callbacks' trace's)."""
-    return [
-        (seen, [write for write in seen.prior_writes if write.access.kind in WRITING])
+def _defaulted_widgets(trace: Trace) -> tuple[WidgetSeen, ...]:
+    """The run's widgets given a default (kept with the trace: the writes to their
+    keys are looked at each time, the run's own and its callbacks')."""
+    return tuple(
+        seen
         for seen in trace.widgets
         if seen.widget.has_default is True and not seen.widget.readonly and not seen.widget.is_form
-    ]
+    )
 
 
-def _writes_by_key(callbacks: Trace) -> dict[str, list[WriteSeen]]:
-    """The writes of a run's callbacks, by key."""
+def _writes_by_key(callbacks: Trace) -> Mapping[str, list[WriteSeen]]:
+    """The writes of a run's callbacks, by key (most runs' share one empty mapping)."""
     writes: dict[str, list[WriteSeen]] = {}
     for write in callbacks.writes:
         if write.access.kind in WRITING:
             writes.setdefault(write.key, []).append(write)
-    return writes
+    return writes or _NO_WRITES
 
 
 RULE = Rule(

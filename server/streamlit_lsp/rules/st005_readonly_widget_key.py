@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
 from streamlit_lsp.analysis.facts import AccessKind
 from streamlit_lsp.analysis.flow import Trace, WidgetSeen, WriteSeen
@@ -13,6 +14,7 @@ from streamlit_lsp.rules.common import diagnostic, related, state_expr, unique
 
 CODE = "ST005"
 WRITING = (AccessKind.WRITE, AccessKind.AUGMENT, AccessKind.SETDEFAULT)
+_NO_WIDGETS: Mapping[str, WidgetSeen] = MappingProxyType({})
 
 
 def _report(write: WriteSeen, widget: WidgetSeen, how: str) -> Diagnostic:
@@ -47,9 +49,10 @@ def _check(model: Model) -> Iterator[Diagnostic]:
                     )
 
 
-def _in_run(trace: Trace) -> tuple[dict[str, WidgetSeen], list[Diagnostic]]:
+def _in_run(trace: Trace) -> tuple[Mapping[str, WidgetSeen], tuple[Diagnostic, ...]]:
     """The run's read-only widgets by key, and what the run itself does wrong with them
-    (kept with the trace; its callbacks' writes are checked against the widgets)."""
+    (kept with the trace; its callbacks' writes are checked against the widgets). Most
+    runs have none: they share one empty mapping."""
     readonly = {
         seen.key: seen for seen in trace.widgets if seen.widget.readonly or seen.widget.is_form
     }
@@ -69,7 +72,7 @@ def _in_run(trace: Trace) -> tuple[dict[str, WidgetSeen], list[Diagnostic]]:
                         "creating the widget after this write raises StreamlitAPIException",
                     )
                 )
-    return readonly, found
+    return readonly or _NO_WIDGETS, tuple(found)
 
 
 RULE = Rule(

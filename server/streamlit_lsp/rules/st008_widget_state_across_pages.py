@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 
-from streamlit_lsp.analysis.flow import ReadSeen, WidgetSeen
+from streamlit_lsp.analysis.flow import ReadSeen, Trace, WidgetSeen
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import App
 from streamlit_lsp.diagnostics import Diagnostic, Severity
@@ -37,21 +37,32 @@ def _cross_page_reads(model: Model, app: App) -> list[CrossPageRead]:
     table = model.keys(app)
     not_lost = table.persisted_names | table.written_names
     traces = list(analysis.any_run.values())
-    # Each run's value-storing widgets and value reads are kept with its trace: an edit
-    # looks again at the runs it walked again, and at no other run's every read.
-    stored = [trace.stored_widgets for trace in traces]
-    stored_anywhere = set().union(*stored) - not_lost
+    # The keys each run's widgets store and those it reads the value of are kept with
+    # its trace: an edit reads again the reads of the runs that may read another
+    # page's widget, not every read of every run.
+    stored = [frozenset(trace.stored_widget_keys) for trace in traces]
+    stored_anywhere = frozenset().union(*stored) - not_lost
     found = []
     for number, trace in enumerate(traces):
-        keys = (trace.value_reads.keys() & stored_anywhere) - stored[number].keys()
-        # In the order of the run's reads (the order the rule reports them in).
-        positions = sorted((position, key) for key in keys for position in trace.value_reads[key])
-        for position, key in positions:
-            # The first run whose widget stores the key names it: another run, since
-            # this one stores no such key.
-            owner = next(widgets for widgets in stored if key in widgets)
-            found.append(CrossPageRead(trace.reads[position], owner[key]))
+        keys = stored_anywhere.intersection(trace.value_read_keys) - stored[number]
+        if not keys:
+            continue
+        for read in trace.reads:
+            if read.key in keys and read.access.kind.reads_value:
+                # The first run whose widget stores the key names it: another run, since
+                # this one stores no such key.
+                owner = next(
+                    other for other, its in zip(traces, stored, strict=True) if read.key in its
+                )
+                found.append(CrossPageRead(read, _widget_storing(owner, read.key)))
     return found
+
+
+def _widget_storing(trace: Trace, key: str) -> WidgetSeen:
+    """The run's (last) widget that keeps ``key``'s value."""
+    return next(
+        seen for seen in reversed(trace.widgets) if seen.key == key and seen.widget.stores_value
+    )
 
 
 def check(model: Model) -> Iterator[Diagnostic]:
