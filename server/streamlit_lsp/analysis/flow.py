@@ -160,7 +160,7 @@ class Trace:
     # The same for the walks of a run's callbacks.
     callback_walks: CallbackWalks | None = field(default=None, compare=False, repr=False)
     # What rules derived from this trace alone (``derive``), by name; None until one
-    # does (most traces are parts of others: a callback's, a file's code no run reaches).
+    # does (most traces never hold any: the parts a run's callbacks' trace is made of).
     derived: dict[str, object] | None = field(default=None, compare=False, repr=False)
 
     def derive(self, name: str, make: Callable[[Trace], T]) -> T:

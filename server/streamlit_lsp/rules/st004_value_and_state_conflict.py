@@ -26,7 +26,9 @@ def _check(model: Model) -> Iterator[Diagnostic]:
         analysis = model.analysis(app)
         for run, trace in analysis.any_run.items():
             callbacks = analysis.callbacks[run]
-            callback_writes = callbacks.derive(CODE, _writes_by_key) if callbacks.writes else {}
+            callback_writes = (
+                callbacks.derive(CODE, _writes_by_key) if callbacks.writes else _NO_WRITES
+            )
             for seen in trace.derive(CODE, _defaulted_widgets):
                 writes = [write for write in seen.prior_writes if write.access.kind in WRITING]
                 writes += callback_writes.get(seen.key, ())
