@@ -31,15 +31,12 @@ def _check(model: Model) -> Iterator[Diagnostic]:
             *analysis.callbacks.values(),
             analysis.standalone,
         ]
-        initialised: dict[str, bool] = {}
         for trace in traces:
             if not trace.raising_reads:
                 continue  # (most traces: nothing kept for them)
             candidates = trace.derive(CODE, _Candidates)
             for position, read in enumerate(trace.raising_reads):
-                if read.key not in initialised:
-                    initialised[read.key] = table.initialises(read.key)
-                if not initialised[read.key]:
+                if not table.initialises(read.key):  # (the table keeps its answers)
                     yield candidates.diagnostic(position, read)
 
 
