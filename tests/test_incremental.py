@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spies import calls_of
+from streamlit_lsp.analysis import flow
 from streamlit_lsp.analysis import model as model_module
 from streamlit_lsp.analysis.answers import Answers
 from streamlit_lsp.analysis.flow import Trace
@@ -25,6 +26,7 @@ from streamlit_lsp.analysis.program import Program
 from streamlit_lsp.checker import run_rules
 
 CASES = Path(__file__).parent / "fixtures" / "cases"
+INCREMENTAL = Path(__file__).parent / "fixtures" / "incremental"
 # Apps of several shapes: single files, helper modules, pages/, st.navigation.
 APPS = [
     "101_st001_subscript_read.py",
@@ -259,6 +261,59 @@ def test_an_app_analysed_in_steps_is_not_assembled_again(
     # so the model of the index as it is now (the server's next) does not take it.
     now = Model(Program(index), previous=later)
     assert now.analysis(app) == Model(Program(index)).analysis(app)
+
+
+def test_the_walk_of_code_no_run_reaches_walks_again_only_the_files_an_edit_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code no run reaches (a helper no page calls, a page's functions nothing
+    calls) is walked alone, file by file: an edit walks again the files it changed and
+    takes the other files' parts of the last walk, with the findings and the trace of
+    a walk from nothing."""
+    root = tmp_path / "app"
+    shutil.copytree(INCREMENTAL / "standalone_app", root)
+    index = _index(root)
+    model = Model(Program(index))
+    assert [(item.code, item.key) for item in run_rules(model)] == [("ST001", "report")]
+    entry, helpers = root / "app.py", root / "helpers.py"
+    walked = calls_of(monkeypatch, flow, "_walk_file_alone")
+    text = entry.read_text()
+
+    def edit(path: Path, new_text: str) -> set[str]:
+        nonlocal model
+        walked.clear()
+        index.set_text(path, new_text)
+        model = Model(Program(index), previous=model)
+        found = _findings(model)
+        names = {call[2].name for call in walked}
+        fresh = Model(Program(index))
+        assert found == _findings(fresh)
+        (app,) = model.apps
+        standalone = model.analysis(app).standalone
+        assert standalone == fresh.analysis(app).standalone
+        assert standalone.entered == fresh.analysis(app).standalone.entered
+        return names
+
+    # A read typed in the page, whose functions its run enters: nothing else is walked.
+    assert edit(entry, text + 'st.write(st.session_state["typed"])\n') == {"app.py"}
+    assert {item.key for item in run_rules(model)} == {"report", "typed"}
+    # A function nothing calls, typed in the page: walked, the helper's part kept.
+    later = text + 'def later():\n    st.write(st.session_state["late"])\n'
+    assert edit(entry, later) == {"app.py"}
+    assert {read.key for read in model.analysis(model.apps[0]).standalone.reads} == {
+        "report",
+        "late",
+    }
+    # It calls the helper's function: the helper's part is walked again after it, as
+    # the function is entered now.
+    calls = "from helpers import export\n" + later + "    export()\n"
+    assert edit(entry, calls) == {"app.py", "helpers.py"}
+    # The call taken out: the helper's function is walked alone again.
+    assert edit(entry, later) == {"app.py", "helpers.py"}
+    # The helper edited: its part walked again; the page's walk does not read it.
+    renamed = helpers.read_text().replace('"report"', '"summary"')
+    assert edit(helpers, renamed) == {"helpers.py"}
+    assert {item.key for item in run_rules(model)} >= {"summary", "late"}
 
 
 def test_results_of_an_app_left_alone_for_long_are_still_reused(tmp_path: Path) -> None:

@@ -1038,7 +1038,7 @@ def analysis_steps(
     standalone = memo(
         ("standalone", app, frozenset(entered)),
         partial(_walk_standalone, program, app, entered),
-        None,
+        partial(_rewalk_standalone, program, app, entered),
     )
     return AppAnalysis(app, first_run, any_run, callbacks, standalone)
 
@@ -1141,20 +1141,132 @@ def _rewalk_callbacks(
     return _walk_callbacks(program, app, run, trace, last)
 
 
-def _walk_standalone(program: Program, app: App, entered: set[tuple[Path, str]]) -> Trace:
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """What the walk of the code no run reaches saw of one file: where its part of the
+    trace's lists ends, the functions it entered, and the other files it read."""
+
+    path: Path
+    ends: tuple[int, int, int, int]  # reads, writes, widgets, callbacks
+    entered: frozenset[tuple[Path, str]]
+    read: frozenset[Path]  # besides ``path``
+
+
+@dataclass
+class StandaloneTrace(Trace):
+    """The walk of the code no run reaches, file by file: an edit walks again the files
+    it changed and those whose walk read them, and takes the others' parts as they
+    were (``_rewalk_standalone``). Only the files with code walked have a segment."""
+
+    segments: tuple[_Segment, ...] = field(default=(), compare=False, repr=False)
+
+
+def _walk_standalone(
+    program: Program,
+    app: App,
+    entered: set[tuple[Path, str]],
+    last: StandaloneTrace | None = None,
+    changed: frozenset[Path] = frozenset(),
+) -> StandaloneTrace:
     """Code no run reaches (helpers never called, imported modules' top level), walked
-    alone, so its reads still get guard information for "never initialised" checks."""
-    standalone = Trace()
+    alone, so its reads still get guard information for "never initialised" checks.
+    ``last``: the walk before the files ``changed`` did; a file's part of it is taken
+    when what walking it depends on is as it was."""
+    standalone = StandaloneTrace()
     context = Context(app, None, Mode.ANY_RUN)
+    kept = {segment.path: segment for segment in last.segments} if last is not None else {}
+    starts = dict(zip(kept, [(0, 0, 0, 0), *(s.ends for s in kept.values())], strict=False))
+    # Files whose part is walked again: what a later file's walk finds entered may
+    # differ for those their walks read.
+    walked_again: set[Path] = set(changed)
+    segments: list[_Segment] = []
     for path in sorted(app.files):
-        facts = program.facts(path)
-        if facts is None:
-            continue
-        walker = Walker(program, context, standalone)
-        if path not in app.scripts:
+        segment = kept.get(path)
+        if last is not None and path not in walked_again:
+            if segment is None:
+                continue  # nothing walked, nothing it reads changed: nothing to walk
+            if not segment.read & walked_again:
+                _take_part(standalone, last, starts[path], segment)
+                segments.append(_moved(segment, standalone))
+                continue
+        if segment is not None:
+            walked_again |= segment.read  # (its last walk may have entered theirs)
+        part = _walk_file_alone(program, context, path, entered, standalone)
+        if part is not None:
+            walked_again |= part.read
+            segments.append(part)
+    standalone.segments = tuple(segments)
+    return standalone
+
+
+def _walk_file_alone(
+    program: Program,
+    context: Context,
+    path: Path,
+    entered: set[tuple[Path, str]],
+    standalone: StandaloneTrace,
+) -> _Segment | None:
+    """Walk the code of ``path`` no run reaches onto ``standalone``; its segment, or
+    None when it has none."""
+    facts = program.facts(path)
+    if facts is None:
+        return None
+    before = standalone.entered
+    standalone.entered = set()
+    lengths = _lengths(standalone)
+    read: set[Path] = set()
+    walker = Walker(program, context, standalone)
+    with program.recording(read):
+        if path not in context.app.scripts:
             walker.walk_module(path)
         for function in facts.functions:
             identity = (path, function.qualname)
-            if identity not in entered and identity not in standalone.entered:
+            if (
+                identity not in entered
+                and identity not in before
+                and (identity not in standalone.entered)
+            ):
                 walker.walk_function(path, function)
-    return standalone
+    own = standalone.entered
+    standalone.entered = before | own
+    if not own and _lengths(standalone) == lengths and path in context.app.scripts:
+        return None  # (its listing is all it read: an edit of it walks it again)
+    read.discard(path)
+    return _Segment(path, _lengths(standalone), frozenset(own), frozenset(read))
+
+
+def _lengths(trace: Trace) -> tuple[int, int, int, int]:
+    return (len(trace.reads), len(trace.writes), len(trace.widgets), len(trace.callbacks))
+
+
+def _take_part(
+    trace: Trace, last: Trace, start: tuple[int, int, int, int], segment: _Segment
+) -> None:
+    """Append ``segment``'s part of ``last`` (which begins at ``start``) to ``trace``."""
+    (reads, writes, widgets, callbacks), ends = start, segment.ends
+    trace.reads.extend(last.reads[reads : ends[0]])
+    trace.writes.extend(last.writes[writes : ends[1]])
+    trace.widgets.extend(last.widgets[widgets : ends[2]])
+    trace.callbacks.extend(last.callbacks[callbacks : ends[3]])
+    trace.entered |= segment.entered
+
+
+def _moved(segment: _Segment, trace: Trace) -> _Segment:
+    lengths = _lengths(trace)
+    return segment if lengths == segment.ends else replace(segment, ends=lengths)
+
+
+def _rewalk_standalone(
+    program: Program,
+    app: App,
+    entered: set[tuple[Path, str]],
+    walked: Trace,
+    changed: frozenset[Path],
+) -> Trace | None:
+    """The walk of the code no run reaches after the files ``changed``: the parts of
+    the other files taken from ``walked``. Most edits are to a page whose functions its
+    runs enter: its part is its lambdas at most, where the whole walk took 0.3-0.7 ms
+    an edit."""
+    if not isinstance(walked, StandaloneTrace):
+        return None
+    return _walk_standalone(program, app, entered, walked, changed)
