@@ -316,6 +316,24 @@ def test_the_walk_of_code_no_run_reaches_walks_again_only_the_files_an_edit_chan
     assert {item.key for item in run_rules(model)} >= {"summary", "late"}
 
 
+def test_the_index_and_the_apps_name_each_file_with_one_object(tmp_path: Path) -> None:
+    """Kept results are looked up by the paths they read, a hundred times an edit: an
+    equal copy of a path is compared part by part, the same object by identity. An
+    edit that names its file with a copy keeps the index's object, and the apps found
+    name their files, pages included, with the index's objects."""
+    root = _workspace(tmp_path)
+    index = _index(root)
+    app = next(app for app in Model(Program(index)).apps if app.kind == "pages")
+    page = next(run.script for run in app.runs if run.script != app.entry)
+    owned = index.own(Path(str(page)))
+    assert owned is index.own(page) and owned is not Path(str(page))
+    index.set_text(Path(str(page)), page.read_text() + "\nst.session_state.extra = 1\n")
+    assert index.own(Path(str(page))) is owned
+    for app in Model(Program(index)).apps:
+        named = [*app.files, *app.scripts, *(run.script for run in app.runs)]
+        assert all(index.own(path) is path for path in named), app.entry
+
+
 def test_results_of_an_app_left_alone_for_long_are_still_reused(tmp_path: Path) -> None:
     root = _workspace(tmp_path)
     index = _index(root)

@@ -246,7 +246,7 @@ class WorkspaceIndex:
         of the file do not flicker away while the user is typing. Only texts read
         ``from_disk`` use the facts cache: a buffer being typed changes every keystroke.
         """
-        return self._set_text(canonical(path), text, keep_last_good, from_disk)
+        return self._set_text(self.own(canonical(path)), text, keep_last_good, from_disk)
 
     def _set_text(self, path: Path, text: str, keep_last_good: bool, from_disk: bool) -> bool:
         """``set_text`` of a path made canonical already."""
@@ -312,7 +312,7 @@ class WorkspaceIndex:
         """Index an editor buffer's text from its ``prepare_buffer``; True when the facts
         changed. While the text does not parse, the facts without the line in error
         stand in, or else the last good ones; the error is kept for ST000 either way."""
-        path = canonical(path)
+        path = self.own(canonical(path))
         current = self._files.get(path)
         if current is not None and current.digest == prepared.digest:
             return False
@@ -332,7 +332,7 @@ class WorkspaceIndex:
 
     def load(self, path: Path) -> bool:
         """(Re)read ``path`` from disk; a file that cannot be read becomes a problem."""
-        path = canonical(path)
+        path = self.own(canonical(path))
         try:
             text = read_source(path)
         except SourceError as error:
@@ -347,6 +347,7 @@ class WorkspaceIndex:
     def set_facts(self, path: Path, digest: str, facts: FileFacts | StoredFacts) -> bool:
         """Index facts extracted elsewhere (bulk indexing), or their cache entry, for a
         file's text on disk; ``path`` is resolved already."""
+        path = self.own(path)
         current = self._files.get(path)
         if current is not None and current.digest == digest:
             return False
@@ -478,6 +479,15 @@ class WorkspaceIndex:
                 break
             changed.append(path)
         return changed
+
+    def own(self, path: Path) -> Path:
+        """The index's own object for ``path`` when it is indexed (else ``path``).
+        Results keep the paths they read and are looked up by them a hundred times an
+        edit: an equal copy is compared part by part (``PurePath.__eq__``, in Python),
+        the same object by identity. So the index keeps one object per file, and what
+        names its files (discovery) takes it from here."""
+        indexed = self._files.get(path)
+        return path if indexed is None else indexed.path
 
     def stamp(self, path: Path) -> int | None:
         """Changes whenever the facts of ``path`` change (None: not indexed)."""

@@ -583,7 +583,7 @@ class Program:
             except OSError:
                 continue
             if self.index.indexes(candidate):
-                pages.append(candidate)
+                pages.append(self.index.own(candidate))
         return pages
 
     def _navigation_pages(self, entry: Path) -> list[PageTarget]:
@@ -605,7 +605,7 @@ class Program:
                 continue
             candidate = self._page_path(entry, page.target)
             if self.index.indexes(candidate):
-                targets.append(PageTarget(candidate))
+                targets.append(PageTarget(self.index.own(candidate)))
         unique: dict[PageTarget, None] = dict.fromkeys(targets)
         return list(unique)
 
