@@ -334,6 +334,37 @@ def test_the_index_and_the_apps_name_each_file_with_one_object(tmp_path: Path) -
         assert all(index.own(path) is path for path in named), app.entry
 
 
+def test_an_edit_that_keeps_the_patterns_of_computed_keys_keeps_their_answers(
+    tmp_path: Path,
+) -> None:
+    """Whether a key fully matches a pattern of the app's computed keys (``f"seat_{i}"``)
+    is kept with the patterns: an edit leaves them as they were, and the app's new key
+    table takes the answers over; a computed key added makes new ones."""
+    root = tmp_path / "app"
+    root.mkdir()
+    shutil.copy(CASES / "127_neg_dynamic_keys.py", root / "app.py")
+    entry = root / "app.py"
+    text = entry.read_text()
+    index = _index(root)
+    model = Model(Program(index))
+    assert run_rules(model) == []
+    matcher = model.keys(model.apps[0])._index.initialising.matcher
+    assert matcher is not None and matcher.matches("seat_12") and not matcher.matches("x")
+
+    index.set_text(entry, text + 'st.write(ss["seat_9"], ss["typed"])\n')
+    model = Model(Program(index), previous=model)
+    assert model.keys(model.apps[0])._index.initialising.matcher is matcher
+    assert _findings(model) == _findings(Model(Program(index)))
+    assert [item.key for item in run_rules(model)] == ["typed"]
+
+    index.set_text(entry, text + 'ss[f"row_{SEATS}"] = 1\nst.write(ss["row_2"], ss["typed"])\n')
+    model = Model(Program(index), previous=model)
+    group = model.keys(model.apps[0])._index.initialising
+    assert group.matcher is not matcher and group.matcher is not None
+    assert _findings(model) == _findings(Model(Program(index)))
+    assert [item.key for item in run_rules(model)] == ["typed"]
+
+
 def test_results_of_an_app_left_alone_for_long_are_still_reused(tmp_path: Path) -> None:
     root = _workspace(tmp_path)
     index = _index(root)

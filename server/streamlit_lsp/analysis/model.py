@@ -280,6 +280,8 @@ class KeyTable:
     # it was computed from: results built per file from a part (the editor's key
     # occurrences) are kept under that key, and read those files, so hold as long.
     files: list[tuple[Hashable, FileKeys, tuple[Path, ...]]] = field(default_factory=list)
+    # The index of the app's table before an edit, until this one's is built.
+    last_index: _KeyIndex | None = field(default=None, compare=False, repr=False)
 
     def initialises(self, key: str) -> bool:
         """Anything in the app that may give ``key`` a value."""
@@ -304,34 +306,59 @@ class KeyTable:
 
     @cached_property
     def _index(self) -> _KeyIndex:
-        return _KeyIndex.build(self)
+        last, self.last_index = self.last_index, None
+        return _KeyIndex.build(self, last)
+
+
+class _PatternMatcher:
+    """Whether a key fully matches one of the patterns of a group's computed keys, each
+    key's answer kept. An app's table is built again on every edit of one of its files,
+    and most edits leave its patterns as they were: the next table's group takes this
+    matcher over (``_KeyIndex.build``) with its answers, which cost a match of every
+    pattern each (30 keys an edit in the benchmark's app, a sixth of its walks)."""
+
+    # Answers kept at most: every key typed is asked about once.
+    MAX_ANSWERS = 4096
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self.patterns = patterns
+        self._answers: dict[str, bool] = {}
+        self._compiled: re.Pattern[str] | None = None
+
+    def matches(self, key: str) -> bool:
+        answer = self._answers.get(key)
+        if answer is None:
+            if self._compiled is None:
+                # One alternation, fully matched: the key fully matches one pattern.
+                alternatives = "|".join(f"(?:{p})" for p in dict.fromkeys(self.patterns))
+                self._compiled = re.compile(alternatives, re.DOTALL)
+            if len(self._answers) >= self.MAX_ANSWERS:
+                self._answers.clear()
+            answer = self._answers[key] = bool(self._compiled.fullmatch(key))
+        return answer
 
 
 @dataclass
 class _KeyGroup:
     """The keys a group of key sets can name: literal names, and the patterns of the
-    computed ones, matched together; each key's answer is kept (every trace of an app
-    asks about the same keys)."""
+    computed ones."""
 
     names: frozenset[str]
-    patterns: tuple[str, ...]
-    _answers: dict[str, bool] = field(default_factory=dict)
-
-    @cached_property
-    def _dynamic(self) -> re.Pattern[str] | None:
-        if not self.patterns:
-            return None
-        # One alternation, fully matched: the key fully matches one of the patterns.
-        return re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(self.patterns)), re.DOTALL)
+    matcher: _PatternMatcher | None  # None: no computed keys
 
     def could_be(self, key: str) -> bool:
-        if key in self.names:
-            return True
-        answer = self._answers.get(key)
-        if answer is None:
-            dynamic = self._dynamic
-            answer = self._answers[key] = dynamic is not None and bool(dynamic.fullmatch(key))
-        return answer
+        return key in self.names or (self.matcher is not None and self.matcher.matches(key))
+
+    @classmethod
+    def of(
+        cls, names: frozenset[str], patterns: tuple[str, ...], last: _KeyGroup | None
+    ) -> _KeyGroup:
+        """The group, taking over ``last``'s matcher when the patterns are the same."""
+        if not patterns:
+            return cls(names, None)
+        if last is not None and last.matcher is not None and last.matcher.patterns == patterns:
+            return cls(names, last.matcher)
+        return cls(names, _PatternMatcher(patterns))
 
 
 @dataclass
@@ -345,16 +372,19 @@ class _KeyIndex:
     persisted: frozenset[str]
 
     @classmethod
-    def build(cls, table: KeyTable) -> _KeyIndex:
+    def build(cls, table: KeyTable, last: _KeyIndex | None = None) -> _KeyIndex:
+        """``last``: the index of the app's table before an edit (matchers taken over)."""
         parts = table.parts
         return cls(
-            _KeyGroup(
+            _KeyGroup.of(
                 frozenset().union(*(part.initialising for part in parts)),
                 tuple(p for part in parts for p in part.initialising_patterns),
+                last.initialising if last is not None else None,
             ),
-            _KeyGroup(
+            _KeyGroup.of(
                 frozenset().union(*(part.reading for part in parts)),
                 tuple(p for part in parts for p in part.reading_patterns),
+                last.reading if last is not None else None,
             ),
             frozenset().union(*(part.elements for part in parts)),
             frozenset().union(*(part.written for part in parts)),
@@ -520,7 +550,9 @@ class Model:
         return initialises
 
     def keys(self, app: App) -> KeyTable:
-        return self.memo(("keys", app), lambda: self._key_table(app))
+        return self.memo(
+            ("keys", app), lambda: self._key_table(app), lambda last, _: self._key_table(app, last)
+        )
 
     # ------------------------------------------------------------------ memos
 
@@ -626,8 +658,12 @@ class Model:
         # folders are compared by hash: comparing hundreds of paths per lookup is slow.
         return (self.program.index.layout_generation, self.program.entry_folders_hash)
 
-    def _key_table(self, app: App) -> KeyTable:
+    def _key_table(self, app: App, last: KeyTable | None = None) -> KeyTable:
+        """``last``: the app's table before the files it read changed, whose index's
+        pattern matchers the new one may take over."""
         table = KeyTable()
+        if last is not None:
+            table.last_index = last.__dict__.get("_index") or last.last_index
         kept = self._param_bindings(app)
         for path in sorted(app.files):
             file_bindings = kept.bindings.get(path, {})
