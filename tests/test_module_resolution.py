@@ -58,3 +58,38 @@ def test_a_file_created_on_disk_resolves_once_the_missing_probes_are_forgotten(t
     (entry.parent / "helpers.py").write_text("X = 1\n", encoding="utf-8")
     index.forget_missing()
     assert index.resolve_module("helpers", 0, entry) == (entry.parent / "helpers.py").resolve()
+
+
+def test_resolutions_share_the_key_sets_and_the_reads_they_keep(tmp_path: Path):
+    """A program keeps every key and function it resolved, and what each read: in
+    2,000 files a set for each took megabytes. The keys of the same name (a literal's,
+    an imported constant's) are one object, and so are the reads of one file alone."""
+    from streamlit_lsp.analysis.facts import Access, FunctionRef
+    from streamlit_lsp.analysis.model import iter_nodes
+    from streamlit_lsp.analysis.program import Program
+
+    (tmp_path / "keys.py").write_text('COUNT = "count"\nLEVEL = "level"\n')
+    (tmp_path / "helpers.py").write_text("def show():\n    pass\n\ndef hide():\n    pass\n")
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import streamlit as st\nfrom keys import COUNT, LEVEL\nfrom helpers import show, hide\n"
+        'st.write(st.session_state[COUNT], st.session_state["count"])\n'
+        "st.write(st.session_state[LEVEL])\n"
+    )
+    index = WorkspaceIndex([tmp_path])
+    for path in tmp_path.iterdir():
+        index.load(path)
+    program = Program(index)
+    facts = program.facts(app)
+    assert facts is not None
+    keys = [
+        program.resolve_key(app, node.key)
+        for node in iter_nodes(facts.body)
+        if isinstance(node, Access)
+    ]
+    assert [sorted(found.names) for found in keys] == [["count"], ["count"], ["level"]]
+    assert keys[0] is keys[1]
+    program.resolve_function(app, FunctionRef("show"))
+    program.resolve_function(app, FunctionRef("hide"))
+    reads = [kept[1] for kept in program._function_cache.values()]
+    assert reads[0] is reads[1]

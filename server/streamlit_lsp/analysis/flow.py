@@ -1146,10 +1146,12 @@ class _Segment:
     """What the walk of the code no run reaches saw of one file: where its part of the
     trace's lists ends, the functions it entered, and the other files it read."""
 
+    # Tuples, not sets: an app has a segment for each file with code no run reaches
+    # (a set takes four times the memory of a tuple of a few items).
     path: Path
     ends: tuple[int, int, int, int]  # reads, writes, widgets, callbacks
-    entered: frozenset[tuple[Path, str]]
-    read: frozenset[Path]  # besides ``path``
+    entered: tuple[tuple[Path, str], ...]
+    read: tuple[Path, ...]  # besides ``path``
 
 
 @dataclass
@@ -1185,15 +1187,15 @@ def _walk_standalone(
         if last is not None and path not in walked_again:
             if segment is None:
                 continue  # nothing walked, nothing it reads changed: nothing to walk
-            if not segment.read & walked_again:
+            if walked_again.isdisjoint(segment.read):
                 _take_part(standalone, last, starts[path], segment)
                 segments.append(_moved(segment, standalone))
                 continue
         if segment is not None:
-            walked_again |= segment.read  # (its last walk may have entered theirs)
+            walked_again.update(segment.read)  # (its last walk may have entered theirs)
         part = _walk_file_alone(program, context, path, entered, standalone)
         if part is not None:
-            walked_again |= part.read
+            walked_again.update(part.read)
             segments.append(part)
     standalone.segments = tuple(segments)
     return standalone
@@ -1229,10 +1231,10 @@ def _walk_file_alone(
                 walker.walk_function(path, function)
     own = standalone.entered
     standalone.entered = before | own
-    if not own and _lengths(standalone) == lengths and path in context.app.scripts:
-        return None  # (its listing is all it read: an edit of it walks it again)
     read.discard(path)
-    return _Segment(path, _lengths(standalone), frozenset(own), frozenset(read))
+    if not own and not read and _lengths(standalone) == lengths:
+        return None  # (it read itself alone: an edit of it walks it again)
+    return _Segment(path, _lengths(standalone), tuple(own), tuple(read))
 
 
 def _lengths(trace: Trace) -> tuple[int, int, int, int]:
@@ -1248,7 +1250,7 @@ def _take_part(
     trace.writes.extend(last.writes[writes : ends[1]])
     trace.widgets.extend(last.widgets[widgets : ends[2]])
     trace.callbacks.extend(last.callbacks[callbacks : ends[3]])
-    trace.entered |= segment.entered
+    trace.entered.update(segment.entered)
 
 
 def _moved(segment: _Segment, trace: Trace) -> _Segment:
