@@ -99,6 +99,9 @@ class _KeptBindings:
         )
 
 
+_NESTING = frozenset({Branch, Loop, Try})
+
+
 def iter_nodes(block: Block) -> list[object]:
     """Every node of a block, depth first, in source order (a list: the key tables go
     through every node of every file, and a generator per nested block, each item
@@ -109,15 +112,21 @@ def iter_nodes(block: Block) -> list[object]:
 
 
 def _gather(block: Block, found: list[object]) -> None:
+    # Nested blocks are rare (most nodes are events): one class lookup tells.
+    nested = _NESTING
     for node in block:
         found.append(node)
-        if isinstance(node, Branch):
-            _gather(node.then, found)
-            _gather(node.orelse, found)
-        elif isinstance(node, Loop):
-            _gather(node.body, found)
-            _gather(node.orelse, found)
-        elif isinstance(node, Try):
+        kind = node.__class__
+        if kind not in nested:
+            continue
+        if kind is Branch:
+            _gather(node.then, found)  # type: ignore[attr-defined]
+            _gather(node.orelse, found)  # type: ignore[attr-defined]
+        elif kind is Loop:
+            _gather(node.body, found)  # type: ignore[attr-defined]
+            _gather(node.orelse, found)  # type: ignore[attr-defined]
+        else:
+            assert isinstance(node, Try)
             _gather(node.body, found)
             for handler in node.handlers:
                 _gather(handler, found)
@@ -727,11 +736,13 @@ class Model:
     ) -> _KeysShare:
         accesses: list[KeyedAccess] = []
         widgets: list[KeyedWidget] = []
+        keys_of = self._keys
         for node in iter_nodes(block):
-            if isinstance(node, Access):
-                accesses.append(KeyedAccess(path, node, self._keys(path, node.key, bound)))
-            elif isinstance(node, WidgetCall) and node.key is not None:
-                widgets.append(KeyedWidget(path, node, self._keys(path, node.key, bound)))
+            kind = node.__class__
+            if kind is Access:
+                accesses.append(KeyedAccess(path, node, keys_of(path, node.key, bound)))  # type: ignore[attr-defined]
+            elif kind is WidgetCall and node.key is not None:  # type: ignore[attr-defined]
+                widgets.append(KeyedWidget(path, node, keys_of(path, node.key, bound)))  # type: ignore[attr-defined]
         return _KeysShare(item, tuple(accesses), tuple(widgets))
 
     def _file_keys_again(
@@ -760,7 +771,7 @@ class Model:
         return found
 
     def _keys(self, path: Path, key: object, bindings: dict[str, KeySet]) -> KeySet:
-        if isinstance(key, ParamKey) and key.name not in bindings:
+        if key.__class__ is ParamKey and key.name not in bindings:  # type: ignore[attr-defined]
             return ANY_KEY
         return self.program.resolve_key(path, key, bindings)  # type: ignore[arg-type]
 
@@ -834,11 +845,14 @@ class Model:
         passed = []
         targets: list[FunctionFacts] = []
         for node in iter_nodes(block):
-            calls: list[CallEvent] = []
-            if isinstance(node, CallEvent):
-                calls.append(node)
-            elif isinstance(node, WidgetCall):
-                calls.extend(node.callbacks)
+            kind = node.__class__
+            calls: tuple[CallEvent, ...]
+            if kind is CallEvent:
+                calls = (node,)  # type: ignore[assignment]
+            elif kind is WidgetCall:
+                calls = node.callbacks  # type: ignore[attr-defined]
+            else:
+                continue  # (most nodes: accesses, widgets' keys, control flow)
             for call in calls:
                 if not call.args:
                     continue  # passes no key: nothing to resolve (half the calls)
@@ -846,7 +860,7 @@ class Model:
                 if resolved is None:
                     continue
                 target, function = resolved
-                if target == path:
+                if target is path or target == path:
                     targets.append(function)
                 params = function.params
                 method = params[:1] in (("self",), ("cls",)) and "." in function.qualname
