@@ -209,6 +209,37 @@ def test_workers_started_ahead_stop_when_the_index_does_not_need_them(tmp_path: 
         started.executor.submit(bulk.worker_ready)
 
 
+@pytest.mark.parametrize("still_starting", [True, False])
+def test_workers_started_ahead_still_starting_do_not_make_the_machine_look_busy(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, still_starting: bool
+) -> None:
+    """A small workspace is read while the workers started with the server still import
+    (they run then): they are the pool, not other work keeping the cores busy."""
+    started = bulk.start_workers(workers=2)
+    if started is None:
+        pytest.skip("one core: no workers")
+    from concurrent.futures import Future
+
+    importing: Future[None] = Future()  # a worker still starting, as the index reads
+    if not still_starting:
+        importing.set_result(None)
+    started = bulk.StartedWorkers(started.executor, started.workers, [importing])
+    cores = bulk.os.cpu_count() or 1
+    # Every core runs a thread: this process, the worker (if starting), other work.
+    monkeypatch.setattr(bulk, "running_threads", lambda *arguments: cores)
+    monkeypatch.setattr(bulk, "usable_cores", lambda: 2)
+    pools: list[object] = []
+    original = bulk._Pool.__init__
+
+    def spy(self, index, workers, executor=None):
+        pools.append(executor)
+        original(self, index, workers, executor)
+
+    monkeypatch.setattr(bulk._Pool, "__init__", spy)
+    build(workspace, workers=2, started=started)
+    assert pools == ([started.executor] if still_starting else [])
+
+
 def test_no_workers_are_started_on_one_core() -> None:
     assert bulk.start_workers(workers=1) is None
 

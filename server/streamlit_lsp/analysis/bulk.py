@@ -196,7 +196,10 @@ def _read_all(
         if not decided:
             sample = running_threads()
             if sample is not None:
-                busy.append(sample)
+                # Workers started ahead still starting are the pool, not other work: a
+                # 250-file workspace is read while they import, and counting them
+                # refused the pool (an index twice as long).
+                busy.append(sample - (started.starting() if started is not None else 0))
             # One sample is a moment (a thread that runs for a millisecond counts):
             # a few, unless there is nothing more to read or no way to sample.
             sampled = len(busy) >= BUSY_SAMPLES or sample is None or start + READ_BATCH >= total
@@ -442,9 +445,18 @@ class StartedWorkers:
     they live for one index, not for the server's lifetime.
     """
 
-    def __init__(self, executor: ProcessPoolExecutor, workers: int) -> None:
+    def __init__(
+        self, executor: ProcessPoolExecutor, workers: int, ready: Sequence[Future[None]] = ()
+    ) -> None:
         self.executor = executor
         self.workers = workers
+        # Each worker's first task, a no-op: done once a worker has started.
+        self._ready = tuple(ready)
+
+    def starting(self) -> int:
+        """How many of the workers are still starting (an interpreter and imports: they
+        run meanwhile, and the machine looks busy while they do)."""
+        return sum(1 for future in self._ready if not future.done())
 
     def shutdown(self) -> None:
         # Waits for the idle workers to exit (long started by then), so the semaphores
@@ -464,13 +476,12 @@ def start_workers(workers: int | None = None) -> StartedWorkers | None:
         return None
     try:
         # A pool creates its processes as tasks arrive: one no-op task per worker.
-        for _ in range(count):
-            executor.submit(worker_ready)
+        ready = [executor.submit(worker_ready) for _ in range(count)]
     except Exception as error:
         logger.info("no worker processes (%s): indexing in this process", error)
         executor.shutdown(wait=True, cancel_futures=True)
         return None
-    return StartedWorkers(executor, count)
+    return StartedWorkers(executor, count, ready)
 
 
 def _return_free_memory() -> None:
