@@ -751,8 +751,11 @@ async def test_results_are_let_go_after_edits_are_published(tmp_path: Path):
 async def test_a_completion_is_answered_while_a_large_page_is_analysed(tmp_path: Path):
     """An edited buffer is extracted on a thread of its own, and its app walked a run at
     a time: a completion asked for while a large page is analysed after an edit is
-    answered at once, before that page's new diagnostics, not after them (the page here
-    takes most of a second to extract and walk)."""
+    answered at once, before that page's new diagnostics, not after them. (The edit
+    changes the page's first and last lines: all of it is extracted again, and a key
+    written at the top changes the state of every line below, so no part of the last
+    walk is taken: most of a second. An edit of the last line alone now takes less
+    than the wait below.)"""
     workspace, text = _page_workspace(tmp_path, 5_000)
     events: list[str] = []
 
@@ -767,12 +770,14 @@ async def test_a_completion_is_answered_while_a_large_page_is_analysed(tmp_path:
     assert isinstance(client, LanguageClient)
     try:
         document = await _open_large_page(client, workspace, text)
-        replace_all(client, document, text + 'late = st.session_state["never_set"]\n', 2)
+        first, rest = text.split("\n", 1)
+        edited = f'{first}\nst.session_state["early"] = 1\n{rest}'
+        replace_all(client, document, edited + 'late = st.session_state["never_set"]\n', 2)
         await asyncio.sleep(0.2)  # the edit's analysis is under way
         answer = await client.text_document_completion_async(
             lsp.CompletionParams(
                 text_document=lsp.TextDocumentIdentifier(uri=document),
-                position=lsp.Position(line=2, character=len("total = st.session_state.")),
+                position=lsp.Position(line=3, character=len("total = st.session_state.")),
             )
         )
         events.append("completion")
