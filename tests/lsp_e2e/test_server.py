@@ -909,8 +909,11 @@ async def test_a_large_buffer_opened_is_ready_to_be_extracted_by_statement(
             client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
             await _initialize_on(client, workspace)
             server = client.server  # type: ignore[attr-defined]
-            await wait_until(lambda: server.indexing_done is not None)
-            await server.indexing_done.wait()
+            # Polled: the event belongs to the server's loop (another thread), and an
+            # await from this loop is not woken by its ``set`` (the run hung, under load).
+            await wait_until(
+                lambda: server.indexing_done is not None and server.indexing_done.is_set()
+            )
             document = open_doc_at(client, workspace / "app.py", text)
             await wait_until(lambda: len(updates) == 1)  # the one made when it opened
             assert not updates[0][2].by_statement
