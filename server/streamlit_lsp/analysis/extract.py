@@ -542,12 +542,15 @@ class Prepass:
         noted = _NOTED_NODES
         name_class, call_class, load_class = ast.Name, ast.Call, ast.Load
         constant_class, attribute_class = ast.Constant, ast.Attribute
-        assigned = scope.assigned
+        expr_class, keyword_class, subscript_class = ast.Expr, ast.keyword, ast.Subscript
+        assigned, statements, name_calls = scope.assigned, scope.statements, self.name_calls
         while stack:
             node = pop()
             cls = node.__class__
-            # The commonest nodes first, handled inline: names, constants (leaves) and
-            # attributes (one child), more than half the nodes of a typical app.
+            # The commonest nodes first, handled inline with their children pushed last
+            # field first (as the generic loop below does): names, constants, attributes,
+            # calls, expression statements, keywords and subscripts, nine nodes in ten of
+            # a typical app. A third less time than the generic loop for them.
             if cls is name_class:
                 if node.ctx.__class__ is not load_class:  # type: ignore[attr-defined]
                     assigned.add(node.id)  # type: ignore[attr-defined]
@@ -557,16 +560,31 @@ class Prepass:
             if cls is attribute_class:
                 push(node.value)  # type: ignore[attr-defined]
                 continue
+            if cls is call_class:
+                func = node.func  # type: ignore[attr-defined]
+                if func.__class__ is name_class:
+                    name_calls.append(node)  # type: ignore[arg-type]
+                extend(reversed(node.keywords))  # type: ignore[attr-defined]
+                extend(reversed(node.args))  # type: ignore[attr-defined]
+                push(func)
+                continue
+            if cls is expr_class:
+                statements.append(node)
+                push(node.value)  # type: ignore[attr-defined]
+                continue
+            if cls is keyword_class:
+                push(node.value)  # type: ignore[attr-defined]
+                continue
+            if cls is subscript_class:
+                push(node.slice)  # type: ignore[attr-defined]
+                push(node.value)  # type: ignore[attr-defined]
+                continue
             if cls in _SCOPE_NODES:
                 self._enter(node, scope)
                 continue
-            if cls is call_class:
-                if node.func.__class__ is name_class:  # type: ignore[attr-defined]
-                    self.name_calls.append(node)  # type: ignore[arg-type]
-            else:
-                note = noted.get(cls)
-                if note is not None:
-                    note(self, node, scope)
+            note = noted.get(cls)
+            if note is not None:
+                note(self, node, scope)
             fields = fields_of.get(cls)
             for name in fields if fields is not None else _child_fields(cls, reverse=True):
                 value = getattr(node, name, None)
