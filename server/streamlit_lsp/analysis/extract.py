@@ -112,6 +112,10 @@ MUTABLE_CONSTRUCTORS = frozenset(
 KEY_ERROR_GUARDS = frozenset(
     {"KeyError", "AttributeError", "LookupError", "Exception", "BaseException"}
 )
+# ``st.<command>`` calls that stop, rerun, switch or define the pages of an app.
+_FLOW_COMMANDS = frozenset(
+    {"stop", "rerun", "experimental_rerun", "switch_page", "page_link", "Page", "navigation"}
+)
 # Calls whose ``key=`` is a sort key, not a widget key.
 NOT_WIDGET_KEY_CALLS = frozenset(
     {
@@ -674,6 +678,7 @@ class Prepass:
 
 
 _NON_BINDING_TARGETS = frozenset({ast.Attribute, ast.Subscript})
+_IMPORT_STATEMENTS = frozenset({ast.Import, ast.ImportFrom})
 _SCOPE_NODES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 # What the pre-pass records for each node class (besides names, calls and scopes).
 _NOTED_NODES: Mapping[type, Callable[[Prepass, Any, _ScopeFacts], None]] = {
@@ -695,8 +700,10 @@ _NOTED_NODES: Mapping[type, Callable[[Prepass, Any, _ScopeFacts], None]] = {
 
 
 def _string_constant(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
+    # Class checks, not isinstance: asked of most keys and values (``ast.parse`` makes
+    # no subclasses of its node classes, nor of ``str`` for a constant's value).
+    if node.__class__ is ast.Constant and node.value.__class__ is str:  # type: ignore[attr-defined]
+        return node.value  # type: ignore[attr-defined]
     return None
 
 
@@ -1110,7 +1117,8 @@ class Extractor:
 
     def _collect_module_tables(self) -> None:
         for statement in self.tree.body:
-            self._collect_imports(statement)
+            if statement.__class__ in _IMPORT_STATEMENTS:
+                self._collect_imports(statement)
         for statement in self.prepass.nested_imports:
             self._collect_imports(statement, nested=True)
         for statement in self.tree.body:
@@ -1298,13 +1306,14 @@ class Extractor:
                 if fact.module == "streamlit" and fact.name == "session_state":
                     scope.state_aliases.add(bound)
         for node in facts.statements:
-            if isinstance(node, ast.Assign) and self._is_state_expr(node.value):
-                for target in node.targets:
+            cls = node.__class__
+            if cls is ast.Assign and self._is_state_expr(node.value):  # type: ignore[attr-defined]
+                for target in node.targets:  # type: ignore[attr-defined]
                     if isinstance(target, ast.Name):
                         scope.state_aliases.add(target.id)
-            elif isinstance(node, ast.ImportFrom) and node.module == "streamlit" and scope.qualname:
+            elif cls is ast.ImportFrom and node.module == "streamlit" and scope.qualname:  # type: ignore[attr-defined]
                 # def init(): from streamlit import session_state as ss
-                for alias in node.names:
+                for alias in node.names:  # type: ignore[attr-defined]
                     if alias.name == "session_state":
                         scope.state_aliases.add(alias.asname or alias.name)
         self.all_state_aliases.update(scope.state_aliases)
@@ -1394,11 +1403,12 @@ class Extractor:
     # ---------------------------------------------------------------- keys
 
     def key_of(self, node: ast.expr) -> Key:
-        text = _string_constant(node)
-        if text is not None:
-            return LiteralKey(text)
-        if isinstance(node, ast.Constant):
-            return _key_from_constant(node.value) or DynamicKey(None, "None")
+        if node.__class__ is ast.Constant:
+            # Read here, not by ``_string_constant``: most keys are string literals.
+            value = node.value  # type: ignore[attr-defined]
+            if value.__class__ is str:
+                return LiteralKey(value)
+            return _key_from_constant(value) or DynamicKey(None, "None")
         if isinstance(node, ast.JoinedStr):
             return self._fstring_key(node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -2318,70 +2328,83 @@ class Extractor:
 
     def expr_Call(self, node: ast.Call, out: list[Node]) -> None:
         func = node.func
-        if isinstance(func, ast.Attribute) and self._is_state_expr(func.value):
-            self._state_method_call(node, func.attr, out)
+        # Class checks, not isinstance, in this and the other per-call paths: a call is
+        # the commonest non-leaf expression (``ast.parse`` makes no subclasses).
+        func_class = func.__class__
+        if func_class is ast.Attribute and self._is_state_expr(func.value):  # type: ignore[attr-defined]
+            self._state_method_call(node, func.attr, out)  # type: ignore[attr-defined]
             return
         if (
-            isinstance(func, ast.Name)
-            and func.id in ("hasattr", "getattr", "setattr", "delattr")
+            func_class is ast.Name
+            and func.id in ("hasattr", "getattr", "setattr", "delattr")  # type: ignore[attr-defined]
             and len(node.args) >= 2
             and self._is_state_expr(node.args[0])
         ):
-            self._attr_builtin(node, func.id, out)
+            self._attr_builtin(node, func.id, out)  # type: ignore[attr-defined]
             return
         # The callee and the arguments are evaluated before the call runs.
-        if isinstance(func, ast.Attribute):
-            self.expr(func.value, out)
-        elif not isinstance(func, ast.Name):
+        if func_class is ast.Attribute:
+            receiver = func.value  # type: ignore[attr-defined]
+            # ``expr`` does nothing with a name at module level (the ``st`` of most
+            # calls): not asked. (``_call_effects`` below goes deeper than that call
+            # would, so the stack depth a deeply nested call needs stays the same.)
+            if receiver.__class__ is not ast.Name or len(self.scopes) > 1:
+                self.expr(receiver, out)
+        elif func_class is not ast.Name:
             self.expr(func, out)
         state_args: list[int | str] = []
+        constant_class = ast.Constant
         for index, argument in enumerate(node.args):
-            value = argument.value if isinstance(argument, ast.Starred) else argument
+            if argument.__class__ is constant_class:
+                continue  # the commonest argument: not session state, nothing under it
+            value = argument.value if argument.__class__ is ast.Starred else argument
             if self._is_state_expr(value):
                 state_args.append(index)
             else:
                 self.expr(value, out)
         for keyword in node.keywords:
-            if self._is_state_expr(keyword.value):
+            value = keyword.value
+            if value.__class__ is constant_class:
+                continue
+            if self._is_state_expr(value):
                 state_args.append(keyword.arg or "**")
             elif keyword.arg not in ("on_change", "on_click"):
-                self.expr(keyword.value, out)
+                self.expr(value, out)
         self._call_effects(node, state_args, out)
 
     def _call_effects(self, node: ast.Call, state_args: list[int | str], out: list[Node]) -> None:
         func = node.func
-        command = (
-            func.attr
-            if isinstance(func, ast.Attribute)
-            else func.id
-            if isinstance(func, ast.Name)
-            else None
-        )
-        receiver_is_streamlit = isinstance(func, ast.Attribute) and self._is_streamlit_receiver(
-            func.value
-        )
-        direct_streamlit = isinstance(func, ast.Attribute) and self._is_streamlit_name(func.value)
+        func_class = func.__class__
+        command: str | None
+        if func_class is ast.Attribute:
+            command = func.attr  # type: ignore[attr-defined]
+            receiver_is_streamlit = self._is_streamlit_receiver(func.value)  # type: ignore[attr-defined]
+            direct_streamlit = self._is_streamlit_name(func.value)  # type: ignore[attr-defined]
+        else:
+            command = func.id if func_class is ast.Name else None  # type: ignore[attr-defined]
+            receiver_is_streamlit = direct_streamlit = False
         if state_args:
             if receiver_is_streamlit or direct_streamlit:
                 self.whole_state_reads.append(self.lines.span(node))
-            elif isinstance(func, ast.Name) and func.id in WHOLE_STATE_BUILTINS:
+            elif func_class is ast.Name and command in WHOLE_STATE_BUILTINS:
                 self.whole_state_reads.append(self.lines.span(node))
                 return
-        if direct_streamlit and command in ("stop",):
-            out.append(Exit(ExitKind.STOP, self.lines.span(node)))
-            return
-        if direct_streamlit and command in ("rerun", "experimental_rerun"):
-            out.append(Exit(ExitKind.RERUN, self.lines.span(node)))
-            return
-        if direct_streamlit and command in ("switch_page", "page_link", "Page"):
-            self._page_reference(node, command)
-            if command == "switch_page":
+        # One test for the other calls (most calls of an app) instead of four.
+        if direct_streamlit and command in _FLOW_COMMANDS:
+            if command == "stop":
+                out.append(Exit(ExitKind.STOP, self.lines.span(node)))
+                return
+            if command in ("rerun", "experimental_rerun"):
                 out.append(Exit(ExitKind.RERUN, self.lines.span(node)))
+                return
+            if command in ("switch_page", "page_link", "Page"):
+                self._page_reference(node, command)  # type: ignore[arg-type]
+                if command == "switch_page":
+                    out.append(Exit(ExitKind.RERUN, self.lines.span(node)))
+                return
+            self.has_navigation = True  # st.navigation
             return
-        if direct_streamlit and command == "navigation":
-            self.has_navigation = True
-            return
-        if command == "run" and isinstance(func, ast.Attribute) and self._is_navigation(func.value):
+        if command == "run" and func_class is ast.Attribute and self._is_navigation(func.value):  # type: ignore[attr-defined]
             out.append(PageRun(self.lines.span(node)))
             return
         spec = widget_table.widget_spec(command) if command and receiver_is_streamlit else None
@@ -2737,7 +2760,7 @@ class Extractor:
             spec, positional, keywords, star_args=opaque, star_kwargs=opaque
         )
 
-        star_args = any(isinstance(argument, ast.Starred) for argument in node.args)
+        star_args = ast.Starred in map(type, node.args)
         star_kwargs = any(keyword.arg is None for keyword in node.keywords)
 
         def in_call(question: Callable[..., bool | None]) -> bool:
@@ -3022,9 +3045,11 @@ def _written_keys(block: Block) -> set[Key]:
 
 def _freeze(nodes: list[Node]) -> Block:
     """Turn lowered nodes into an immutable block, resolving pending short-circuit branches."""
+    if _PendingBranch not in map(type, nodes):
+        return tuple(nodes)  # most blocks: no short-circuit branch to resolve
     frozen: list[Node] = []
     for node in nodes:
-        if isinstance(node, _PendingBranch):
+        if node.__class__ is _PendingBranch:
             frozen.append(Branch(node.cond, _freeze(node.then), _freeze(node.orelse)))
         else:
             frozen.append(node)
