@@ -122,7 +122,9 @@ class LineIndex:
     """Converts ``ast`` (line, UTF-8 byte column) pairs to code-point spans."""
 
     def __init__(self, text: str) -> None:
-        self._lines = _LINE_BREAK.split(text)
+        # A text without carriage returns (nearly all) is split by ``str.split``, in a
+        # quarter of the regular expression's time (1% of an extraction).
+        self._lines = text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
         self._encoded: dict[int, bytes] = {}
         # On an ASCII line byte columns are code-point columns: only the other lines
         # need decoding (most files have none).
