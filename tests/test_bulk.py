@@ -173,13 +173,8 @@ def test_warm_index_equals_cold(workspace: Path, tmp_path: Path, monkeypatch) ->
     assert warm_cache.stats.hits == len(cold[0]) and warm_cache.stats.misses == 0
 
 
-def test_workers_started_ahead_extract_for_the_index_then_stop(
-    workspace: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    serial = snapshot(build(workspace, workers=1))
-    monkeypatch.setattr(bulk, "_pool_pays", lambda busy: True)
-    monkeypatch.setattr(bulk, "POOL_CHUNK_CHARS", 8_000)  # a few of these files
-    monkeypatch.setattr(bulk, "POOL_MIN_CHUNK_CHARS", 1)
+def _pools_made(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The executor each pool made from now on was given (None: one of its own)."""
     pools: list[object] = []
     original = bulk._Pool.__init__
 
@@ -188,6 +183,17 @@ def test_workers_started_ahead_extract_for_the_index_then_stop(
         original(self, index, workers, executor)
 
     monkeypatch.setattr(bulk._Pool, "__init__", spy)
+    return pools
+
+
+def test_workers_started_ahead_extract_for_the_index_then_stop(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = snapshot(build(workspace, workers=1))
+    monkeypatch.setattr(bulk, "_pool_pays", lambda busy: True)
+    monkeypatch.setattr(bulk, "POOL_CHUNK_CHARS", 8_000)  # a few of these files
+    monkeypatch.setattr(bulk, "POOL_MIN_CHUNK_CHARS", 1)
+    pools = _pools_made(monkeypatch)
     started = bulk.start_workers(workers=2)
     assert started is not None and started.workers == 1
     # Far fewer files than a pool started on demand needs (POOL_MIN_FILES).
@@ -228,14 +234,7 @@ def test_workers_started_ahead_still_starting_do_not_make_the_machine_look_busy(
     # Every core runs a thread: this process, the worker (if starting), other work.
     monkeypatch.setattr(bulk, "running_threads", lambda *arguments: cores)
     monkeypatch.setattr(bulk, "usable_cores", lambda: 2)
-    pools: list[object] = []
-    original = bulk._Pool.__init__
-
-    def spy(self, index, workers, executor=None):
-        pools.append(executor)
-        original(self, index, workers, executor)
-
-    monkeypatch.setattr(bulk._Pool, "__init__", spy)
+    pools = _pools_made(monkeypatch)
     build(workspace, workers=2, started=started)
     assert pools == ([started.executor] if still_starting else [])
 
