@@ -22,7 +22,17 @@ from streamlit_lsp.diagnostics import Span
 # and parsing one would stall the server. Reported as a problem, not a diagnostic.
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as the tokenizer counts them (``\\r\\n``, ``\\r``, ``\\n``),
+    without their breaks. Most files have no carriage return: ``str.split`` is then the
+    same split, 4x faster than the regular expression (it runs on every keystroke, over
+    the whole buffer, and on every file extracted)."""
+    if "\r" not in text:
+        return text.split("\n")
+    return LINE_BREAK.split(text)
 
 
 class SourceError(Exception):
@@ -122,9 +132,7 @@ class LineIndex:
     """Converts ``ast`` (line, UTF-8 byte column) pairs to code-point spans."""
 
     def __init__(self, text: str) -> None:
-        # A text without carriage returns (nearly all) is split by ``str.split``, in a
-        # quarter of the regular expression's time (1% of an extraction).
-        self._lines = text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
+        self._lines = split_lines(text)
         self._encoded: dict[int, bytes] = {}
         # On an ASCII line byte columns are code-point columns: only the other lines
         # need decoding (most files have none).

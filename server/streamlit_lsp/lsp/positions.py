@@ -9,27 +9,17 @@ feed, U+2028...), so conversions here never go through it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from lsprotocol import types as lsp
 
+from streamlit_lsp.analysis.source import LINE_BREAK, split_lines
 from streamlit_lsp.diagnostics import Span
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def split_lines(text: str) -> list[str]:
-    # Most files have no carriage return: str.split is then the same split, 4x faster
-    # than the regular expression (it runs on every keystroke, over the whole buffer).
-    if "\r" not in text:
-        return text.split("\n")
-    return _LINE_BREAK.split(text)
 
 
 def line_starts(text: str) -> list[int]:
     """The string offset where each line of ``split_lines(text)`` starts."""
-    return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+    return [0, *(match.end() for match in LINE_BREAK.finditer(text))]
 
 
 def line_offset(text: str, lines: list[str], line: int) -> int:
