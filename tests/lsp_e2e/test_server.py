@@ -546,6 +546,39 @@ async def test_files_changed_on_disk_are_picked_up(client: LanguageClient):
     await codes_eventually(client, page_uri, set())
 
 
+def report_on_disk(client: LanguageClient, relative: str, change: lsp.FileChangeType) -> None:
+    """What the editor's file watcher says of a file created, changed or deleted."""
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            changes=[lsp.FileEvent(uri=uri(client, relative), type=change)]
+        )
+    )
+
+
+@pytest.mark.parametrize("opened", [False, True], ids=["closed", "open"])
+async def test_a_page_created_or_deleted_on_disk_joins_or_leaves_its_app(
+    client: LanguageClient, opened: bool
+):
+    """A page written to the app's pages/ folder runs in the app: it initialises the
+    ``total`` the entry script reads, so the read is no longer of a key nothing
+    initialises (ST001) but of one read before the page runs (ST002). Deleted, the page
+    leaves the app. The
+    server learns of both from the watcher's report alone, also while the page is open
+    in the editor (a new file saved from the editor is open when it is reported)."""
+    app_uri = open_doc(client, "app.py")
+    await codes_eventually(client, app_uri, {"ST001:10"})
+    relative = "pages/2_Totals.py"
+    text = "import streamlit as st\n\nst.session_state.total = 0\n"
+    if opened:
+        open_doc(client, relative, text)
+    (ws(client) / relative).write_text(text, encoding="utf-8")
+    report_on_disk(client, relative, lsp.FileChangeType.Created)
+    await codes_eventually(client, app_uri, {"ST002:10"})
+    (ws(client) / relative).unlink()
+    report_on_disk(client, relative, lsp.FileChangeType.Deleted)
+    await codes_eventually(client, app_uri, {"ST001:10"})
+
+
 async def test_hover_infers_the_type_of_a_computed_initial_value(client: LanguageClient):
     text = (
         "import streamlit as st\n\n\n"

@@ -227,6 +227,13 @@ class WorkspaceIndex:
         # Apps as discovery last found them, by entry script; ``Program`` checks that
         # what each was found from is unchanged before using it.
         self.apps: dict[Path, object] = {}
+        # All of them as last found, with the apps that read each file (``Program``'s):
+        # an edit checks the apps that read the files changed since, not every app.
+        self.discovered: object | None = None
+        # Whether the editor reports files created and deleted (a file watcher), each
+        # then a layout change: an app's ``pages/`` folder need not be stat'ed on every
+        # edit to learn that its listing changed.
+        self.creations_reported = False
         # The entry-point candidates as discovery last found them (``Program``'s), kept
         # while the files and what each says about itself are unchanged.
         self.candidates: object | None = None
@@ -389,9 +396,14 @@ class WorkspaceIndex:
         self._layout_changed()
 
     def forget_missing(self) -> None:
+        """Files may have appeared or gone (the editor's watcher said so): what module
+        resolution found missing, and the folders it listed, are looked at again, and
+        the apps are found again, by the next snapshot even if no file's facts changed
+        (a page deleted while open in the editor stays indexed, and leaves its app)."""
         self._missing.clear()
         self._listings.clear()
         self._layout_changed()
+        self.generation += 1
 
     def _layout_changed(self) -> None:
         self.layout_generation += 1

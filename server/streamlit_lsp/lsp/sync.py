@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from concurrent.futures import Future
 
 from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
@@ -93,7 +94,14 @@ def _watch_files(ls: StreamlitLanguageServer) -> None:
         method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
         register_options=options,
     )
-    ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
+    registered = ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
+
+    def reported(done: Future[None]) -> None:
+        # From now on the client tells of every file created or deleted.
+        if not done.cancelled() and done.exception() is None:
+            ls.ensure_engine().index.creations_reported = True
+
+    registered.add_done_callback(reported)
 
 
 def _watch_configuration(ls: StreamlitLanguageServer) -> None:
@@ -104,7 +112,14 @@ def _watch_configuration(ls: StreamlitLanguageServer) -> None:
     registration = lsp.Registration(
         id="streamlit-lsp-configuration", method=lsp.WORKSPACE_DID_CHANGE_CONFIGURATION
     )
-    ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
+    registered = ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
+
+    def reported(done: Future[None]) -> None:
+        # From now on the client tells of every file created or deleted.
+        if not done.cancelled() and done.exception() is None:
+            ls.ensure_engine().index.creations_reported = True
+
+    registered.add_done_callback(reported)
 
 
 def register(server: StreamlitLanguageServer) -> None:
@@ -191,10 +206,14 @@ def register(server: StreamlitLanguageServer) -> None:
             if path.name == "pyproject.toml":
                 engine.reload_configs()
                 continue
-            if path.suffix != ".py" or ls.open_document(change.uri) is not None:
-                continue  # open buffers are the truth while open
-            if not ls.indexable(path):
+            if path.suffix != ".py" or not ls.indexable(path):
                 continue
+            if change.type != lsp.FileChangeType.Changed:
+                # A page or module appeared or went away, open or not: the layout changed
+                # (discovery relies on it to see a pages/ folder's listing change).
+                engine.index.forget_missing()
+            if ls.open_document(change.uri) is not None:
+                continue  # open buffers are the truth while open
             if change.type == lsp.FileChangeType.Deleted:
                 engine.remove(path)
             else:
