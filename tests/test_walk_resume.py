@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,12 +35,25 @@ from streamlit_lsp.checker import run_rules
 
 
 class Walks:
-    """What the walks of scripts did: where each started, and whether it met the last."""
+    """What the walks of scripts did: where each started, and whether it met the last;
+    the same for the pages of ``st.navigation`` runs walked keeping checkpoints."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.started: list[int] = []  # the statement each walk started at (0: the top)
         self.spliced = 0
+        self.pages_started: list[int] = []
+        self.paused = False  # (while a test walks for reference)
         walk_script, spliced = flow.Walker.walk_script, flow.Walker._spliced
+        walk_body = flow.Walker._walk_body
+
+        def record_body(walker: flow.Walker, *args: object) -> object:
+            _frame, _facts, _state, resumption, exits = args
+            if exits is not None and not self.paused:  # (a script's is recorded below)
+                start = 0 if resumption is None else resumption.checkpoint.index  # type: ignore[attr-defined]
+                self.pages_started.append(start)
+            return walk_body(walker, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(flow.Walker, "_walk_body", record_body)
 
         def record_start(
             walker: flow.Walker, run: object, resumption: Resumption | None = None
@@ -115,9 +129,15 @@ def _edit(
     index.set_buffer(path, prepare_buffer("\n".join(lines), None, extraction))
 
 
-def _random_session(root: Path, path: Path, rng: random.Random, edits: int) -> None:
+def _random_session(
+    root: Path,
+    path: Path,
+    rng: random.Random,
+    edits: int,
+    check: Callable[[Model, Path], None] | None = None,
+) -> None:
     """``edits`` random edits of ``path`` in a fresh index of ``root``, each analysed over
-    the last model and checked against a model from nothing."""
+    the last model and checked against a model from nothing (and by ``check``)."""
     index = _index(root)
     lines = path.read_text(encoding="utf-8").split("\n")
     words = sorted(set(re.findall(r"[A-Za-z_]\w*", "\n".join(lines))))
@@ -128,6 +148,8 @@ def _random_session(root: Path, path: Path, rng: random.Random, edits: int) -> N
     for _ in range(edits):
         edited = random_edit(lines, words, rng)
         model, _ = _checked_edit(index, extraction, path, edited, model)
+        if check is not None:
+            check(model, path)
         if index.parse_error(path) is None:
             lines = edited
 
@@ -178,6 +200,134 @@ def test_random_edits_of_a_navigation_entry_walk_as_a_model_from_nothing(
     walks = Walks(monkeypatch)
     _random_session(tmp_path, entry.resolve(), random.Random(3), 40)
     assert [start for start in walks.started if start > 0]
+
+
+def _navigation_page(count: int) -> list[str]:
+    """A long page with what a page's walk carries through: exits (``st.stop()``, a
+    ``raise``) in branches, a function called with keys, widgets, writes and reads
+    further down."""
+    lines = [
+        "import streamlit as st",
+        "def show(k):",
+        "    st.write(st.session_state[k])",
+        'st.session_state.setdefault("a", 0)',
+    ]
+    for number in range(count):
+        if number % 7 == 3:
+            lines += [f'if st.session_state.get("stop{number}"):', "    st.stop()"]
+        elif number % 23 == 10 and number > count // 2:  # (past most edits' meeting point)
+            lines += [f'if st.session_state.get("bad{number}"):', '    raise ValueError("bad")']
+        elif number % 11 == 5:
+            lines.append('show("a")')
+        elif number % 13 == 6:
+            lines.append(f'st.text_input("Field {number}", key="w{number}")')
+        elif number % 17 == 8:
+            lines.append(f'st.session_state["x{number}"] = {number}')
+        elif number % 19 == 9:
+            lines.append(f'st.write(st.session_state["x{number - 1}"])')
+        else:
+            lines.append(f'st.write(st.session_state.get("k{number}"))')
+    return lines
+
+
+# Where an entry runs its navigation page: at the top level, in a branch, in a function,
+# and twice (in two branches: the walk then keeps no checkpoints in the page).
+ENTRY_RUNS = {
+    "top": ["pg.run()"],
+    "branch": ['if st.session_state.get("ready", True):', "    pg.run()"],
+    "function": ["def main():", "    pg.run()", "main()"],
+    "twice": ['if st.session_state.get("ready"):', "    pg.run()", "else:", "    pg.run()"],
+    # The page's exits reach the handler: its state is the page's where it raised.
+    "try": ["try:", "    pg.run()", "except ValueError:", '    st.write(st.session_state["x25"])'],
+}
+
+
+def _assert_page_walk_kept(model: Model, page: Path) -> None:
+    """What each walk through ``page`` kept of it equals what a walk from the top keeps:
+    where the page's part began and ended, and the exits it took (which no trace shows:
+    the next walk that meets this one past the edit takes them from here)."""
+    app = _app_of(model, page)
+    for run, trace in model.analysis(app).any_run.items():
+        if run.page is None or run.page.path != page or trace.page_walk is None:
+            continue
+        fresh = flow._rewalk_page(
+            model.program, app, run, flow.Mode.ANY_RUN, flow.Trace(), frozenset({page})
+        )
+        assert fresh is not None and fresh.page_walk is not None
+        assert fresh == trace
+        kept, expected = trace.page_walk, fresh.page_walk
+        assert kept.start_lengths == expected.start_lengths
+        assert kept.end_lengths == expected.end_lengths
+        assert kept.end_state == expected.end_state
+        assert kept.end_exits == expected.end_exits
+
+
+@pytest.mark.parametrize("shape", ENTRY_RUNS)
+def test_random_edits_of_a_navigation_page_walk_as_a_model_from_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    """The page an ``st.navigation`` entry runs, edited at random: each run's walk
+    takes the entry again up to ``pg.run()``, resumes the page from a checkpoint, and
+    walks on through the entry after it; the walks and findings equal a model's from
+    nothing, edit after edit."""
+    page = tmp_path / "big.py"
+    page.write_text("\n".join(_navigation_page(150)))
+    (tmp_path / "other.py").write_text('import streamlit as st\nst.session_state["x25"] = 0\n')
+    (tmp_path / "app.py").write_text(
+        "\n".join(
+            [
+                "import streamlit as st",
+                *_statements(10),
+                'pg = st.navigation([st.Page("big.py"), st.Page("other.py")])',
+                *ENTRY_RUNS[shape],
+                # Reached only where the page took no exit.
+                'st.write(st.session_state["a"], st.session_state["w6"])',
+                *_statements(5),
+            ]
+        )
+    )
+    walks = Walks(monkeypatch)
+
+    def check(model: Model, path: Path) -> None:
+        walks.paused = True
+        _assert_page_walk_kept(model, path)
+        walks.paused = False
+
+    _random_session(tmp_path, page.resolve(), random.Random(5), 30, check)
+    resumed = [start for start in walks.pages_started if start > 0]
+    if shape == "twice":
+        assert resumed == []
+    else:
+        # Most walks of the page resume past its top, and some meet the last walk.
+        assert len(resumed) > 0.5 * len(walks.pages_started)
+        assert walks.spliced > 0
+
+
+def test_an_edit_of_a_navigation_page_walks_about_one_interval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read typed in the middle of a long navigation page: the page's walk resumes
+    an interval above it and meets the last walk an interval below."""
+    lines = ["import streamlit as st", *_statements(200)]
+    page = tmp_path / "big.py"
+    page.write_text("\n".join(lines))
+    (tmp_path / "app.py").write_text(
+        'import streamlit as st\npg = st.navigation([st.Page("big.py")])\npg.run()\n'
+    )
+    index = _index(tmp_path)
+    extraction = BufferExtraction()
+    page = page.resolve()
+    _edit(index, extraction, page, lines)
+    model = Model(Program(index))
+    run_rules(model)
+    walks = Walks(monkeypatch)
+    for number, key in enumerate(["typed", "typed_again", "never_set"]):
+        lines[100] = f'st.write(st.session_state["{key}"])'
+        model, findings = _checked_edit(index, extraction, page, lines, model)
+        assert [found[3] for found in findings if found[0] == "ST001"] == [key]
+        if number:  # the first walk after an edit keeps the checkpoints
+            assert 80 <= walks.pages_started[-1] <= 100
+    assert walks.spliced >= 2
 
 
 def _page_model(

@@ -58,9 +58,13 @@ from streamlit_lsp.analysis.walk_resume import (
     CallbackWalk,
     CallbackWalks,
     Checkpoint,
+    Exits,
+    Lengths,
+    PageWalk,
     Resumable,
     Resumption,
     checkpoint_step,
+    copied,
     tables_of,
 )
 from streamlit_lsp.analysis.widgets import FirstRunValue
@@ -157,6 +161,8 @@ class Trace:
     complete: bool = True
     # What a run's walk kept to be resumed after an edit of its script (``walk_resume``).
     resumable: Resumable | None = field(default=None, compare=False, repr=False)
+    # The same for the page of an ``st.navigation`` run, after an edit of the page.
+    page_walk: PageWalk | None = field(default=None, compare=False, repr=False)
     # The same for the walks of a run's callbacks.
     callback_walks: CallbackWalks | None = field(default=None, compare=False, repr=False)
     # What rules derived from this trace alone (``derive``), by name; None until one
@@ -357,6 +363,13 @@ class Walker:
         self.budget = budget if budget is not None else Budget()
         # The functions entered since the last checkpoint (``walk_script``), or None.
         self.interval_entered: set[tuple[Path, str]] | None = None
+        # Whether the walk keeps checkpoints in its run's ``st.navigation`` page (set by
+        # ``_rewalk_page``), resumed from ``page_resumption``; what it kept, in
+        # ``page_kept`` (None when the run ran its page more than once).
+        self.keeps_page = False
+        self.page_resumption: Resumption | None = None
+        self.page_kept: PageWalk | None = None
+        self._pages_walked = 0
 
     # ---------------------------------------------------------------- entry points
 
@@ -375,16 +388,33 @@ class Walker:
         if facts is None:
             return None
         frame = Frame(run.script, "", {}, ())
+        _, kept = self._walk_body(frame, facts, State(), resumption, None)
+        return kept
+
+    def _walk_body(
+        self,
+        frame: Frame,
+        facts: FileFacts,
+        state: State,
+        resumption: Resumption | None,
+        exits: list[tuple[ExitKind, State]] | None,
+    ) -> tuple[State, Resumable]:
+        """A script's body (a run's script, or its navigation page) from ``state``,
+        keeping checkpoints; from ``resumption`` when given. ``exits``: where the
+        exits taken go (None: a run's script, whose exits end the run). The state at
+        the end, and what the walk kept to be resumed."""
         body = facts.body
         if resumption is None:
-            state, index, checkpoints = State(), 0, []
+            index, checkpoints = 0, []
             step = checkpoint_step(len(body))
             places = iter(range(step, len(body), step))
         else:
             checkpoint = resumption.checkpoint
             state, index = checkpoint.state.copy(), checkpoint.index
             checkpoints = list(resumption.resumable.checkpoints[: resumption.start])
-            self._take_prefix(resumption.trace, checkpoint)
+            self._take_prefix(resumption, checkpoint)
+            if exits is not None:
+                exits.extend(copied(checkpoint.exits))
             # Where the last walk's checkpoints fall in this body (past the edit, where
             # the walks may meet, they must fall on the same statements).
             places = iter(resumption.places(len(body)))
@@ -392,24 +422,31 @@ class Walker:
         # gathered in ``interval_entered``.
         pending: Checkpoint | None = None
         self.interval_entered = set()
+        # The exits' copies made for the checkpoints so far (each checkpoint shares them).
+        saved: Exits = () if resumption is None else resumption.checkpoint.exits
         for end in (*places, len(body)):
             if index >= len(body) or not state.reachable:
                 break
             if end <= index:
                 continue
+            if exits is not None and len(saved) < len(exits):
+                saved = (*saved, *copied(exits[len(saved) :]))
             if index and (resumption is None or index > resumption.checkpoint.index):
                 if resumption is not None and self._converged(resumption, index, state):
                     self._close(checkpoints, pending)
-                    return self._spliced(facts, checkpoints, resumption, index)
+                    return self._spliced(frame.path, facts, checkpoints, resumption, index, exits)
                 self._close(checkpoints, pending)
-                pending = self._checkpoint(index, state)
+                pending = self._checkpoint(index, state, saved)
             elif index:
-                pending = self._checkpoint(index, state)  # (where it resumed: made anew)
-            state = self.block(frame, body[index:end], state).state
+                pending = self._checkpoint(index, state, saved)  # (where it resumed: made anew)
+            outcome = self.block(frame, body[index:end], state)
+            if exits is not None:
+                exits.extend(outcome.exits)
+            state = outcome.state
             index = end
         self._close(checkpoints, pending)
-        return Resumable(
-            run.script,
+        return state, Resumable(
+            frame.path,
             body,
             {function.qualname: function for function in facts.functions},
             tables_of(facts),
@@ -424,22 +461,29 @@ class Walker:
             checkpoints.append(replace(pending, entered_until_next=entered))
         self.interval_entered = set()
 
-    def _checkpoint(self, index: int, state: State) -> Checkpoint:
-        trace = self.trace
-        lengths = (len(trace.reads), len(trace.writes), len(trace.widgets), len(trace.callbacks))
-        entered = frozenset(trace.entered)
-        return Checkpoint(index, state.copy(), lengths, entered, self.budget.remaining)
+    def _checkpoint(self, index: int, state: State, exits: Exits = ()) -> Checkpoint:
+        entered = frozenset(self.trace.entered)
+        return Checkpoint(
+            index, state.copy(), self._lengths(), entered, self.budget.remaining, exits=exits
+        )
 
-    def _take_prefix(self, walked: Trace, checkpoint: Checkpoint) -> None:
-        """Start the trace with what ``walked`` saw before ``checkpoint``."""
-        reads, writes, widgets, callbacks = checkpoint.lengths
+    def _lengths(self) -> Lengths:
         trace = self.trace
-        trace.reads.extend(walked.reads[:reads])
-        trace.writes.extend(walked.writes[:writes])
-        trace.widgets.extend(walked.widgets[:widgets])
-        trace.callbacks.extend(walked.callbacks[:callbacks])
-        trace.entered |= checkpoint.entered
+        return (len(trace.reads), len(trace.writes), len(trace.widgets), len(trace.callbacks))
+
+    def _take_prefix(self, resumption: Resumption, checkpoint: Checkpoint) -> None:
+        """Go on with what the last walk saw from where its checkpoints count
+        (``Resumption.since``: the run's start, or its page's) to ``checkpoint``."""
+        self._take_part(resumption.trace, resumption.since, checkpoint.lengths)
+        self.trace.entered |= checkpoint.entered
         self.budget.remaining = checkpoint.budget
+
+    def _take_part(self, walked: Trace, start: Lengths, end: Lengths) -> None:
+        trace = self.trace
+        trace.reads.extend(walked.reads[start[0] : end[0]])
+        trace.writes.extend(walked.writes[start[1] : end[1]])
+        trace.widgets.extend(walked.widgets[start[2] : end[2]])
+        trace.callbacks.extend(walked.callbacks[start[3] : end[3]])
 
     def _converged(self, resumption: Resumption, index: int, state: State) -> bool:
         """Whether the walk meets the last one's at statement ``index``: the same state,
@@ -453,20 +497,28 @@ class Walker:
         return self.budget.remaining - spent_after > 0 and state == old.state
 
     def _spliced(
-        self, facts: FileFacts, checkpoints: list[Checkpoint], resumption: Resumption, index: int
-    ) -> Resumable:
-        """The rest of the last walk's trace after statement ``index`` (where this walk
-        met it), and its checkpoints from there, moved to this body and trace."""
-        last, walked, trace = resumption.resumable, resumption.trace, self.trace
+        self,
+        script: Path,
+        facts: FileFacts,
+        checkpoints: list[Checkpoint],
+        resumption: Resumption,
+        index: int,
+        exits: list[tuple[ExitKind, State]] | None,
+    ) -> tuple[State, Resumable]:
+        """The rest of the last walk's part after statement ``index`` (where this walk
+        met it), and its checkpoints from there, moved to this body and trace; a page's
+        exits and state at its end as the last walk left them (a script's run ends)."""
+        last, walked, page = resumption.resumable, resumption.trace, resumption.page
         old = resumption.last_checkpoint_at(index)
         assert old is not None  # (``_converged`` found it)
-        here = (len(trace.reads), len(trace.writes), len(trace.widgets), len(trace.callbacks))
+        here = self._lengths()
         self.interval_entered = None
         budget_shift = self.budget.remaining - old.budget
-        trace.reads.extend(walked.reads[old.lengths[0] :])
-        trace.writes.extend(walked.writes[old.lengths[1] :])
-        trace.widgets.extend(walked.widgets[old.lengths[2] :])
-        trace.callbacks.extend(walked.callbacks[old.lengths[3] :])
+        self._take_part(walked, old.lengths, resumption.until)
+        # This walk's exits so far, then those the last one took after the meeting point.
+        taken = len(old.exits)
+        exits_here = copied(exits) if exits is not None else ()
+        trace = self.trace
         entered = set(trace.entered)
         for later in last.checkpoints:
             if later.index < old.index:
@@ -483,19 +535,59 @@ class Walker:
                     frozenset(entered),
                     later.budget + budget_shift,
                     later.entered_until_next,
+                    (*exits_here, *later.exits[taken:]),
                 )
             )
             entered |= later.entered_until_next
         trace.entered |= entered
         self.budget.remaining = last.end_budget + budget_shift
-        return Resumable(
-            last.script,
+        if page is not None and exits is not None:
+            exits.extend(copied(page.end_exits[taken:]))
+            state = page.end_state.copy()
+        else:
+            state = UNREACHABLE.copy()  # (the end of a run: nobody walks on)
+        return state, Resumable(
+            script,
             facts.body,
             {function.qualname: function for function in facts.functions},
             tables_of(facts),
             tuple(checkpoints),
             self.budget.remaining,
         )
+
+    def _page_body(self, frame: Frame, facts: FileFacts, state: State) -> Outcome:
+        """The body of the run's navigation page, keeping checkpoints in it
+        (``_rewalk_page``): resumed from ``page_resumption`` where this walk arrives at
+        the page as the last did; what it kept, in ``page_kept``. A run that runs its
+        page more than once (``pg.run()`` in two branches) keeps nothing."""
+        self._pages_walked += 1
+        if self._pages_walked > 1:
+            self.page_kept = None
+            return self.block(frame, facts.body, state)
+        start_lengths, start_state, start_budget = (
+            self._lengths(),
+            state.copy(),
+            self.budget.remaining,
+        )
+        resumption = self.page_resumption
+        if resumption is not None and not (
+            resumption.page is not None
+            and resumption.page.arrives_as(start_state, start_lengths, start_budget)
+        ):
+            resumption = None
+        exits: list[tuple[ExitKind, State]] = []
+        end_state, body = self._walk_body(frame, facts, state, resumption, exits)
+        self.interval_entered = None
+        self.page_kept = PageWalk(
+            body,
+            start_state,
+            start_lengths,
+            start_budget,
+            end_state.copy(),
+            self._lengths(),
+            copied(exits),
+        )
+        return Outcome(end_state, exits)
 
     def walk_function(
         self, path: Path, function: FunctionFacts, bindings: dict[str, KeySet] | None = None
@@ -824,7 +916,10 @@ class Walker:
             if facts is None:
                 return Outcome(state)
             inner = Frame(page.path, "", {}, (*frame.stack, marker))
-            outcome = self.block(inner, facts.body, state)
+            if self.keeps_page:
+                outcome = self._page_body(inner, facts, state)
+            else:
+                outcome = self.block(inner, facts.body, state)
             passing = [
                 (kind, s)
                 for kind, s in outcome.exits
@@ -1077,13 +1172,34 @@ def _rewalk(
     checkpoints kept for the next edit (``walk_resume``). None when the script did not
     change (something it calls did): walked from the top, keeping nothing."""
     if run.script not in changed:
-        return None
+        return _rewalk_page(program, app, run, mode, walked, changed)
     resumption = None
     if changed == {run.script} and walked.resumable is not None:
         resumption = walked.resumable.resumption(program.facts(run.script), walked)
     trace = Trace()
     walker = Walker(program, Context(app, run, mode), trace)
     trace.resumable = walker.walk_script(run, resumption)
+    trace.complete = walker.budget.remaining > 0
+    return trace
+
+
+def _rewalk_page(
+    program: Program, app: App, run: Run, mode: Mode, walked: Trace, changed: frozenset[Path]
+) -> Trace | None:
+    """The walk of an ``st.navigation`` run after an edit of its page alone (a file, not
+    a function): the entry walked again up to the page, the page resumed where the edit
+    left it as it was, with checkpoints kept for the next edit (``walk_resume``). None
+    when anything else changed (walked from the top, keeping nothing)."""
+    page = run.page
+    if page is None or page.function is not None or changed != {page.path}:
+        return None
+    trace = Trace()
+    walker = Walker(program, Context(app, run, mode), trace)
+    walker.keeps_page = True
+    if walked.page_walk is not None:
+        walker.page_resumption = walked.page_walk.resumption(program.facts(page.path), walked)
+    walker.walk_run(run)
+    trace.page_walk = walker.page_kept
     trace.complete = walker.budget.remaining > 0
     return trace
 

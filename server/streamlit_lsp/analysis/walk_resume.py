@@ -19,6 +19,16 @@ functions it had entered. The walk of the next version:
   from there on, and the script's functions the last walk entered from there, are the
   same objects and the budget cannot run out.
 
+The page an ``st.navigation`` entry runs (``pg.run()``) is walked inside the entry's
+walk. Once the page alone has been edited, the run's walk keeps checkpoints in the
+page's body the same way (``PageWalk``), with where the page's part of the walk began
+and ended: the next walk walks the entry again up to the page (entry scripts are short,
+and the page may sit in any block of it), and where it arrives at the page as the last
+walk did (the same state, trace lengths and budget) resumes the page from a checkpoint;
+where it meets the last walk inside the page it takes the rest of the page's part, and
+walks on through the entry after ``pg.run()``. The exits the page took so far (an
+``st.stop()``) are part of each checkpoint: they leave the page with its end.
+
 The walks of a run's callbacks are independent of each other: once a file they read is
 edited, each is kept (``CallbackWalks``) and taken again while its code is the same.
 
@@ -29,12 +39,12 @@ random edits).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from streamlit_lsp.analysis.facts import Block, CallEvent, FileFacts, FunctionFacts
+    from streamlit_lsp.analysis.facts import Block, CallEvent, ExitKind, FileFacts, FunctionFacts
     from streamlit_lsp.analysis.flow import State, Trace
 
 # At most this many checkpoints in one script, at least this many statements apart: a
@@ -45,6 +55,10 @@ CHECKPOINT_STEP_MIN = 4
 
 # (path, qualname) of a function a walk entered.
 Entered = frozenset[tuple[Path, str]]
+# How long a trace's reads, writes, widgets and callbacks were.
+Lengths = tuple[int, int, int, int]
+# The exits a page's walk took so far (copies, never changed: a walk takes copies again).
+Exits = tuple[tuple["ExitKind", "State"], ...]
 
 
 def tables_of(facts: FileFacts) -> tuple[object, ...]:
@@ -64,12 +78,13 @@ class Checkpoint:
 
     index: int
     state: State
-    # How long the trace's reads, writes, widgets and callbacks were.
-    lengths: tuple[int, int, int, int]
+    lengths: Lengths
     entered: Entered  # the functions entered before it
     budget: int  # the walk's budget left
     # The functions entered between this checkpoint and the next (or the end).
     entered_until_next: Entered = frozenset()
+    # The exits taken before it (a page's walk; a script's run ends with its exits).
+    exits: Exits = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +153,25 @@ class Resumption:
     start: int
     converge_from: int
     delta: int
+    # The page's part of ``trace`` this resumes (a navigation page), or None: a script's.
+    page: PageWalk | None = None
 
     @property
     def checkpoint(self) -> Checkpoint:
         return self.resumable.checkpoints[self.start]
+
+    @property
+    def since(self) -> Lengths:
+        """Where the part of ``trace`` the checkpoints count from begins."""
+        return self.page.start_lengths if self.page is not None else (0, 0, 0, 0)
+
+    @property
+    def until(self) -> Lengths:
+        """Where that part of ``trace`` ends."""
+        if self.page is not None:
+            return self.page.end_lengths
+        trace = self.trace
+        return (len(trace.reads), len(trace.writes), len(trace.widgets), len(trace.callbacks))
 
     def places(self, statements: int) -> list[int]:
         """Where the walk of a body of ``statements`` should make its checkpoints past
@@ -172,6 +202,45 @@ class Resumption:
             if item.index == wanted:
                 return item
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class PageWalk:
+    """What the walk of an ``st.navigation`` run kept of its page's part, to be resumed
+    after an edit of the page alone: the page's body walked as a script's (``body``:
+    its checkpoints; its ``end_budget``, the budget left at the page's end), where the
+    part began in the run's walk and where it ended."""
+
+    body: Resumable
+    start_state: State
+    start_lengths: Lengths
+    start_budget: int
+    end_state: State
+    end_lengths: Lengths
+    end_exits: Exits
+
+    def resumption(self, facts: FileFacts | None, trace: Trace) -> Resumption | None:
+        """Where a walk of the page as ``facts`` now has it can start (``trace``: the
+        run's walk this was kept with), provided the walk arrives at the page as that
+        one did (``arrives_as``); None when the page must be walked from its top."""
+        found = self.body.resumption(facts, trace)
+        return None if found is None else replace(found, page=self)
+
+    def arrives_as(self, state: State, lengths: Lengths, budget: int) -> bool:
+        """Whether a walk arriving at the page so arrives as the last walk did: the
+        entry walked again up to the page read the same, left the same state and
+        budget (the page then walks as it did, up to the edit)."""
+        return (
+            lengths == self.start_lengths
+            and budget == self.start_budget
+            and state == self.start_state
+        )
+
+
+def copied(exits: Iterable[tuple[ExitKind, State]]) -> Exits:
+    """Exits with copies of their states: a checkpoint's stay as they were while the
+    walk that took them goes on, and a walk resumed from them changes its own."""
+    return tuple((kind, state.copy()) for kind, state in exits)
 
 
 @dataclass(frozen=True, slots=True)
