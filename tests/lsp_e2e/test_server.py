@@ -686,6 +686,39 @@ async def initialize_in_process(client: LanguageClient, workspace: Path, preset:
     )
 
 
+@pytest.mark.parametrize("refused", [False, True], ids=["taken", "refused"])
+async def test_discovery_relies_on_the_watcher_once_the_client_took_its_registration(
+    tmp_path: Path, refused: bool
+):
+    """A client that took the file watchers' registration reports every file created
+    and deleted: discovery then stops looking at each app's pages/ folder on every
+    edit. One that refused it (an error answer) does not, and the folders are looked
+    at still."""
+    workspace = tmp_path / "shop"
+    shutil.copytree(WORKSPACES / "shop", workspace)
+    try:
+        async with connected_client() as client:
+
+            def register(params: lsp.RegistrationParams) -> None:
+                if refused:
+                    raise RuntimeError("this client watches no files")
+
+            client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(register)
+            uri = from_fs_path(str(workspace)) or ""
+            await client.initialize_session(
+                lsp.InitializeParams(
+                    capabilities=client_capabilities("visual-studio-code"),
+                    root_uri=uri,
+                    workspace_folders=[lsp.WorkspaceFolder(uri=uri, name=workspace.name)],
+                )
+            )
+            await wait_until(lambda: bool(client.diagnostics))
+            index = client.server.engine.index  # type: ignore[attr-defined]
+            assert index.creations_reported is not refused
+    finally:
+        gc.unfreeze()  # (the server in this process froze its first analysis)
+
+
 async def test_the_first_analysis_is_kept_out_of_the_collectors_scans(tmp_path: Path):
     """After the first whole-workspace analysis, what it keeps (the apps' walks) is out of
     the garbage collector's scans: a full collection on 2,000 files paused the server

@@ -96,6 +96,8 @@ class StreamlitLanguageServer(LanguageServer):
             converter_factory=make_converter,
         )
         self.engine: Engine | None = None
+        # Whether the client reports files created and deleted (``report_creations``).
+        self.creations_reported = False
         self.settings = ServerSettings()
         # The editor's settings: initializationOptions, overlaid by the latest answer to
         # workspace/configuration (which replaces the previous answer as a whole).
@@ -158,7 +160,15 @@ class StreamlitLanguageServer(LanguageServer):
         if self.engine is None:
             self.engine = Engine(self.workspace_roots())
             self.engine.reload_configs(self.raw_settings)
+            self.engine.index.creations_reported = self.creations_reported
         return self.engine
+
+    def report_creations(self) -> None:
+        """The client watches the workspace's files for us (the registration was
+        taken): from now on it tells of every file created or deleted."""
+        self.creations_reported = True
+        if self.engine is not None:
+            self.engine.index.creations_reported = True
 
     def apply_settings(self, raw: object) -> None:
         """New editor settings: server switches, and analysis keys over pyproject.toml."""

@@ -97,9 +97,8 @@ def _watch_files(ls: StreamlitLanguageServer) -> None:
     registered = ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
 
     def reported(done: Future[None]) -> None:
-        # From now on the client tells of every file created or deleted.
         if not done.cancelled() and done.exception() is None:
-            ls.ensure_engine().index.creations_reported = True
+            ls.report_creations()
 
     registered.add_done_callback(reported)
 
@@ -112,14 +111,7 @@ def _watch_configuration(ls: StreamlitLanguageServer) -> None:
     registration = lsp.Registration(
         id="streamlit-lsp-configuration", method=lsp.WORKSPACE_DID_CHANGE_CONFIGURATION
     )
-    registered = ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
-
-    def reported(done: Future[None]) -> None:
-        # From now on the client tells of every file created or deleted.
-        if not done.cancelled() and done.exception() is None:
-            ls.ensure_engine().index.creations_reported = True
-
-    registered.add_done_callback(reported)
+    ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
 
 
 def register(server: StreamlitLanguageServer) -> None:
@@ -208,16 +200,17 @@ def register(server: StreamlitLanguageServer) -> None:
                 continue
             if path.suffix != ".py" or not ls.indexable(path):
                 continue
-            if change.type != lsp.FileChangeType.Changed:
-                # A page or module appeared or went away, open or not: the layout changed
-                # (discovery relies on it to see a pages/ folder's listing change).
+            is_open = ls.open_document(change.uri) is not None
+            if change.type != lsp.FileChangeType.Changed or not is_open:
+                # A file appeared or went away (open or not: a page joins or leaves its
+                # app, which discovery learns from this alone), or one not open changed
+                # on disk: what resolution and discovery found is looked at again.
                 engine.index.forget_missing()
-            if ls.open_document(change.uri) is not None:
+            if is_open:
                 continue  # open buffers are the truth while open
             if change.type == lsp.FileChangeType.Deleted:
                 engine.remove(path)
             else:
-                engine.index.forget_missing()
                 engine.reload(path)
         ls.schedule_refresh()
 
