@@ -298,8 +298,21 @@ def client_capabilities() -> lsp.ClientCapabilities:
                     documentation_format=[lsp.MarkupKind.Markdown, lsp.MarkupKind.PlainText],
                     insert_replace_support=True,
                     label_details_support=True,
+                    resolve_support=lsp.ClientCompletionItemResolveOptions(
+                        properties=["documentation", "detail", "additionalTextEdits"]
+                    ),
                 ),
                 context_support=True,
+                # As vscode-languageclient 11 (the extension's client) announces it.
+                completion_list=lsp.CompletionListCapabilities(
+                    item_defaults=[
+                        "commitCharacters",
+                        "editRange",
+                        "insertTextFormat",
+                        "insertTextMode",
+                        "data",
+                    ]
+                ),
             ),
             publish_diagnostics=lsp.PublishDiagnosticsClientCapabilities(
                 related_information=True, version_support=True
