@@ -113,3 +113,32 @@ def test_an_edit_replaces_what_the_reference_offsets_say(
     end = max(start, offset(end_line, end_column))
     expected = text[:start] + "X" + text[end:]
     assert apply_change(text, change, "X", lsp.PositionEncodingKind.Utf32) == expected
+
+
+# Texts and changes without carriage returns (lines spliced from the last ones) and
+# with them (split anew).
+LF_PIECES = ["a", "é", "🎈", "\n", "\n\n", "\f", "\u2028"]
+CR_PIECES = [*LF_PIECES, "\r", "\r\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.booleans(), st.sampled_from([UTF8, UTF16, UTF32]), st.data())
+def test_a_document_s_lines_follow_its_edits(
+    carriage_returns: bool, encoding: str, data: st.DataObject
+):
+    """The lines an edited document keeps (spliced from the last ones where the edit
+    left them) are the lines of its text, edit after edit."""
+    pieces = st.lists(st.sampled_from(CR_PIECES if carriage_returns else LF_PIECES))
+    text = data.draw(pieces.map("".join))
+    document = LspTextDocument("file:///app.py", source=text)
+    document.position_codec.encoding = encoding  # type: ignore[misc]
+    expected = text
+    for _ in range(data.draw(st.integers(1, 8))):
+        numbers = [data.draw(st.integers(0, limit)) for limit in (6, 8, 6, 8)]
+        change = span(*numbers)
+        new_text = data.draw(pieces.map("".join))
+        assert document.split_lines() == split_lines(document.source)
+        expected = apply_change(expected, change, new_text, encoding)
+        document.apply_change(lsp.TextDocumentContentChangePartial(range=change, text=new_text))
+        assert document.source == expected
+        assert document.split_lines() == split_lines(expected)

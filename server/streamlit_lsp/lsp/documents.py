@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from lsprotocol import types as lsp
 from pygls.workspace import TextDocument, Workspace
 
+from streamlit_lsp.analysis.source import split_lines
 from streamlit_lsp.lsp.positions import Converter, line_offset, line_starts
 
 
@@ -25,15 +26,30 @@ def apply_change(text: str, range_: lsp.Range, new_text: str, encoding: str) -> 
     Past the end of a line means its end, past the last line the end of the text (as
     the LSP specification says); a range ending before it starts only inserts.
     """
-    converter = Converter.for_text(text, encoding)
-    start = _offset(text, converter, range_.start)
-    end = max(start, _offset(text, converter, range_.end))
-    return text[:start] + new_text + text[end:]
+    return changed_lines(text, split_lines(text), range_, new_text, encoding)[0]
 
 
-def _offset(text: str, converter: Converter, position: lsp.Position) -> int:
-    line, column = converter.position(position)
-    return line_offset(text, converter.lines, line - 1) + column
+def changed_lines(
+    text: str, lines: list[str], range_: lsp.Range, new_text: str, encoding: str
+) -> tuple[str, list[str]]:
+    """``apply_change``, given ``text``'s lines (``split_lines``), with the new text's
+    lines: those the change did not touch are taken from ``lines`` (a keystroke in a
+    5,000-line buffer split it whole twice, a millisecond of every completion), unless
+    a carriage return could make a line break span the change (split anew then)."""
+    converter = Converter(lines, encoding)
+    start_line, start_column = converter.position(range_.start)
+    end_line, end_column = converter.position(range_.end)
+    start = line_offset(text, lines, start_line - 1) + start_column
+    end = line_offset(text, lines, end_line - 1) + end_column
+    if end < start:  # only inserts
+        end, end_line, end_column = start, start_line, start_column
+    changed = text[:start] + new_text + text[end:]
+    if "\r" in text or "\r" in new_text:
+        return changed, split_lines(changed)
+    head = lines[start_line - 1][:start_column]
+    tail = lines[end_line - 1][end_column:]
+    middle = (head + new_text + tail).split("\n")
+    return changed, [*lines[: start_line - 1], *middle, *lines[end_line:]]
 
 
 def lines_with_ends(text: str) -> list[str]:
@@ -46,14 +62,31 @@ def lines_with_ends(text: str) -> list[str]:
 class LspTextDocument(TextDocument):
     """A pygls document whose lines and edits follow LSP's line breaks."""
 
+    # The text's lines (``split_lines``), with the text they are of.
+    _kept_lines: tuple[str, list[str]] | None = None
+
     @property
     def lines(self) -> Sequence[str]:
         # pygls' own helpers (offset_at_position, word_at_position...) index these.
         return tuple(lines_with_ends(self.source))
 
+    def split_lines(self) -> list[str]:
+        """``split_lines(self.source)``: every answer about the buffer converts its
+        positions through these, and an edit makes the next from them (never change
+        the list: it is shared)."""
+        source = self.source
+        kept = self._kept_lines
+        if kept is None or kept[0] is not source:
+            kept = self._kept_lines = (source, split_lines(source))
+        return kept[1]
+
     def _apply_incremental_change(self, change: lsp.TextDocumentContentChangePartial) -> None:
         encoding = self.position_codec.encoding or lsp.PositionEncodingKind.Utf16
-        self._source = apply_change(self.source, change.range, change.text, encoding)
+        text, lines = changed_lines(
+            self.source, self.split_lines(), change.range, change.text, encoding
+        )
+        self._source = text
+        self._kept_lines = (text, lines)
 
 
 class LspWorkspace(Workspace):

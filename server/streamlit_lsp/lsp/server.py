@@ -32,10 +32,11 @@ from streamlit_lsp.analysis.bulk import StartedWorkers
 from streamlit_lsp.analysis.collector import collector_paused
 from streamlit_lsp.analysis.incremental import RecentBuffers
 from streamlit_lsp.analysis.index import PreparedBuffer, prepare_buffer, text_digest
-from streamlit_lsp.analysis.source import SourceError, read_source
+from streamlit_lsp.analysis.source import SourceError, read_source, split_lines
 from streamlit_lsp.checker import app_findings
 from streamlit_lsp.deepstack import helper_thread
 from streamlit_lsp.diagnostics import Diagnostic, Severity
+from streamlit_lsp.lsp.documents import LspTextDocument
 from streamlit_lsp.lsp.engine import Engine, Snapshot
 from streamlit_lsp.lsp.positions import Converter
 from streamlit_lsp.lsp.protocol import StreamlitProtocol, install_log_filters, is_expected
@@ -281,12 +282,20 @@ class StreamlitLanguageServer(LanguageServer):
         if kept is not None and kept[0] is text and kept[1] == encoding:
             self._converters.move_to_end(path)
             return kept[2]
-        converter = Converter.for_text(text, encoding)
+        converter = Converter(self._lines_of(path, text), encoding)
         self._converters[path] = (text, encoding, converter)
         self._converters.move_to_end(path)
         if len(self._converters) > CONVERTERS_KEPT:
             self._converters.popitem(last=False)
         return converter
+
+    def _lines_of(self, path: Path, text: str) -> list[str]:
+        """The lines of ``text``: an open buffer's as its edits left them."""
+        uri = from_fs_path(str(path))
+        document = self.open_document(uri) if uri else None
+        if isinstance(document, LspTextDocument) and document.source is text:
+            return document.split_lines()
+        return split_lines(text)
 
     def snapshot(self, fresh: bool = True) -> Snapshot:
         """The analysis; ``fresh=False`` accepts facts a few keystrokes old (completion
