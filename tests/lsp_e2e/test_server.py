@@ -579,6 +579,25 @@ async def test_a_page_created_or_deleted_on_disk_joins_or_leaves_its_app(
     await codes_eventually(client, app_uri, {"ST001:10"})
 
 
+async def test_a_pages_folder_removed_whole_takes_its_pages_out_of_the_app(
+    client: LanguageClient,
+):
+    """A pages/ folder removed whole (a checkout, a move) may be reported as the folder
+    alone: its pages leave the app, and their diagnostics go with the files."""
+    app_uri = open_doc(client, "app.py")
+    page_uri = uri(client, "pages/1_Profile.py")
+    await codes_eventually(client, page_uri, {"ST001:7"})
+    (ws(client) / "pages" / "2_Totals.py").write_text(
+        "import streamlit as st\n\nst.session_state.total = 0\n", encoding="utf-8"
+    )
+    report_on_disk(client, "pages/2_Totals.py", lsp.FileChangeType.Created)
+    await codes_eventually(client, app_uri, {"ST002:10"})
+    shutil.rmtree(ws(client) / "pages")
+    report_on_disk(client, "pages", lsp.FileChangeType.Deleted)
+    await codes_eventually(client, app_uri, {"ST001:10"})
+    await codes_eventually(client, page_uri, set())
+
+
 async def test_hover_infers_the_type_of_a_computed_initial_value(client: LanguageClient):
     text = (
         "import streamlit as st\n\n\n"

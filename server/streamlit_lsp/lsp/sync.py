@@ -6,6 +6,7 @@ import asyncio
 import logging
 import uuid
 from concurrent.futures import Future
+from pathlib import Path
 
 from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
@@ -87,6 +88,9 @@ def _watch_files(ls: StreamlitLanguageServer) -> None:
         watchers=[
             lsp.FileSystemWatcher(glob_pattern="**/*.py"),
             lsp.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
+            # A pages/ folder made or removed whole (a checkout, a move) may be reported
+            # as the folder alone, not as each file in it.
+            lsp.FileSystemWatcher(glob_pattern="**/pages"),
         ]
     )
     registration = lsp.Registration(
@@ -112,6 +116,22 @@ def _watch_configuration(ls: StreamlitLanguageServer) -> None:
         id="streamlit-lsp-configuration", method=lsp.WORKSPACE_DID_CHANGE_CONFIGURATION
     )
     ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
+
+
+def _pages_folder_changed(
+    ls: StreamlitLanguageServer, folder: Path, change: lsp.FileChangeType
+) -> None:
+    """A ``pages/`` folder appeared or went away whole: its app's pages are found again
+    (a folder that appeared is listed then), and the files it held are forgotten,
+    except those open in the editor."""
+    engine = ls.ensure_engine()
+    engine.index.forget_missing()
+    if change != lsp.FileChangeType.Deleted:
+        return
+    open_paths = {ls.path_of(uri) for uri in ls.workspace.text_documents}
+    for path in engine.index.paths:
+        if path.is_relative_to(folder) and path not in open_paths:
+            engine.remove(path)
 
 
 def register(server: StreamlitLanguageServer) -> None:
@@ -197,6 +217,9 @@ def register(server: StreamlitLanguageServer) -> None:
                 continue
             if path.name == "pyproject.toml":
                 engine.reload_configs()
+                continue
+            if path.name == "pages" and not path.suffix:
+                _pages_folder_changed(ls, path, change.type)
                 continue
             if path.suffix != ".py" or not ls.indexable(path):
                 continue
