@@ -723,14 +723,7 @@ async def test_discovery_relies_on_the_watcher_once_the_client_took_its_registra
                     raise RuntimeError("this client watches no files")
 
             client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(register)
-            uri = from_fs_path(str(workspace)) or ""
-            await client.initialize_session(
-                lsp.InitializeParams(
-                    capabilities=client_capabilities("visual-studio-code"),
-                    root_uri=uri,
-                    workspace_folders=[lsp.WorkspaceFolder(uri=uri, name=workspace.name)],
-                )
-            )
+            await _initialize_on(client, workspace)
             await wait_until(lambda: bool(client.diagnostics))
             index = client.server.engine.index  # type: ignore[attr-defined]
             assert index.creations_reported is not refused
