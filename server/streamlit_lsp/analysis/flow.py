@@ -1169,8 +1169,9 @@ def _rewalk(
 ) -> Trace | None:
     """The walk of a run whose script was edited since ``walked`` (``changed``: the
     files read then that changed): resumed where the edit left it as it was, with
-    checkpoints kept for the next edit (``walk_resume``). None when the script did not
-    change (something it calls did): walked from the top, keeping nothing."""
+    checkpoints kept for the next edit (``walk_resume``). When the script did not
+    change, the run's navigation page may have (``_rewalk_page``); None when neither
+    did (something they call did): walked from the top, keeping nothing."""
     if run.script not in changed:
         return _rewalk_page(program, app, run, mode, walked, changed)
     resumption = None

@@ -716,7 +716,7 @@ class Program:
 
     def _kept_discovery(self) -> KeptDiscovery | None:
         """The apps as last found, when they still hold (see ``KeptDiscovery``)."""
-        self._entry_candidates()
+        self._entry_candidates()  # (finds ``_candidates_from``: what they were found for)
         kept, source = self.index.discovered, self._candidates_from
         if (
             isinstance(kept, KeptDiscovery)
