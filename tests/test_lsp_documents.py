@@ -131,6 +131,7 @@ def test_a_document_s_lines_follow_its_edits(
     pieces = st.lists(st.sampled_from(CR_PIECES if carriage_returns else LF_PIECES))
     text = data.draw(pieces.map("".join))
     document = LspTextDocument("file:///app.py", source=text)
+    document.lines_kept_from = 0  # (kept for large buffers only: here for every one)
     document.position_codec.encoding = encoding  # type: ignore[misc]
     expected = text
     for _ in range(data.draw(st.integers(1, 8))):
@@ -142,3 +143,16 @@ def test_a_document_s_lines_follow_its_edits(
         document.apply_change(lsp.TextDocumentContentChangePartial(range=change, text=new_text))
         assert document.source == expected
         assert document.split_lines() == split_lines(expected)
+
+
+def test_only_a_large_buffer_keeps_its_lines():
+    """Splitting a small buffer takes microseconds: its lines are not kept beside it
+    (200 open buffers would hold their text twice)."""
+    small = LspTextDocument("file:///small.py", source="a = 1\nb = 2\n")
+    large = LspTextDocument("file:///large.py", source="x = 1\n" * 10_000)
+    for document in (small, large):
+        change = lsp.TextDocumentContentChangePartial(range=span(1, 0, 1, 1), text="y")
+        document.apply_change(change)
+        assert document.split_lines() == split_lines(document.source)
+    assert small._kept_lines is None
+    assert large._kept_lines is not None and large._kept_lines[0] is large.source

@@ -62,7 +62,10 @@ def lines_with_ends(text: str) -> list[str]:
 class LspTextDocument(TextDocument):
     """A pygls document whose lines and edits follow LSP's line breaks."""
 
-    # The text's lines (``split_lines``), with the text they are of.
+    # The text's lines (``split_lines``), with the text they are of: kept for a buffer
+    # of this many characters or more only. A smaller one splits in microseconds, and
+    # keeping the lines of every open buffer would double what the buffers hold.
+    lines_kept_from = 32_768
     _kept_lines: tuple[str, list[str]] | None = None
 
     @property
@@ -76,9 +79,14 @@ class LspTextDocument(TextDocument):
         the list: it is shared)."""
         source = self.source
         kept = self._kept_lines
-        if kept is None or kept[0] is not source:
-            kept = self._kept_lines = (source, split_lines(source))
-        return kept[1]
+        if kept is not None and kept[0] is source:
+            return kept[1]
+        lines = split_lines(source)
+        self._keep_lines(source, lines)
+        return lines
+
+    def _keep_lines(self, text: str, lines: list[str]) -> None:
+        self._kept_lines = (text, lines) if len(text) >= self.lines_kept_from else None
 
     def _apply_incremental_change(self, change: lsp.TextDocumentContentChangePartial) -> None:
         encoding = self.position_codec.encoding or lsp.PositionEncodingKind.Utf16
@@ -86,7 +94,7 @@ class LspTextDocument(TextDocument):
             self.source, self.split_lines(), change.range, change.text, encoding
         )
         self._source = text
-        self._kept_lines = (text, lines)
+        self._keep_lines(text, lines)
 
 
 class LspWorkspace(Workspace):
