@@ -201,6 +201,17 @@ class Trace:
         """The keys of the widgets that keep a value in Session State, each once."""
         return tuple({seen.key: None for seen in self.widgets if seen.widget.stores_value})
 
+    def lengths(self) -> Lengths:
+        """How long its reads, writes, widgets and callbacks are: where a part ends."""
+        return (len(self.reads), len(self.writes), len(self.widgets), len(self.callbacks))
+
+    def take_part(self, other: Trace, start: Lengths, end: Lengths) -> None:
+        """Append what ``other`` saw between two of its ``lengths``."""
+        self.reads.extend(other.reads[start[0] : end[0]])
+        self.writes.extend(other.writes[start[1] : end[1]])
+        self.widgets.extend(other.widgets[start[2] : end[2]])
+        self.callbacks.extend(other.callbacks[start[3] : end[3]])
+
     def extend(self, other: Trace) -> None:
         """Append what another walk saw after what this one saw."""
         for derived in ("raising_reads", "value_read_keys", "stored_widget_keys"):
@@ -464,26 +475,15 @@ class Walker:
     def _checkpoint(self, index: int, state: State, exits: Exits = ()) -> Checkpoint:
         entered = frozenset(self.trace.entered)
         return Checkpoint(
-            index, state.copy(), self._lengths(), entered, self.budget.remaining, exits=exits
+            index, state.copy(), self.trace.lengths(), entered, self.budget.remaining, exits=exits
         )
-
-    def _lengths(self) -> Lengths:
-        trace = self.trace
-        return (len(trace.reads), len(trace.writes), len(trace.widgets), len(trace.callbacks))
 
     def _take_prefix(self, resumption: Resumption, checkpoint: Checkpoint) -> None:
         """Go on with what the last walk saw from where its checkpoints count
         (``Resumption.since``: the run's start, or its page's) to ``checkpoint``."""
-        self._take_part(resumption.trace, resumption.since, checkpoint.lengths)
+        self.trace.take_part(resumption.trace, resumption.since, checkpoint.lengths)
         self.trace.entered |= checkpoint.entered
         self.budget.remaining = checkpoint.budget
-
-    def _take_part(self, walked: Trace, start: Lengths, end: Lengths) -> None:
-        trace = self.trace
-        trace.reads.extend(walked.reads[start[0] : end[0]])
-        trace.writes.extend(walked.writes[start[1] : end[1]])
-        trace.widgets.extend(walked.widgets[start[2] : end[2]])
-        trace.callbacks.extend(walked.callbacks[start[3] : end[3]])
 
     def _converged(self, resumption: Resumption, index: int, state: State) -> bool:
         """Whether the walk meets the last one's at statement ``index``: the same state,
@@ -511,10 +511,10 @@ class Walker:
         last, walked, page = resumption.resumable, resumption.trace, resumption.page
         old = resumption.last_checkpoint_at(index)
         assert old is not None  # (``_converged`` found it)
-        here = self._lengths()
+        here = self.trace.lengths()
         self.interval_entered = None
         budget_shift = self.budget.remaining - old.budget
-        self._take_part(walked, old.lengths, resumption.until)
+        self.trace.take_part(walked, old.lengths, resumption.until)
         # This walk's exits so far, then those the last one took after the meeting point.
         taken = len(old.exits)
         exits_here = copied(exits) if exits is not None else ()
@@ -565,7 +565,7 @@ class Walker:
             self.page_kept = None
             return self.block(frame, facts.body, state)
         start_lengths, start_state, start_budget = (
-            self._lengths(),
+            self.trace.lengths(),
             state.copy(),
             self.budget.remaining,
         )
@@ -584,7 +584,7 @@ class Walker:
             start_lengths,
             start_budget,
             end_state.copy(),
-            self._lengths(),
+            self.trace.lengths(),
             copied(exits),
         )
         return Outcome(end_state, exits)
@@ -1332,7 +1332,7 @@ def _walk_file_alone(
         return None
     before = standalone.entered
     standalone.entered = set()
-    lengths = _lengths(standalone)
+    lengths = standalone.lengths()
     read: set[Path] = set()
     walker = Walker(program, context, standalone)
     with program.recording(read):
@@ -1349,29 +1349,21 @@ def _walk_file_alone(
     own = standalone.entered
     standalone.entered = before | own
     read.discard(path)
-    if not own and not read and _lengths(standalone) == lengths:
+    if not own and not read and standalone.lengths() == lengths:
         return None  # (it read itself alone: an edit of it walks it again)
-    return _Segment(path, _lengths(standalone), tuple(own), tuple(read))
-
-
-def _lengths(trace: Trace) -> tuple[int, int, int, int]:
-    return (len(trace.reads), len(trace.writes), len(trace.widgets), len(trace.callbacks))
+    return _Segment(path, standalone.lengths(), tuple(own), tuple(read))
 
 
 def _take_part(
     trace: Trace, last: Trace, start: tuple[int, int, int, int], segment: _Segment
 ) -> None:
     """Append ``segment``'s part of ``last`` (which begins at ``start``) to ``trace``."""
-    (reads, writes, widgets, callbacks), ends = start, segment.ends
-    trace.reads.extend(last.reads[reads : ends[0]])
-    trace.writes.extend(last.writes[writes : ends[1]])
-    trace.widgets.extend(last.widgets[widgets : ends[2]])
-    trace.callbacks.extend(last.callbacks[callbacks : ends[3]])
+    trace.take_part(last, start, segment.ends)
     trace.entered.update(segment.entered)
 
 
 def _moved(segment: _Segment, trace: Trace) -> _Segment:
-    lengths = _lengths(trace)
+    lengths = trace.lengths()
     return segment if lengths == segment.ends else replace(segment, ends=lengths)
 
 

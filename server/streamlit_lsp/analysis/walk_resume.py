@@ -168,10 +168,7 @@ class Resumption:
     @property
     def until(self) -> Lengths:
         """Where that part of ``trace`` ends."""
-        if self.page is not None:
-            return self.page.end_lengths
-        trace = self.trace
-        return (len(trace.reads), len(trace.writes), len(trace.widgets), len(trace.callbacks))
+        return self.page.end_lengths if self.page is not None else self.trace.lengths()
 
     def places(self, statements: int) -> list[int]:
         """Where the walk of a body of ``statements`` should make its checkpoints past

@@ -258,23 +258,23 @@ class StreamlitLanguageServer(LanguageServer):
 
     def text_of(self, path: Path) -> str | None:
         """The editor's buffer when the file is open, else the file on disk."""
+        document = self._buffer_of(path)
+        return document.source if document is not None else _disk_text(path)
+
+    def _buffer_of(self, path: Path) -> TextDocument | None:
+        """The open document of ``path``, whichever URI spelling the editor used."""
         uri = from_fs_path(str(path))
         document = self.open_document(uri) if uri else None
         if document is None and uri:
             for open_uri, candidate in self.workspace.text_documents.items():
                 if self.path_of(open_uri) == path:
-                    document = candidate
-                    break
-        if document is not None:
-            return document.source
-        try:
-            return read_source(path)
-        except SourceError:
-            return None
+                    return candidate
+        return document
 
     def converter(self, path: Path) -> Converter:
         """Position conversions for the text of ``path`` as the server has it now."""
-        text = self.text_of(path) or ""
+        document = self._buffer_of(path)
+        text = (document.source if document is not None else _disk_text(path)) or ""
         encoding = self.encoding
         kept = self._converters.get(path)
         # The same string object: an open buffer not edited since (an edit makes a new
@@ -282,20 +282,14 @@ class StreamlitLanguageServer(LanguageServer):
         if kept is not None and kept[0] is text and kept[1] == encoding:
             self._converters.move_to_end(path)
             return kept[2]
-        converter = Converter(self._lines_of(path, text), encoding)
+        # An open buffer's lines as its edits left them (a large one keeps them).
+        lines = document.split_lines() if isinstance(document, LspTextDocument) else None
+        converter = Converter(lines if lines is not None else split_lines(text), encoding)
         self._converters[path] = (text, encoding, converter)
         self._converters.move_to_end(path)
         if len(self._converters) > CONVERTERS_KEPT:
             self._converters.popitem(last=False)
         return converter
-
-    def _lines_of(self, path: Path, text: str) -> list[str]:
-        """The lines of ``text``: an open buffer's as its edits left them."""
-        uri = from_fs_path(str(path))
-        document = self.open_document(uri) if uri else None
-        if isinstance(document, LspTextDocument) and document.source is text:
-            return document.split_lines()
-        return split_lines(text)
 
     def snapshot(self, fresh: bool = True) -> Snapshot:
         """The analysis; ``fresh=False`` accepts facts a few keystrokes old (completion
@@ -686,6 +680,13 @@ class StreamlitLanguageServer(LanguageServer):
                     client_gone()
 
         self._parent_watch = asyncio.get_running_loop().create_task(watch())
+
+
+def _disk_text(path: Path) -> str | None:
+    try:
+        return read_source(path)
+    except SourceError:
+        return None
 
 
 def _code_description(code: str) -> lsp.CodeDescription | None:
