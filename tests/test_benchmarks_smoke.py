@@ -44,7 +44,17 @@ def test_short_benchmark_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "out"
     results = tmp_path / "results.json"
     done = subprocess.run(
-        [sys.executable, str(RUNNER), "--short", "--out", str(out), "--json", str(results)],
+        [
+            sys.executable,
+            str(RUNNER),
+            "--short",
+            "--cold-repeats",
+            "2",
+            "--out",
+            str(out),
+            "--json",
+            str(results),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -77,6 +87,11 @@ def test_short_benchmark_writes_every_figure(tmp_path: Path) -> None:
             for row_id in figures
         ), name
     assert isinstance(figures["warm_start"]["value"], (int, float))
+    # Cold indexes and checks are run twice here, and their medians reported.
+    cold = [row for row_id, row in figures.items() if row_id.startswith("cold_index")]
+    assert cold and all(row["samples"] == 2 for row in cold), cold
+    assert figures["check"]["samples"] == 2
+    assert data["environment"]["cold_repeats"] == 2
     assert isinstance(figures["warm_start"]["ratio"], (int, float))
     assert figures["peer.jedi.memory_rss"]["status"] == "skipped"
     assert len(data["curve"]) >= 2
