@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from streamlit_lsp.analysis.index import WorkspaceIndex
+from streamlit_lsp.analysis.index import WorkspaceIndex, walk_reaches
 
 
 def _workspace(tmp_path: Path) -> tuple[WorkspaceIndex, Path, Path]:
@@ -93,3 +93,59 @@ def test_resolutions_share_the_key_sets_and_the_reads_they_keep(tmp_path: Path):
     program.resolve_function(app, FunctionRef("hide"))
     reads = [kept[1] for kept in program._function_cache.values()]
     assert reads[0] is reads[1]
+
+
+def test_the_files_under_a_folder_are_those_indexed_inside_it(tmp_path: Path):
+    index, entry, page = _workspace(tmp_path)
+    sibling = tmp_path / "app_2" / "main.py"  # shares "app" as the start of its name
+    sibling.parent.mkdir()
+    sibling.write_text("import streamlit as st\n", encoding="utf-8")
+    index.load(sibling)
+    assert index.paths_under(tmp_path / "app") == sorted([entry.resolve(), page.resolve()])
+    assert index.paths_under(tmp_path / "app" / "pages") == [page.resolve()]
+    assert index.paths_under(tmp_path / "gone") == []
+    assert index.paths_under(entry) == []  # a file holds no files
+
+
+def test_the_walk_reaches_what_the_workspace_walk_would_index(tmp_path: Path):
+    """A file or folder the editor reports is the user's code where the workspace's walk
+    (``iter_python_files``) would take it: not in a virtualenv, a skipped or hidden
+    folder, nor excluded."""
+    root = tmp_path.resolve()
+    venv = root / "env311"
+    (venv / "lib").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    (root / "app" / "pages").mkdir(parents=True)
+
+    def excluded(path: Path) -> bool:
+        return path.name == "legacy"
+
+    reached = {
+        relative: walk_reaches(root, root / relative, excluded)
+        for relative in (
+            "app/pages",
+            "app/pages/1_page.py",
+            "env311",
+            "env311/lib/site.py",
+            "node_modules/pkg/x.py",
+            ".hidden/x.py",
+            "build",
+            "legacy",
+            "legacy/x.py",
+            "app/legacy/x.py",
+        )
+    }
+    assert reached == {
+        "app/pages": True,
+        "app/pages/1_page.py": True,
+        "env311": False,
+        "env311/lib/site.py": False,
+        "node_modules/pkg/x.py": False,
+        ".hidden/x.py": False,
+        "build": False,
+        "legacy": False,
+        "legacy/x.py": False,
+        "app/legacy/x.py": False,
+    }
+    assert not walk_reaches(root, root, excluded)
+    assert not walk_reaches(root / "app", root / "other.py", excluded)

@@ -598,6 +598,120 @@ async def test_a_pages_folder_removed_whole_takes_its_pages_out_of_the_app(
     await codes_eventually(client, page_uri, set())
 
 
+def client_capabilities_allow_watching(client: LanguageClient) -> bool:
+    workspace = client.capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace is not None else None
+    return bool(watched is not None and watched.dynamic_registration)
+
+
+def app_importing_totals(client: LanguageClient, package: str) -> str:
+    """The shop's app with the ``total`` it reads initialised by a module of
+    ``package`` (``init_totals()``, line 7): the read is line 12."""
+    lines = (ws(client) / "app.py").read_text(encoding="utf-8").split("\n")
+    lines.insert(3, f"from {package}.totals import init_totals")
+    lines.insert(7, "init_totals()")
+    return "\n".join(lines)
+
+
+TOTALS = "import streamlit as st\n\n\ndef init_totals():\n    st.session_state.total = 0\n"
+
+
+async def test_a_folder_made_moved_or_removed_whole_is_followed(client: LanguageClient):
+    """A folder that appears or goes away whole (a checkout, a move, a rename) may be
+    reported as the folder alone. The modules in it are then found where they are:
+    the app's read of ``total`` is initialised by a module of the folder while the
+    folder is there, and is of a key nothing initialises once it moved away."""
+    app_uri = open_doc(client, "app.py", app_importing_totals(client, "lib"))
+    await codes_eventually(client, app_uri, {"ST001:12"})  # no lib/ yet
+    (ws(client) / "lib").mkdir()
+    (ws(client) / "lib" / "totals.py").write_text(TOTALS, encoding="utf-8")
+    report_on_disk(client, "lib", lsp.FileChangeType.Created)
+    await codes_eventually(client, app_uri, set())
+    shutil.move(ws(client) / "lib", ws(client) / "lib2")
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            changes=[
+                lsp.FileEvent(uri=uri(client, "lib"), type=lsp.FileChangeType.Deleted),
+                lsp.FileEvent(uri=uri(client, "lib2"), type=lsp.FileChangeType.Created),
+            ]
+        )
+    )
+    await codes_eventually(client, app_uri, {"ST001:12"})
+    # The folder's files are indexed where they are now: the workspace's keys.
+    found = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="total"))
+    assert [(symbol.name, symbol.location.uri) for symbol in found] == [
+        ("total", uri(client, "lib2/totals.py"))
+    ]
+
+
+async def test_the_watchers_cover_python_files_configuration_and_folders(
+    client: LanguageClient,
+):
+    """What the server asks the editor to watch: every creation and deletion (a folder
+    made or removed whole may be reported alone), changes of Python files, and the
+    configuration."""
+    dynamic = client_capabilities_allow_watching(client)
+    registrations = [
+        registration
+        for registration in client.registrations  # type: ignore[attr-defined]
+        if registration.method == lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    ]
+    if not dynamic:
+        assert registrations == []
+        return
+    (registration,) = registrations
+    options = registration.register_options
+    watchers = options["watchers"] if isinstance(options, dict) else options.watchers
+    seen = {
+        (watcher["globPattern"], watcher.get("kind"))
+        if isinstance(watcher, dict)
+        else (watcher.glob_pattern, watcher.kind)
+        for watcher in watchers
+    }
+    assert seen == {
+        ("**/*", int(lsp.WatchKind.Create | lsp.WatchKind.Delete)),
+        ("**/*.py", int(lsp.WatchKind.Change)),
+        ("**/pyproject.toml", None),
+    }
+
+
+async def test_files_written_into_a_virtualenv_are_not_indexed(client: LanguageClient):
+    """Installing packages into a virtualenv inside the workspace makes the watcher
+    report their files: they are not the user's code, as the workspace's own walk
+    skips them. A file of the workspace reported with them is indexed."""
+    venv = ws(client) / "env311"
+    package = venv / "lib" / "python3.11" / "site-packages" / "vendored"
+    package.mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    vendored = "import streamlit as st\n\nst.session_state.vendored_key = 1\n"
+    (package / "app.py").write_text(vendored, encoding="utf-8")
+    own = "import streamlit as st\n\nst.session_state.own_key = 1\n"
+    (ws(client) / "own.py").write_text(own, encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            changes=[
+                lsp.FileEvent(uri=uri(client, "env311"), type=lsp.FileChangeType.Created),
+                lsp.FileEvent(
+                    uri=from_fs_path(str(package / "app.py")) or "",
+                    type=lsp.FileChangeType.Created,
+                ),
+                lsp.FileEvent(uri=uri(client, "own.py"), type=lsp.FileChangeType.Created),
+            ]
+        )
+    )
+
+    # The events are handled in order: once the workspace's file is indexed, the
+    # virtualenv's would be too.
+    names: set[str] = set()
+    for _ in range(400):
+        found = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="_key"))
+        names = {symbol.name for symbol in found or []}
+        if "own_key" in names:
+            break
+        await _sleep()
+    assert names == {"own_key"}
+
+
 async def test_hover_infers_the_type_of_a_computed_initial_value(client: LanguageClient):
     text = (
         "import streamlit as st\n\n\n"

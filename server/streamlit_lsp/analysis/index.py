@@ -9,6 +9,7 @@ never read.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import os
@@ -423,6 +424,18 @@ class WorkspaceIndex:
             self._sorted_paths = tuple(sorted(self._files))
         return self._sorted_paths
 
+    def paths_under(self, folder: Path) -> list[Path]:
+        """The indexed files inside ``folder``, at any depth (a folder that may be gone)."""
+        folder = canonical(folder)
+        paths = self.paths
+        # Sorted by their parts: the files under a folder follow it, together.
+        found = []
+        for path in paths[bisect.bisect_right(paths, folder) :]:
+            if not path.is_relative_to(folder):
+                break
+            found.append(path)
+        return found
+
     @property
     def problems(self) -> list[Problem]:
         return [self._problems[path] for path in sorted(self._problems)]
@@ -681,3 +694,25 @@ def iter_python_files(root: Path, is_excluded: object = None) -> Iterator[Path]:
                     yield path
             except OSError:
                 continue
+
+
+def walk_reaches(root: Path, path: Path, is_excluded: Callable[[Path], bool]) -> bool:
+    """Whether the walk of ``root`` (``iter_python_files``) would go into the folder
+    ``path`` or take the file ``path``: it lies under ``root``, under no skipped, hidden
+    or virtualenv folder, and is not excluded. For what the editor's watcher reports:
+    a package installed into the workspace's virtualenv is not the user's code."""
+    if path == root or not path.is_relative_to(root):
+        return False
+    folder = root
+    for name in path.relative_to(root).parts[:-1]:
+        folder = folder / name
+        if name in SKIPPED_DIRS or name.startswith(".") or is_excluded(folder):
+            return False
+        if (folder / "pyvenv.cfg").exists():
+            return False
+    name = path.name
+    if path.suffix != ".py" and (
+        name in SKIPPED_DIRS or name.startswith(".") or (path / "pyvenv.cfg").exists()
+    ):
+        return False
+    return not is_excluded(path)

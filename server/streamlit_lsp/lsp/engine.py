@@ -16,7 +16,12 @@ from typing import Any
 from streamlit_lsp import kept_analysis
 from streamlit_lsp.analysis.answers import Answers
 from streamlit_lsp.analysis.bulk import index_paths
-from streamlit_lsp.analysis.index import PreparedBuffer, WorkspaceIndex, iter_python_files
+from streamlit_lsp.analysis.index import (
+    PreparedBuffer,
+    WorkspaceIndex,
+    iter_python_files,
+    walk_reaches,
+)
 from streamlit_lsp.analysis.model import Model
 from streamlit_lsp.analysis.program import Program
 from streamlit_lsp.checker import configured, run_rules
@@ -123,6 +128,13 @@ class Engine:
         for root in self.roots if roots is None else roots:
             if root.is_dir():
                 yield from iter_python_files(root, self.config_for(root).is_excluded)
+
+    def walk_reaches(self, path: Path) -> bool:
+        """Whether ``path``, a file or folder the editor's watcher reported, is one the
+        walk of the workspace folders goes into or takes (``workspace_files``)."""
+        return any(
+            walk_reaches(root, path, self.config_for(root).is_excluded) for root in self.roots
+        )
 
     def set_roots(self, roots: list[Path]) -> list[Path]:
         """New workspace folders; returns those added (their files are not indexed yet)."""

@@ -15,6 +15,7 @@ from pygls.uris import from_fs_path
 from streamlit_lsp import kept_analysis
 from streamlit_lsp.analysis.bulk import index_paths_async
 from streamlit_lsp.analysis.facts_cache import FactsCache
+from streamlit_lsp.analysis.index import iter_python_files
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
 from streamlit_lsp.lsp.settings import section_of, server_settings
 
@@ -86,11 +87,16 @@ def _watch_files(ls: StreamlitLanguageServer) -> None:
         return
     options = lsp.DidChangeWatchedFilesRegistrationOptions(
         watchers=[
-            lsp.FileSystemWatcher(glob_pattern="**/*.py"),
+            # A folder made or removed whole (a checkout, a move, a rename) may be
+            # reported as the folder alone, not as each file in it (VS Code folds them):
+            # every creation and deletion is watched, and folders are told apart here.
+            # Python files' creations and deletions are among them: their own watcher
+            # asks for changes only, or each would be reported twice.
+            lsp.FileSystemWatcher(
+                glob_pattern="**/*", kind=lsp.WatchKind.Create | lsp.WatchKind.Delete
+            ),
+            lsp.FileSystemWatcher(glob_pattern="**/*.py", kind=lsp.WatchKind.Change),
             lsp.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
-            # A pages/ folder made or removed whole (a checkout, a move) may be reported
-            # as the folder alone, not as each file in it.
-            lsp.FileSystemWatcher(glob_pattern="**/pages"),
         ]
     )
     registration = lsp.Registration(
@@ -118,20 +124,36 @@ def _watch_configuration(ls: StreamlitLanguageServer) -> None:
     ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
 
 
-def _pages_folder_changed(
-    ls: StreamlitLanguageServer, folder: Path, change: lsp.FileChangeType
-) -> None:
-    """A ``pages/`` folder appeared or went away whole: its app's pages are found again
-    (a folder that appeared is listed then), and the files it held are forgotten,
-    except those open in the editor."""
+def _folder_deleted(ls: StreamlitLanguageServer, path: Path) -> bool:
+    """A path that is gone and not a Python file: when it was a folder of indexed files,
+    or a ``pages/`` folder (whose pages may hold no state), its files are forgotten,
+    except those open in the editor, and the apps are found again. Whether it mattered."""
     engine = ls.ensure_engine()
+    indexed = engine.index.paths_under(path)
+    if not indexed and path.name != "pages":
+        return False  # another kind of file, or a folder of nothing we know
     engine.index.forget_missing()
-    if change != lsp.FileChangeType.Deleted:
-        return
     open_paths = {ls.path_of(uri) for uri in ls.workspace.text_documents}
-    for path in engine.index.paths:
-        if path.is_relative_to(folder) and path not in open_paths:
-            engine.remove(path)
+    for file in indexed:
+        if file not in open_paths:
+            engine.remove(file)
+    return True
+
+
+def _folder_created(ls: StreamlitLanguageServer, path: Path) -> list[Path] | None:
+    """A path that appeared and is not a Python file: None unless it is a folder the
+    workspace's walk goes into; then modules and pages may be found there now, and its
+    Python files that are not open (a buffer is their truth) are to be indexed."""
+    engine = ls.ensure_engine()
+    try:
+        if not path.is_dir() or not engine.walk_reaches(path):
+            return None
+    except OSError:
+        return None
+    engine.index.forget_missing()
+    open_paths = {ls.path_of(uri) for uri in ls.workspace.text_documents}
+    config = engine.config_for(path)
+    return [file for file in iter_python_files(path, config.is_excluded) if file not in open_paths]
 
 
 def register(server: StreamlitLanguageServer) -> None:
@@ -208,21 +230,36 @@ def register(server: StreamlitLanguageServer) -> None:
             ls.schedule_refresh()
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def watched_files(ls: StreamlitLanguageServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+    async def watched_files(
+        ls: StreamlitLanguageServer, params: lsp.DidChangeWatchedFilesParams
+    ) -> None:
         engine = ls.ensure_engine()
         ls.forget_resolved()  # a file moved or a link changed resolves elsewhere now
+        changed = False
+        to_index: list[Path] = []
         for change in params.changes:
             path = ls.path_of(change.uri)
             if path is None:
                 continue
             if path.name == "pyproject.toml":
                 engine.reload_configs()
+                changed = True
                 continue
-            if path.name == "pages" and not path.suffix:
-                _pages_folder_changed(ls, path, change.type)
+            if path.suffix != ".py":
+                if change.type == lsp.FileChangeType.Created:
+                    found = _folder_created(ls, path)
+                    if found is not None:
+                        to_index += found
+                        changed = True
+                elif change.type == lsp.FileChangeType.Deleted:
+                    changed = _folder_deleted(ls, path) or changed
                 continue
-            if path.suffix != ".py" or not ls.indexable(path):
+            if not ls.indexable(path):
                 continue
+            deleted = change.type == lsp.FileChangeType.Deleted
+            if not deleted and engine.index.digest(path) is None and not engine.walk_reaches(path):
+                continue  # a package installed into a virtualenv, an excluded file
+            changed = True
             is_open = ls.open_document(change.uri) is not None
             if change.type != lsp.FileChangeType.Changed or not is_open:
                 # A file appeared or went away (open or not: a page joins or leaves its
@@ -231,11 +268,15 @@ def register(server: StreamlitLanguageServer) -> None:
                 engine.index.forget_missing()
             if is_open:
                 continue  # open buffers are the truth while open
-            if change.type == lsp.FileChangeType.Deleted:
+            if deleted:
                 engine.remove(path)
             else:
                 engine.reload(path)
-        ls.schedule_refresh()
+        if to_index:
+            # A folder moved in whole: its files are mostly in the facts cache already.
+            await index_paths_async(engine.index, list(dict.fromkeys(to_index)))
+        if changed:
+            ls.schedule_refresh()
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     async def folders_changed(
