@@ -396,3 +396,22 @@ def test_files_are_indexed_under_their_resolved_paths(tmp_path: Path) -> None:
         (real / "lib/deep/two.py").resolve(),
         (tmp_path / "elsewhere/three.py").resolve(),
     }
+
+
+def test_a_file_indexed_already_is_read_again_without_the_prefilter(tmp_path: Path) -> None:
+    """The prefilter skips a file that cannot involve Streamlit, as at a start, unless
+    its facts are indexed already: a file that no longer mentions Streamlit then loses
+    the facts it had (a batch of files changed on disk is indexed this way)."""
+    page = tmp_path / "page.py"
+    page.write_text("import streamlit as st\n\nst.session_state.count = 1\n", encoding="utf-8")
+    plain = tmp_path / "plain.py"
+    plain.write_text("COUNT = 'count'\n", encoding="utf-8")
+    index = WorkspaceIndex([tmp_path])
+    index_paths(index, [page, plain], workers=1)
+    assert index.paths == (page.resolve(),)
+    assert [access.key for access in index.facts(page.resolve()).accesses]
+    page.write_text("from helpers import ss\n\nss.count = 1\n", encoding="utf-8")
+    index_paths(index, [page, plain], workers=1)
+    assert index.paths == (page.resolve(),)
+    facts = index.facts(page.resolve())
+    assert facts is not None and not facts.uses_streamlit and not facts.accesses

@@ -675,6 +675,29 @@ async def test_the_watchers_cover_python_files_configuration_and_folders(
     }
 
 
+async def test_many_files_reported_at_once_are_indexed_as_a_batch(client: LanguageClient):
+    """A checkout or a pull reports many files in one notification: they are indexed as
+    a batch (more than ``RELOADED_AT_ONCE``), one gone again before it is read among
+    them."""
+    changes = []
+    for number in range(12):
+        relative = f"batch_{number}.py"
+        text = f"import streamlit as st\n\nst.session_state.batch_key_{number} = 1\n"
+        (ws(client) / relative).write_text(text, encoding="utf-8")
+        changes.append(lsp.FileEvent(uri=uri(client, relative), type=lsp.FileChangeType.Created))
+    changes.append(lsp.FileEvent(uri=uri(client, "gone.py"), type=lsp.FileChangeType.Created))
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=changes))
+    expected = {f"batch_key_{number}" for number in range(12)}
+    names: set[str] = set()
+    for _ in range(400):
+        found = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="batch_key"))
+        names = {symbol.name for symbol in found or []}
+        if names == expected:
+            break
+        await _sleep()
+    assert names == expected
+
+
 async def test_files_written_into_a_virtualenv_are_not_indexed(client: LanguageClient):
     """Installing packages into a virtualenv inside the workspace makes the watcher
     report their files: they are not the user's code, as the workspace's own walk

@@ -625,7 +625,8 @@ def _read(work: _Work, path: Path) -> _Cold | None:
     except SourceError as error:
         index.report_problem(path, str(error))
         return None
-    if PREFILTER not in data:
+    if PREFILTER not in data and index.digest(_canonical(path, work.folders)) is None:
+        # (A file indexed already is read on: facts it no longer has must go.)
         work.signatures.record(str(path), status, None, read_at)
         return None
     try:

@@ -16,10 +16,16 @@ from streamlit_lsp import kept_analysis
 from streamlit_lsp.analysis.bulk import index_paths_async
 from streamlit_lsp.analysis.facts_cache import FactsCache
 from streamlit_lsp.analysis.index import iter_python_files
+from streamlit_lsp.lsp.engine import Engine
 from streamlit_lsp.lsp.server import StreamlitLanguageServer
 from streamlit_lsp.lsp.settings import section_of, server_settings
 
 logger = logging.getLogger(__name__)
+
+# Files reported changed or created together (a checkout, a pull) beyond this many are
+# indexed as a batch: requests are answered meanwhile, and workers extract where they
+# pay. Fewer (a save) are read at once.
+RELOADED_AT_ONCE = 8
 
 
 async def index_workspace(ls: StreamlitLanguageServer) -> None:
@@ -156,6 +162,18 @@ def _folder_created(ls: StreamlitLanguageServer, path: Path) -> list[Path] | Non
     return [file for file in iter_python_files(path, config.is_excluded) if file not in open_paths]
 
 
+def _existing(engine: Engine, paths: list[Path]) -> list[Path]:
+    """The files still there; those gone since they were reported are forgotten (where
+    the batch would report them unreadable)."""
+    found = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        else:
+            engine.remove(path)
+    return found
+
+
 def register(server: StreamlitLanguageServer) -> None:
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def configuration_changed(
@@ -236,7 +254,8 @@ def register(server: StreamlitLanguageServer) -> None:
         engine = ls.ensure_engine()
         ls.forget_resolved()  # a file moved or a link changed resolves elsewhere now
         changed = False
-        to_index: list[Path] = []
+        reloaded: list[Path] = []  # Python files changed or created, not open
+        to_index: list[Path] = []  # the files of folders created
         for change in params.changes:
             path = ls.path_of(change.uri)
             if path is None:
@@ -271,7 +290,12 @@ def register(server: StreamlitLanguageServer) -> None:
             if deleted:
                 engine.remove(path)
             else:
+                reloaded.append(path)
+        if len(reloaded) <= RELOADED_AT_ONCE:
+            for path in reloaded:
                 engine.reload(path)
+        else:
+            to_index += _existing(engine, reloaded)
         if to_index:
             # A folder moved in whole: its files are mostly in the facts cache already.
             await index_paths_async(engine.index, list(dict.fromkeys(to_index)))
