@@ -291,7 +291,11 @@ def test_pool_only_when_a_core_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not bulk._pool_pays([2, 3, 2])  # both cores taken: workers would only add cost
     # One sample caught another thread's moment on the CPU: not a busy machine.
     assert bulk._pool_pays([1, 1, 1, 3])
+    # Two of four: the client handling our progress reports as they were taken.
+    assert bulk._pool_pays([2, 2, 1, 1])
+    # Three of four: another process keeps the other core busy.
     assert not bulk._pool_pays([2, 1, 2, 2])
+    assert not bulk._pool_pays([2])
     # The load average only without samples: it lags (work that just ended counts).
     monkeypatch.setattr(bulk.os, "getloadavg", lambda: (3.5, 3.0, 3.0))
     assert bulk._pool_pays([1, 1])
