@@ -91,7 +91,7 @@ def test_work_is_shared_out_by_size_the_largest_files_to_the_pool() -> None:
     work = bulk._Work(WorkspaceIndex([Path("/ws")]), 5, lambda done, total: None)
     sizes = {"a": 300, "b": 5_000, "c": 40, "d": 1_200, "e": 60}
     for name, size in sizes.items():
-        work.add_cold(bulk._Cold(Path(f"/ws/{name}.py"), name, "x" * size))
+        work.add_cold(bulk._Cold(Path(f"/ws/{name}.py"), name, "x" * size, 0))
     assert work.cold_chars == sum(sizes.values())
     work.largest_first()
     # The pool's side: the largest file alone makes a task larger than asked for.
@@ -419,3 +419,23 @@ def test_a_file_indexed_already_is_read_again_without_the_prefilter(tmp_path: Pa
     assert index.paths == (page.resolve(),)
     facts = index.facts(page.resolve())
     assert facts is not None and not facts.uses_streamlit and not facts.accesses
+
+
+def test_facts_indexed_after_a_file_was_read_are_not_replaced_by_its_older_text(
+    tmp_path: Path,
+) -> None:
+    """A file changed on disk and reloaded (the watcher's report) while a bulk index
+    that read it earlier still extracts it: the older text's facts arrive last, and
+    must not replace the newer ones."""
+    page = tmp_path / "page.py"
+    page.write_text("import streamlit as st\n\nst.session_state.old = 1\n", encoding="utf-8")
+    index = WorkspaceIndex([tmp_path])
+    steps = bulk._steps(index, [page], 1, None)
+    next(steps)  # the files are read (one batch): extraction comes next
+    page.write_text("import streamlit as st\n\nst.session_state.new = 1\n", encoding="utf-8")
+    index.load(page)
+    for _ in steps:
+        pass
+    facts = index.facts(page.resolve())
+    assert facts is not None
+    assert [access.key.value for access in facts.accesses] == ["new"]

@@ -93,6 +93,9 @@ class _Cold:
     path: Path
     digest: str
     text: str
+    # The index's generation when the text was read: facts the index took for the file
+    # since (an editor's buffer, the file reloaded after a watcher's report) are newer.
+    read_at: int
 
 
 def index_paths(
@@ -290,7 +293,8 @@ class _Work:
     def index_chunk(self, chunk: list[_Cold], facts_of: Callable[[int, _Cold], FileFacts]) -> None:
         with collector_paused():
             for position, item in enumerate(chunk):
-                self.index.set_facts(item.path, item.digest, facts_of(position, item))
+                facts = facts_of(position, item)
+                self.index.set_facts(item.path, item.digest, facts, unless_newer_than=item.read_at)
         self.extracted += len(chunk)
 
 
@@ -648,7 +652,7 @@ def _read(work: _Work, path: Path) -> _Cold | None:
     path = _canonical(path, work.folders)
     if _from_cache(index, path, digest):
         return None
-    return _Cold(path, digest, text)
+    return _Cold(path, digest, text, index.generation)
 
 
 def _canonical(path: Path, folders: dict[Path, Path]) -> Path:

@@ -352,12 +352,26 @@ class WorkspaceIndex:
             return removed
         return self._set_text(path, text, keep_last_good=False, from_disk=True)
 
-    def set_facts(self, path: Path, digest: str, facts: FileFacts | StoredFacts) -> bool:
+    def set_facts(
+        self,
+        path: Path,
+        digest: str,
+        facts: FileFacts | StoredFacts,
+        unless_newer_than: int | None = None,
+    ) -> bool:
         """Index facts extracted elsewhere (bulk indexing), or their cache entry, for a
-        file's text on disk; ``path`` is resolved already."""
+        file's text on disk; ``path`` is resolved already. ``unless_newer_than``: the
+        generation at which the text was read; facts indexed for the file since then
+        are of a later text, and stay."""
         path = self.own(path)
         current = self._files.get(path)
         if current is not None and current.digest == digest:
+            return False
+        if (
+            current is not None
+            and unless_newer_than is not None
+            and current.stamp > unless_newer_than
+        ):
             return False
         self.generation += 1
         self._store(IndexedFile(path, digest, facts, self.generation))
