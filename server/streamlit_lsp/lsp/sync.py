@@ -297,7 +297,8 @@ def register(server: StreamlitLanguageServer) -> None:
         else:
             to_index += _existing(engine, reloaded)
         if to_index:
-            # A folder moved in whole: its files are mostly in the facts cache already.
+            # Folders made whole and many files at once: files seen before (a folder
+            # moved, a branch checked out again) come from the facts cache.
             await index_paths_async(engine.index, list(dict.fromkeys(to_index)))
         if changed:
             ls.schedule_refresh()
