@@ -73,6 +73,10 @@ class RawServer:
         self.notifications: list[dict[str, Any]] = []
         self.server_requests: list[dict[str, Any]] = []
         self._next_id = 0
+        # Set by ``stop_reading``: the reader closes our end of the server's stdout
+        # after the next message (the thread in ``readline`` holds the stream's lock, so
+        # closing it from another thread waits for the server to write again).
+        self._stop_reading = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -104,10 +108,22 @@ class RawServer:
                     self.notifications.append(message)
                 else:
                     self.messages.put(message)
+                if self._stop_reading.is_set():
+                    stream.close()
+                    return
         except (OSError, ValueError):
             return
         finally:
             self.messages.put(None)
+
+    def stop_reading(self, timeout: float) -> bool:
+        """Close our end of the server's stdout, as a client that stops reading: after
+        the answer to a request sent now. Whether it was closed within ``timeout``."""
+        self._stop_reading.set()
+        with contextlib.suppress(OSError):
+            self.request("test/stopReading")  # unknown: answered with an error
+        self._reader.join(timeout)
+        return not self._reader.is_alive()
 
     def _answer(self, request: dict[str, Any]) -> None:
         result: Any = None
@@ -685,8 +701,7 @@ def test_client_that_stops_reading_ends_the_server(raw_server, tmp_path: Path):
     server = raw_server(shop(tmp_path))
     server.initialize(shop(tmp_path))
     assert server.alive_and_answering()
-    assert server.process.stdout is not None
-    server.process.stdout.close()
+    assert server.stop_reading(EXIT_TIMEOUT)
     for _ in range(3):
         with contextlib.suppress(OSError):
             server.request("workspace/symbol", {"query": ""})
