@@ -528,6 +528,42 @@ async def test_workspace_diagnostics_list_every_file_with_problems(client: Langu
     assert by_file == {"app.py": ["ST001"], "1_Profile.py": ["ST001"]}
 
 
+async def test_workspace_diagnostics_clear_a_file_fixed_elsewhere_or_deleted(
+    client: LanguageClient,
+):
+    """A client keeps a file's problems until a workspace report names the file again
+    (VS Code does): a page fixed by an edit of another file, and an app deleted, are
+    named with no problems in the next report, and left out after that."""
+
+    async def report() -> dict[str, list[str]]:
+        found = await client.workspace_diagnostic_async(
+            lsp.WorkspaceDiagnosticParams(previous_result_ids=[])
+        )
+        return {item.uri.rsplit("/", 1)[-1]: [d.code for d in item.items] for item in found.items}
+
+    assert await report() == {"app.py": ["ST001"], "1_Profile.py": ["ST001"]}
+    state = open_doc(client, "state.py")
+    fixed = (ws(client) / "state.py").read_text(
+        encoding="utf-8"
+    ) + '    st.session_state.setdefault("carts", [])\n'
+    replace_all(client, state, fixed, 2)
+    for _ in range(400):
+        found = await report()
+        if found.get("1_Profile.py") == []:
+            break
+        await _sleep()
+    assert found == {"app.py": ["ST001"], "1_Profile.py": []}
+    (ws(client) / "app.py").unlink()
+    report_on_disk(client, "app.py", lsp.FileChangeType.Deleted)
+    for _ in range(400):
+        found = await report()
+        if found.get("app.py") == []:
+            break
+        await _sleep()
+    assert found == {"app.py": []}
+    assert await report() == {}
+
+
 async def test_files_changed_on_disk_are_picked_up(client: LanguageClient):
     page = ws(client) / "pages" / "1_Profile.py"
     page_uri = uri(client, "pages/1_Profile.py")

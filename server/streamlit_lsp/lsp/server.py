@@ -118,6 +118,10 @@ class StreamlitLanguageServer(LanguageServer):
         self._analysis_frozen = False
         # The client has asked for workspace diagnostics: it pulls every file's itself.
         self.workspace_pulls = False
+        # The files the last workspace report gave problems: a client keeps a file's
+        # problems until a report names the file again, so the next report tells each
+        # of them that has none now (fixed elsewhere, or deleted) that it has none.
+        self.workspace_reported: set[str] = set()
         self._parent_watch: asyncio.Task[None] | None = None
         # The converters of the texts asked about last, by path: each holds the text's
         # lines, and a request on an unchanged buffer must not split it again.

@@ -337,6 +337,16 @@ def register(server: StreamlitLanguageServer) -> None:
                             uri=uri, items=ls.diagnostics_for(path), version=ls.version_of(uri)
                         )
                     )
+        # A file the client holds problems of and that has none now is told so: the
+        # client keeps what it was last told of a file the report leaves out.
+        held = ls.workspace_reported | {previous.uri for previous in params.previous_result_ids}
+        for uri in sorted(held - {item.uri for item in items}):
+            items.append(
+                lsp.WorkspaceFullDocumentDiagnosticReport(
+                    uri=uri, items=[], version=ls.version_of(uri)
+                )
+            )
+        ls.workspace_reported = {item.uri for item in items if item.items}
         return lsp.WorkspaceDiagnosticReport(items=items)
 
     @server.feature(
