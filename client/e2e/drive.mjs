@@ -1,7 +1,8 @@
 // Drive code-server (VS Code in the browser) through the extension on a copy of
-// examples/bookshop. Started by client/e2e/run.sh; env: CS_URL, SHOTS, CHROMIUM, PYTHON,
+// examples/bookshop. Started by client/e2e/run.sh; env: CS_URL, WS, SHOTS, CHROMIUM, PYTHON,
 // SCENARIO ("features": the server runs; "missing": PYTHON lacks streamlit-lsp).
 // Each check saves a screenshot in SHOTS; the last line is "N passed, M failed".
+import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +15,7 @@ const SHOTS = process.env.SHOTS;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SCENARIO = process.env.SCENARIO || "features";
 const PYTHON = process.env.PYTHON;
+const WS = process.env.WS; // the workspace folder code-server opened
 const started = Date.now();
 const log = (message) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
 
@@ -131,6 +133,28 @@ async function features() {
       }
       await page.waitForTimeout(500);
     }
+  });
+
+  await check("a folder moved into the workspace whole is analysed, and forgotten when moved out", "06-folder-moved.png", async () => {
+    // Made beside the workspace, then moved in and out: VS Code's watcher reports the
+    // folder alone, not the file in it.
+    const outside = path.join(path.dirname(WS), "tools-outside");
+    const inside = path.join(WS, "tools");
+    fs.mkdirSync(outside);
+    fs.writeFileSync(
+      path.join(outside, "report.py"),
+      "import streamlit as st\n\nst.write(st.session_state.moved_in_key)\n",
+    );
+    const filter = page.getByPlaceholder(/^Filter \(e\.g\./);
+    if (!(await filter.isVisible())) {
+      await page.keyboard.press("Control+Shift+M");
+    }
+    await filter.fill("moved_in_key");
+    const problem = page.locator(".markers-panel .monaco-list-row", { hasText: "moved_in_key is read but nothing" }).first();
+    fs.renameSync(outside, inside);
+    await problem.waitFor({ timeout: 30_000 });
+    fs.renameSync(inside, outside);
+    await problem.waitFor({ state: "detached", timeout: 30_000 });
   });
 }
 

@@ -2,7 +2,7 @@
 # End-to-end test of the VS Code extension in a real VS Code (code-server, driven by
 # playwright-core and Debian's chromium): install the built .vsix into a fresh profile,
 # open a copy of examples/bookshop, and check completion, the Problems panel,
-# go-to-definition and the session-state map. Screenshots and logs go to
+# go-to-definition, the session-state map and a folder moved in and out. Screenshots and logs go to
 # client/e2e/out/<run>/ (gitignored); client/e2e/out/latest points at the last run.
 #
 #   bash client/e2e/run.sh            (or: npm run e2e)
@@ -112,7 +112,7 @@ JSON
   for _ in $(seq 1 150); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.2; done
 
   step "$name: drive it (screenshots in $run)"
-  PATH=$N24/bin:$PATH CS_URL="http://127.0.0.1:$PORT/?folder=$run/ws/bookshop" SHOTS=$run \
+  PATH=$N24/bin:$PATH CS_URL="http://127.0.0.1:$PORT/?folder=$run/ws/bookshop" WS=$run/ws/bookshop SHOTS=$run \
     CHROMIUM=$CHROMIUM SCENARIO=$scenario PYTHON=$python node "$E2E/drive.mjs" 2>&1 | tee "$run/drive.log" \
     || rc=1
   stop
