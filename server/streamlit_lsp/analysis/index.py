@@ -699,11 +699,8 @@ def iter_python_files(root: Path, is_excluded: object = None) -> Iterator[Path]:
             path = Path(entry.path)
             try:
                 if entry.is_dir():
-                    if entry.name in SKIPPED_DIRS or entry.name.startswith(".") or excluded(path):
-                        continue
-                    if (path / "pyvenv.cfg").exists():
-                        continue
-                    stack.append(path)
+                    if not _walk_skips_folder(path, excluded):
+                        stack.append(path)
                 elif entry.name.endswith(".py") and entry.is_file() and not excluded(path):
                     yield path
             except OSError:
@@ -720,13 +717,17 @@ def walk_reaches(root: Path, path: Path, is_excluded: Callable[[Path], bool]) ->
     folder = root
     for name in path.relative_to(root).parts[:-1]:
         folder = folder / name
-        if name in SKIPPED_DIRS or name.startswith(".") or is_excluded(folder):
+        if _walk_skips_folder(folder, is_excluded):
             return False
-        if (folder / "pyvenv.cfg").exists():
-            return False
-    name = path.name
-    if path.suffix != ".py" and (
-        name in SKIPPED_DIRS or name.startswith(".") or (path / "pyvenv.cfg").exists()
-    ):
-        return False
+    if path.suffix != ".py":
+        return not _walk_skips_folder(path, is_excluded)
     return not is_excluded(path)
+
+
+def _walk_skips_folder(folder: Path, is_excluded: Callable[[Path], bool]) -> bool:
+    """A folder the workspace's walk does not go into: a cache or tool folder, a hidden
+    one, an excluded one, or a virtualenv."""
+    name = folder.name
+    if name in SKIPPED_DIRS or name.startswith(".") or is_excluded(folder):
+        return True
+    return (folder / "pyvenv.cfg").exists()

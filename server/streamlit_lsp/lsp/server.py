@@ -622,10 +622,14 @@ class StreamlitLanguageServer(LanguageServer):
         )
         self.published[uri] = sent
 
+    def open_paths(self) -> set[Path]:
+        """The files open in the editor (their buffers are the truth while open)."""
+        paths = (self.path_of(uri) for uri in self.workspace.text_documents)
+        return {path for path in paths if path is not None}
+
     def _open_uris(self) -> set[str]:
         # pygls keys open documents by the unescaped URI; publish under our spelling.
-        paths = (self.path_of(uri) for uri in self.workspace.text_documents)
-        return {uri for uri in (from_fs_path(str(p)) for p in paths if p is not None) if uri}
+        return {uri for uri in (from_fs_path(str(p)) for p in self.open_paths()) if uri}
 
     def _push(self, shown: dict[Path, list[Diagnostic]], pulled: set[str]) -> None:
         """Publish ``shown`` for every file but the ``pulled`` ones, sending only what

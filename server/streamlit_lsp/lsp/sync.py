@@ -139,7 +139,7 @@ def _folder_deleted(ls: StreamlitLanguageServer, path: Path) -> bool:
     if not indexed and path.name != "pages":
         return False  # another kind of file, or a folder of nothing we know
     engine.index.forget_missing()
-    open_paths = {ls.path_of(uri) for uri in ls.workspace.text_documents}
+    open_paths = ls.open_paths()
     for file in indexed:
         if file not in open_paths:
             engine.remove(file)
@@ -157,7 +157,7 @@ def _folder_created(ls: StreamlitLanguageServer, path: Path) -> list[Path] | Non
     except OSError:
         return None
     engine.index.forget_missing()
-    open_paths = {ls.path_of(uri) for uri in ls.workspace.text_documents}
+    open_paths = ls.open_paths()
     config = engine.config_for(path)
     return [file for file in iter_python_files(path, config.is_excluded) if file not in open_paths]
 
@@ -256,8 +256,10 @@ def register(server: StreamlitLanguageServer) -> None:
         changed = False
         reloaded: list[Path] = []  # Python files changed or created, not open
         to_index: list[Path] = []  # the files of folders created
-        for change in params.changes:
-            path = ls.path_of(change.uri)
+        # VS Code may report the same event twice in one notification (seen for a
+        # folder moved in): each is handled once, a folder walked once.
+        for uri, change_type in dict.fromkeys((c.uri, c.type) for c in params.changes):
+            path = ls.path_of(uri)
             if path is None:
                 continue
             if path.name == "pyproject.toml":
@@ -265,22 +267,22 @@ def register(server: StreamlitLanguageServer) -> None:
                 changed = True
                 continue
             if path.suffix != ".py":
-                if change.type == lsp.FileChangeType.Created:
+                if change_type == lsp.FileChangeType.Created:
                     found = _folder_created(ls, path)
                     if found is not None:
                         to_index += found
                         changed = True
-                elif change.type == lsp.FileChangeType.Deleted:
+                elif change_type == lsp.FileChangeType.Deleted:
                     changed = _folder_deleted(ls, path) or changed
                 continue
             if not ls.indexable(path):
                 continue
-            deleted = change.type == lsp.FileChangeType.Deleted
+            deleted = change_type == lsp.FileChangeType.Deleted
             if not deleted and engine.index.digest(path) is None and not engine.walk_reaches(path):
                 continue  # a package installed into a virtualenv, an excluded file
             changed = True
-            is_open = ls.open_document(change.uri) is not None
-            if change.type != lsp.FileChangeType.Changed or not is_open:
+            is_open = ls.open_document(uri) is not None
+            if change_type != lsp.FileChangeType.Changed or not is_open:
                 # A file appeared or went away (open or not: a page joins or leaves its
                 # app, which discovery learns from this alone), or one not open changed
                 # on disk: what resolution and discovery found is looked at again.
