@@ -50,6 +50,8 @@ from generate import generate  # noqa: E402
 LAUNCHER = HERE / "serverside.py"
 OURS_TARGET = "streamlit_lsp.cli:main"
 JEDI_TARGET = "jedi_language_server.cli:cli"
+# The least a pygls server does per edit (floor_server.py, beside serverside.py).
+FLOOR_TARGET = "floor_server:main"
 JEDI_SPEC = "jedi-language-server==0.47.0"
 PING = "streamlitLspBenchmark/ping"  # no server implements it: answered at once, in order
 ROUND_TRIPS = 40  # pings timed for the transport's round trip
@@ -641,6 +643,7 @@ async def measure_edit(
     original = path.read_text(encoding="utf-8").split("\n")
     deadline = time.monotonic() + budget
     inserted = False
+    parses: list[float] = []
     before = len(session.notification_timings(lsp.TEXT_DOCUMENT_DID_CHANGE))
     for sample in range(samples):
         if sample >= 1 and time.monotonic() > deadline:
@@ -648,9 +651,7 @@ async def measure_edit(
         # No underscore: f-string keys elsewhere (f"{SORT_KEY}_0") may match "*_0".
         key = f"benchq{sample}z"
         new_line = f'_bench_{sample} = st.session_state["{key}"]'
-        edited = [*original[:line], new_line, *original[line:]]
-        if sample == 0:
-            cell.parse_ms = parse_text("\n".join(edited)) * 1000
+        edited = "\n".join([*original[:line], new_line, *original[line:]])
         sent = time.monotonic()
         version = session.change(uri, line, line + 1 if inserted else line, new_line + "\n")
         inserted = True
@@ -665,11 +666,16 @@ async def measure_edit(
             cell.error = f"no diagnostics naming the edited key within {timeout:g} s"
             break
         cell.client_ms.append((time.monotonic() - sent) * 1000)
+        # The baseline is timed at every sample, so it follows the machine as the
+        # samples do (one parse timed at the start put the run's drift in the ratio).
+        parses.append(parse_text(edited, 3))
         # Each sample is an isolated edit: the server analyses a lone edit at once, but
         # an edit within its debounce window (150 ms) of the previous analysis waits for
         # the burst to end, by design (mid-word diagnostics are noise). The figure is the
         # analysis' latency, so samples are spaced past that window.
         await asyncio.sleep(EDIT_SPACING_S)
+    if parses:
+        cell.parse_ms = statistics.median(parses) * 1000
     if inserted:
         session.change(uri, line, line + 1, "")
         await session.ping()
@@ -844,6 +850,8 @@ class Interactive:
     # A request the server answers at once (an unknown method), sent and answered: the
     # transport's share of every figure measured at the client, in ms.
     round_trip: list[float] = field(default_factory=list)
+    # The same edits answered by the floor server (floor_server.py): the stack's share.
+    floor_edits: dict[int, EditCell] = field(default_factory=dict)
 
 
 @dataclass
@@ -985,6 +993,36 @@ async def probe_large(session: Session, workspace: Path, manifest: dict, mode: M
         session, uri, path, page, 1, 0.0, max(mode.edit_timeout, 300.0)
     )
     return probes
+
+
+async def measure_floor(
+    workspace: Path, manifest: dict, out: Path, mode: Mode
+) -> dict[int, EditCell]:
+    """The edits of ``measure_interactive``, on the same pages, answered by the floor
+    server (``floor_server.py``: pygls keeps the buffer, ``ast.parse`` parses it, one
+    diagnostic per session-state subscript is published)."""
+    session = Session("floor", sys.executable, FLOOR_TARGET, [], workspace, out)
+    big = big_pages(manifest)
+    cells: dict[int, EditCell] = {}
+    try:
+        await session.start()
+        await session.initialize()
+        uris = {lines: session.open(workspace / big[lines]["path"]) for lines in mode.page_lines}
+        await settle(session)
+        for lines in mode.page_lines:
+            log(f"floor server: edit -> diagnostics on the {lines}-line page")
+            cells[lines] = await measure_edit(
+                session,
+                uris[lines],
+                workspace / big[lines]["path"],
+                big[lines],
+                mode.edit_samples,
+                mode.edit_budget,
+                mode.edit_timeout,
+            )
+    finally:
+        await session.close()
+    return cells
 
 
 async def measure_jedi(
@@ -1134,6 +1172,8 @@ async def run(arguments: argparse.Namespace) -> Results:
                 large = await probe_large(session, workspaces[size], manifests[size], mode)
         finally:
             await session.close()
+        if size == interactive:
+            measured.floor_edits = await measure_floor(workspaces[size], manifests[size], out, mode)
 
     # 3. Warm start: the server again on the largest workspace, its facts cache filled
     #    by the cold session above (nothing changed on disk since).
@@ -1420,7 +1460,13 @@ def build_rows(
         value = statistics.median(cell.client_ms) if cell.client_ms else None
         r = ratio(value, cell.parse_ms)
         handler = statistics.median(cell.change_handler_ms) if cell.change_handler_ms else None
-        note = f"didChange handler p50 {handler:.1f} ms" if handler is not None else ""
+        notes = [cell.error]
+        if handler is not None:
+            notes.append(f"didChange handler p50 {handler:.1f} ms")
+        floor = measured.floor_edits.get(lines)
+        if floor is not None and floor.client_ms and value is not None:
+            floor_value = statistics.median(floor.client_ms)
+            notes.append(f"{value / floor_value:.1f}x the floor server's {floor_value:.1f} ms")
         results.add(
             Row(
                 id=f"edit_diagnostics.{lines}.p50",
@@ -1432,7 +1478,24 @@ def build_rows(
                 ratio=r,
                 target="<= 2x ast.parse",
                 status="error" if value is None else verdict(r is not None and r <= 2),
-                note="; ".join(filter(None, [cell.error, note])),
+                note="; ".join(filter(None, notes)),
+                samples=len(cell.client_ms),
+            )
+        )
+    for lines, cell in sorted(measured.floor_edits.items()):
+        value = statistics.median(cell.client_ms) if cell.client_ms else None
+        results.add(
+            Row(
+                id=f"edit_diagnostics.{lines}.floor_p50",
+                figure=f"edit -> fresh diagnostics p50, {lines}-line page, floor server",
+                value=value,
+                unit="ms",
+                baseline=cell.parse_ms,
+                baseline_label="bare ast.parse of the edited text, this process",
+                ratio=ratio(value, cell.parse_ms),
+                target="(info: pygls keeps the buffer, ast.parse, publish: the stack's least)",
+                status="info" if value is not None else "error",
+                note=cell.error,
                 samples=len(cell.client_ms),
             )
         )

@@ -22,6 +22,7 @@ EXPECTED = [
     "completion.attribute.size_independence",
     "edit_diagnostics.100.p50",
     "edit_diagnostics.5000.p50",
+    "edit_diagnostics.100.floor_p50",
     "edit_diagnostics.non_ascii_path",
     "round_trip.p50",
     "cold_index.",
