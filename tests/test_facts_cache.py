@@ -7,6 +7,7 @@ another digest's entry, a folder that cannot be written) falls back to extractin
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pickle
 import time
@@ -286,6 +287,53 @@ def test_a_hit_on_an_entry_used_within_the_hour_leaves_it_as_is(tmp_path: Path) 
     os.utime(entry_path(cache, text), (recent, recent))
     assert cache.get(text_digest(text)) == extract(text)
     assert entry_path(cache, text).stat().st_mtime == pytest.approx(recent)
+
+
+def test_deferred_entries_are_stored_when_asked_and_not_before(tmp_path: Path) -> None:
+    cache = FactsCache(tmp_path, salt="s")
+    texts = [APP, OTHER, "import streamlit as st\nst.session_state.third = 3\n"]
+    for text in texts:
+        cache.defer(text_digest(text), extract(text))
+    assert cache.deferred == 3
+    assert not any(entry_path(cache, text).exists() for text in texts)
+
+    # A slice of no time still stores one entry: each call makes progress.
+    assert cache.write_deferred(0.0) is True
+    assert cache.deferred == 2 and cache.stats.writes == 1
+    assert cache.write_deferred() is False  # the rest
+    later = FactsCache(tmp_path, salt="s")
+    assert [later.get(text_digest(text)) for text in texts] == [extract(text) for text in texts]
+
+
+def test_deferred_entries_of_a_cache_that_cannot_be_written_are_dropped(tmp_path: Path) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    cache = FactsCache(blocker)
+    cache.defer(text_digest(APP), extract(APP))
+    cache.defer(text_digest(OTHER), extract(OTHER))
+    assert cache.write_deferred() is False
+    assert cache.disabled and cache.deferred == 0
+    cache.defer(text_digest(APP), extract(APP))  # nothing is kept for a disabled cache
+    assert cache.deferred == 0
+
+
+def test_an_index_that_defers_its_entries_leaves_them_to_write_deferred(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    generate(root, 40, seed=2)
+    paths = list(iter_python_files(root))
+    cache = FactsCache(tmp_path / "cache", salt="s")
+    index = WorkspaceIndex([root], cache=cache)
+    asyncio.run(bulk.index_paths_async(index, paths, workers=1, defer_cache_writes=True))
+    assert cache.stats.writes == 0 and cache.deferred > 0
+    assert not any(path.is_file() for path in cache.folder.rglob("*"))
+
+    cache.write_deferred()
+    warm = FactsCache(tmp_path / "cache", salt="s")
+    again = WorkspaceIndex([root], cache=warm)
+    index_paths(again, paths, workers=1)
+    # Every file the cold index missed is a hit now (two files may share one entry).
+    assert warm.stats.hits == cache.stats.misses > 0 and warm.stats.misses == 0
+    assert all(again.facts(path.resolve()) == index.facts(path.resolve()) for path in paths)
 
 
 def test_environment_chooses_or_disables_the_folder(tmp_path: Path) -> None:

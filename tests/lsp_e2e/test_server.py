@@ -18,7 +18,10 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from conftest import SERVER, WORKSPACES, completion_edit, recording_client, units, wait_until
 from streamlit_lsp.analysis.facts import FileFacts
+from streamlit_lsp.analysis.facts_cache import FactsCache
 from streamlit_lsp.analysis.incremental import BufferExtraction, ExtractionReport
+from streamlit_lsp.analysis.index import text_digest
+from streamlit_lsp.lsp.server import StreamlitLanguageServer
 
 
 def ws(client: LanguageClient) -> Path:
@@ -950,6 +953,76 @@ async def test_a_restart_takes_the_findings_of_unchanged_apps_from_the_last_star
         assert second == first
     finally:
         gc.unfreeze()  # the servers in this process froze their first analyses
+
+
+def streamlit_digests(workspace: Path) -> set[str]:
+    """The digests of the workspace's files that mention Streamlit (the start-up index
+    extracts them all)."""
+    texts = (path.read_text(encoding="utf-8") for path in workspace.rglob("*.py"))
+    return {text_digest(text) for text in texts if "streamlit" in text}
+
+
+async def test_the_start_up_index_stores_its_cache_entries_once_the_analysis_is_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The user waits for the first diagnostics; the facts cache is for the next start.
+    The entries of the files the start-up index extracted are stored after the first
+    analysis is published, all of them, with no shutdown needed."""
+    workspace = tmp_path / "shop"
+    shutil.copytree(WORKSPACES / "shop", workspace)
+    monkeypatch.setenv("STREAMLIT_LSP_CACHE_DIR", str(tmp_path / "cache"))
+    events: list[str] = []
+    publish_all, write_deferred = StreamlitLanguageServer.publish_all, FactsCache.write_deferred
+
+    def published(self: StreamlitLanguageServer) -> None:
+        events.append("published")
+        publish_all(self)
+
+    def written(self: FactsCache, seconds: float | None = None) -> bool:
+        events.append("stored")
+        return write_deferred(self, seconds)
+
+    monkeypatch.setattr(StreamlitLanguageServer, "publish_all", published)
+    monkeypatch.setattr(FactsCache, "write_deferred", written)
+    try:
+        async with connected_client() as client:
+            await initialize_in_process(client, workspace, "visual-studio-code")
+            server = client.server  # type: ignore[attr-defined]
+            await wait_until(lambda: "stored" in events and not server.engine.index.cache.deferred)
+            assert events.index("published") < events.index("stored")
+            later = FactsCache(tmp_path / "cache")  # another process's view of the folder
+            digests = streamlit_digests(workspace)
+            assert digests and all(later.get_stored(digest) for digest in digests)
+    finally:
+        gc.unfreeze()  # the server in this process froze its first analysis
+
+
+async def test_cache_entries_still_to_store_at_shutdown_are_stored_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A server asked to shut down before it had a moment for its deferred cache
+    entries stores them as it shuts down."""
+    workspace = tmp_path / "shop"
+    shutil.copytree(WORKSPACES / "shop", workspace)
+    monkeypatch.setenv("STREAMLIT_LSP_CACHE_DIR", str(tmp_path / "cache"))
+
+    async def never(self: StreamlitLanguageServer) -> None:
+        return None  # no idle moment: everything is left for the shutdown
+
+    monkeypatch.setattr(StreamlitLanguageServer, "_write_deferred_cache", never)
+    digests = streamlit_digests(workspace)
+    later = FactsCache(tmp_path / "cache")
+    try:
+        async with connected_client() as client:
+            await initialize_in_process(client, workspace, "visual-studio-code")
+            server = client.server  # type: ignore[attr-defined]
+            await wait_until(lambda: server._analysis_frozen)
+            assert server.engine.index.cache.deferred >= len(digests) > 0
+            assert not any(later.get_stored(digest) for digest in digests)
+        # (The session ended with a shutdown request.)
+        assert all(later.get_stored(digest) for digest in digests)
+    finally:
+        gc.unfreeze()  # the server in this process froze its first analysis
 
 
 async def test_results_are_let_go_after_edits_are_published(tmp_path: Path):

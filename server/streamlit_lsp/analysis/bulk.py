@@ -9,7 +9,10 @@ pickled, so this process only unpickles theirs. The pool starts as soon as enoug
 files are read, so its start-up overlaps the reading of the rest. Once all are read,
 the files left are ordered by size: the pool takes chunks of the largest from the
 front while this process takes the smallest from the back, and the two meet at the end.
-Work is measured in characters of text, not in files.
+Work is measured in characters of text, not in files. The server's start-up index
+leaves the cache entries of the files extracted here for later (``defer_cache_writes``):
+storing one costs about a seventh of extracting the file, and the first diagnostics
+need the facts, not the cache.
 
 One generator (``_steps``) does the work and yields whenever the caller may pause: the
 synchronous ``index_paths`` just runs it, the server's ``index_paths_async`` awaits
@@ -127,11 +130,22 @@ async def index_paths_async(
     progress: Progress | None = None,
     started: StartedWorkers | None = None,
     whole_workspace: bool = False,
+    defer_cache_writes: bool = False,
 ) -> None:
-    """``index_paths`` for the event loop: never blocks it for more than one batch."""
+    """``index_paths`` for the event loop: never blocks it for more than one batch.
+    ``defer_cache_writes``: the cache entries of the files extracted in this process
+    are left to ``FactsCache.write_deferred`` (the workers store theirs as they go)."""
     import asyncio  # here only: ``check`` never needs it (34 ms of its start-up)
 
-    steps = _steps(index, paths, _worker_count(workers), progress, started, whole_workspace)
+    steps = _steps(
+        index,
+        paths,
+        _worker_count(workers),
+        progress,
+        started,
+        whole_workspace,
+        defer_cache_writes,
+    )
     for pending in steps:
         if pending is not None:
             with contextlib.suppress(Exception):  # its error surfaces in the generator
@@ -152,11 +166,14 @@ def _steps(
     progress: Progress | None,
     started: StartedWorkers | None = None,
     whole_workspace: bool = False,
+    defer_cache_writes: bool = False,
 ) -> Generator[Future[list[bytes]] | None, None, None]:
     """Index ``paths``; yields None where the caller may pause, or a future to wait for."""
     total = len(paths)
     signatures = SignatureBook.open(index.cache if whole_workspace else None, index.roots)
-    work = _Work(index, total, progress or (lambda done, total: None), signatures)
+    work = _Work(
+        index, total, progress or (lambda done, total: None), signatures, defer_cache_writes
+    )
     # Batches are frozen out of the collector's sight (``collector_paused``): garbage
     # cycles the caller left pending are collected first, or they would never be.
     gc.collect()
@@ -232,8 +249,11 @@ class _Work:
         total: int,
         report: Progress,
         signatures: SignatureBook | None = None,
+        defer_cache_writes: bool = False,
     ) -> None:
         self.index = index
+        # The cache entries of files extracted here are stored later (``FactsCache.defer``).
+        self.defer_cache_writes = defer_cache_writes
         # What the files were at the last start (empty unless a whole workspace).
         self.signatures = signatures if signatures is not None else SignatureBook(None, {})
         self.total = total
@@ -308,8 +328,11 @@ def _extract_here(work: _Work) -> Generator[None, None, None]:
 
 def _extract_and_cache(work: _Work, position: int, item: _Cold) -> FileFacts:
     facts = extract(item.text)
-    if work.index.cache is not None:
-        work.index.cache.put(item.digest, facts)
+    cache = work.index.cache
+    if cache is not None and work.defer_cache_writes:
+        cache.defer(item.digest, facts)
+    elif cache is not None:
+        cache.put(item.digest, facts)
     return facts
 
 

@@ -161,6 +161,8 @@ class FactsCache:
         self._temporary_count = itertools.count()
         # Bytes of entries written since the last ``prune`` (here, or by workers).
         self.written_bytes = 0
+        # Facts to store when the process has time for it (``defer``), by digest.
+        self._deferred: dict[str, FileFacts] = {}
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> FactsCache | None:
@@ -224,6 +226,32 @@ class FactsCache:
             self.stats.errors += 1
             return  # facts too deep to pickle here: extracted again next time
         self.put_pickled(digest, pickled, parses=facts.parse_error is None)
+
+    def defer(self, digest: str, facts: FileFacts) -> None:
+        """``put``, later (``write_deferred``): for a process with something more urgent
+        to do first. Storing an entry (pickling it, mostly) costs about a seventh of
+        extracting the file, time the server's first index and analysis need more
+        than the next start does."""
+        if not self.disabled:
+            self._deferred[digest] = facts
+
+    @property
+    def deferred(self) -> int:
+        """Entries waiting to be stored."""
+        return len(self._deferred)
+
+    def write_deferred(self, seconds: float | None = None) -> bool:
+        """Store deferred entries for about ``seconds`` (at least one entry; all of them
+        when None); whether any are left."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        while self._deferred and not self.disabled:
+            digest, facts = self._deferred.popitem()
+            self.put(digest, facts)
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+        if self.disabled:
+            self._deferred.clear()
+        return bool(self._deferred)
 
     def put_pickled(self, digest: str, pickled: bytes, parses: bool) -> None:
         """Store facts already pickled (with ``PICKLE_PROTOCOL``), as a worker has them;

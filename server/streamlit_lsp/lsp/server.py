@@ -66,6 +66,9 @@ _DONE = object()  # the end of a generator of steps
 # way), while short work runs straight through. A yield per step cost a turn of the
 # loop (a ``select``) for each of an app's twenty walks, most of them kept as they were.
 SLICE_SECONDS = 0.005
+# At shutdown, the cache entries still to store are written for this long at most.
+# VS Code's client waits 2 s for the answer to ``shutdown`` before it stops the server.
+SHUTDOWN_CACHE_SECONDS = 1.0
 
 SEVERITIES = {
     Severity.ERROR: lsp.DiagnosticSeverity.Error,
@@ -493,6 +496,7 @@ class StreamlitLanguageServer(LanguageServer):
             self._after_first_analysis()
             await self._prepare_answers()
             self.ensure_engine().forget_unasked()  # everything is published by now
+            await self._write_deferred_cache()
         except asyncio.CancelledError:
             pass
         except Exception:
@@ -534,6 +538,29 @@ class StreamlitLanguageServer(LanguageServer):
         self._analysis_frozen = True
         self.ensure_engine().keep_analysis()
         gc.freeze()
+
+    async def _write_deferred_cache(self) -> None:
+        """Store the cache entries the start-up index left for later (``FactsCache.defer``),
+        a slice at a time with requests answered in between, once the workspace is
+        indexed and its analysis published. An edit meanwhile cancels this refresh; the
+        next one goes on where it stopped."""
+        indexed = self.indexing_done is not None and self.indexing_done.is_set()
+        cache = self.ensure_engine().index.cache
+        if not indexed or cache is None or not cache.deferred:
+            return
+        while cache.write_deferred(SLICE_SECONDS):
+            await asyncio.sleep(0)
+        cache.prune()  # (what the index wrote was counted then; these are on top)
+
+    def write_deferred_cache_now(self) -> None:
+        """At shutdown: store what is left of the deferred cache entries, for
+        ``SHUTDOWN_CACHE_SECONDS`` at most (a client waits for the answer, and may stop
+        the process when tired of waiting). Whatever is left is extracted again at the
+        next start."""
+        cache = self.engine.index.cache if self.engine is not None else None
+        if cache is not None and cache.deferred:
+            cache.write_deferred(SHUTDOWN_CACHE_SECONDS)
+            cache.prune()
 
     async def _prepare_answers(self) -> None:
         """Find the key occurrences of the apps holding open documents, where the user

@@ -63,8 +63,16 @@ async def index_workspace(ls: StreamlitLanguageServer) -> None:
         # The workers started with the server are for the first index only (which stops
         # them when it ends).
         started, ls.started_workers = ls.started_workers, None
+        # The cache entries of the files extracted here are stored after the first
+        # analysis is published (``_write_deferred_cache``): the user waits for that,
+        # the cache is for the next start.
         await index_paths_async(
-            engine.index, files, progress=report, started=started, whole_workspace=True
+            engine.index,
+            files,
+            progress=report,
+            started=started,
+            whole_workspace=True,
+            defer_cache_writes=True,
         )
         cache = engine.index.cache
         if cache is not None and not cache.disabled:
@@ -225,6 +233,10 @@ def register(server: StreamlitLanguageServer) -> None:
         # needs fresh facts): a burst of keystrokes costs one parse, not one each.
         ls.dirty.add(uri)
         ls.schedule_refresh()
+
+    @server.feature(lsp.SHUTDOWN)
+    def shutdown(ls: StreamlitLanguageServer, params: None) -> None:
+        ls.write_deferred_cache_now()
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: StreamlitLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
