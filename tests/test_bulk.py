@@ -7,14 +7,17 @@ the facts cache), the index must end up the same, problems included.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from generated import generate
+from spies import calls_of
 from streamlit_lsp.analysis import bulk
 from streamlit_lsp.analysis.bulk import index_paths, index_paths_async
 from streamlit_lsp.analysis.extract import extract
@@ -255,6 +258,35 @@ def test_async_indexing_equals_sync(workspace: Path) -> None:
     assert same(snapshot(index), expected)
     assert seen and seen[-1] == (len(paths), len(paths))
     assert all(done <= total for done, total in seen)
+
+
+def test_the_server_s_index_ends_before_its_workers_have_exited(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Waiting for the worker processes to exit took 0.06-0.3 s of the index: the async
+    index (the server's) leaves it to a thread and ends with every file's facts in."""
+    expected = snapshot(build(workspace, workers=1))
+    monkeypatch.setattr(bulk, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(bulk, "POOL_MIN_CHUNK_CHARS", 1)
+    monkeypatch.setattr(bulk, "_pool_pays", lambda busy: True)
+    from_workers = calls_of(monkeypatch, bulk, "_apply")
+    release = threading.Event()
+    stop_workers = bulk._stop_workers
+
+    def stop_when_released(executor) -> None:
+        assert release.wait(60)
+        stop_workers(executor)
+
+    monkeypatch.setattr(bulk, "_stop_workers", stop_when_released)
+    index = WorkspaceIndex([workspace])
+    paths = list(iter_python_files(workspace))
+    stopped = call_with_deep_stack(lambda: asyncio.run(index_paths_async(index, paths, workers=2)))
+    assert from_workers  # the workers extracted some of the files
+    assert same(snapshot(index), expected)
+    assert stopped is not None and not stopped.done()  # still waiting to be let go
+    release.set()
+    stopped.result(timeout=60)
+    assert not multiprocessing.active_children()
 
 
 def test_no_worker_processes_falls_back_to_this_process(
