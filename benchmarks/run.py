@@ -1466,7 +1466,7 @@ def build_rows(
         floor = measured.floor_edits.get(lines)
         if floor is not None and floor.client_ms and value is not None:
             floor_value = statistics.median(floor.client_ms)
-            notes.append(f"{value / floor_value:.1f}x the floor server's {floor_value:.1f} ms")
+            notes.append(f"{value / floor_value:.1f}x the floor server ({floor_value:.1f} ms)")
         results.add(
             Row(
                 id=f"edit_diagnostics.{lines}.p50",
@@ -1493,7 +1493,7 @@ def build_rows(
                 baseline=cell.parse_ms,
                 baseline_label="bare ast.parse of the edited text, this process",
                 ratio=ratio(value, cell.parse_ms),
-                target="(info: pygls keeps the buffer, ast.parse, publish: the stack's least)",
+                target="(info: pygls keeps the buffer, parses it whole, publishes)",
                 status="info" if value is not None else "error",
                 note=cell.error,
                 samples=len(cell.client_ms),
