@@ -910,20 +910,7 @@ async def measure_interactive(
                     f"over {len(cell.server_ms)}"
                 )
     await settle(session)
-    for lines in mode.page_lines:
-        log(f"streamlit-lsp: edit -> diagnostics on the {lines}-line page")
-        cell = await measure_edit(
-            session,
-            uris[lines],
-            workspace / big[lines]["path"],
-            big[lines],
-            mode.edit_samples,
-            mode.edit_budget,
-            mode.edit_timeout,
-        )
-        measured.edits[lines] = cell
-        if cell.client_ms:
-            log(f"  p50 {statistics.median(cell.client_ms):.0f} ms over {len(cell.client_ms)}")
+    measured.edits = await edit_each_page(session, "streamlit-lsp", uris, workspace, big, mode)
     largest = max(mode.page_lines)
     log(f"streamlit-lsp: a request while an edit of the {largest}-line page is analysed")
     measured.busy_lines = largest
@@ -995,6 +982,33 @@ async def probe_large(session: Session, workspace: Path, manifest: dict, mode: M
     return probes
 
 
+async def edit_each_page(
+    session: Session,
+    name: str,
+    uris: dict[int, str],
+    workspace: Path,
+    big: dict[int, dict],
+    mode: Mode,
+) -> dict[int, EditCell]:
+    """``measure_edit`` on each big page open in ``session`` (``uris``)."""
+    cells: dict[int, EditCell] = {}
+    for lines in mode.page_lines:
+        log(f"{name}: edit -> diagnostics on the {lines}-line page")
+        cell = await measure_edit(
+            session,
+            uris[lines],
+            workspace / big[lines]["path"],
+            big[lines],
+            mode.edit_samples,
+            mode.edit_budget,
+            mode.edit_timeout,
+        )
+        cells[lines] = cell
+        if cell.client_ms:
+            log(f"  p50 {statistics.median(cell.client_ms):.1f} ms over {len(cell.client_ms)}")
+    return cells
+
+
 async def measure_floor(
     workspace: Path, manifest: dict, out: Path, mode: Mode
 ) -> dict[int, EditCell]:
@@ -1003,26 +1017,14 @@ async def measure_floor(
     diagnostic per session-state subscript is published)."""
     session = Session("floor", sys.executable, FLOOR_TARGET, [], workspace, out)
     big = big_pages(manifest)
-    cells: dict[int, EditCell] = {}
     try:
         await session.start()
         await session.initialize()
         uris = {lines: session.open(workspace / big[lines]["path"]) for lines in mode.page_lines}
         await settle(session)
-        for lines in mode.page_lines:
-            log(f"floor server: edit -> diagnostics on the {lines}-line page")
-            cells[lines] = await measure_edit(
-                session,
-                uris[lines],
-                workspace / big[lines]["path"],
-                big[lines],
-                mode.edit_samples,
-                mode.edit_budget,
-                mode.edit_timeout,
-            )
+        return await edit_each_page(session, "floor server", uris, workspace, big, mode)
     finally:
         await session.close()
-    return cells
 
 
 async def measure_jedi(
@@ -1279,6 +1281,24 @@ async def run(arguments: argparse.Namespace) -> Results:
     return results
 
 
+def edit_info_row(row_id: str, figure: str, cell: EditCell, target: str) -> Row:
+    """An information row of an edit's median latency against its bare parse."""
+    value = statistics.median(cell.client_ms) if cell.client_ms else None
+    return Row(
+        id=row_id,
+        figure=figure,
+        value=value,
+        unit="ms",
+        baseline=cell.parse_ms,
+        baseline_label="bare ast.parse of the edited text, this process",
+        ratio=ratio(value, cell.parse_ms),
+        target=target,
+        status="info" if value is not None else "error",
+        note=cell.error,
+        samples=len(cell.client_ms),
+    )
+
+
 def build_rows(
     results: Results,
     mode: Mode,
@@ -1483,40 +1503,18 @@ def build_rows(
             )
         )
     for lines, cell in sorted(measured.floor_edits.items()):
-        value = statistics.median(cell.client_ms) if cell.client_ms else None
         results.add(
-            Row(
-                id=f"edit_diagnostics.{lines}.floor_p50",
-                figure=f"edit -> fresh diagnostics p50, {lines}-line page, floor server",
-                value=value,
-                unit="ms",
-                baseline=cell.parse_ms,
-                baseline_label="bare ast.parse of the edited text, this process",
-                ratio=ratio(value, cell.parse_ms),
-                target="(info: pygls keeps the buffer, parses it whole, publishes)",
-                status="info" if value is not None else "error",
-                note=cell.error,
-                samples=len(cell.client_ms),
+            edit_info_row(
+                f"edit_diagnostics.{lines}.floor_p50",
+                f"edit -> fresh diagnostics p50, {lines}-line page, floor server",
+                cell,
+                "(info: pygls keeps the buffer, parses it whole, publishes)",
             )
         )
     if large.edit is not None:
         cell = large.edit
-        value = cell.client_ms[0] if cell.client_ms else None
-        results.add(
-            Row(
-                id="large.edit_diagnostics",
-                figure=f"edit -> fresh diagnostics, {cell.lines}-line page, {large.files} files",
-                value=value,
-                unit="ms",
-                baseline=cell.parse_ms,
-                baseline_label="bare ast.parse of the edited text, this process",
-                ratio=ratio(value, cell.parse_ms),
-                target="(info: one sample)",
-                status="info" if value is not None else "error",
-                note=cell.error,
-                samples=len(cell.client_ms),
-            )
-        )
+        figure = f"edit -> fresh diagnostics, {cell.lines}-line page, {large.files} files"
+        results.add(edit_info_row("large.edit_diagnostics", figure, cell, "(info: one sample)"))
     if measured.emoji_edit is not None:
         cell = measured.emoji_edit
         ok = bool(cell.client_ms)
