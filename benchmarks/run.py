@@ -874,6 +874,16 @@ def big_pages(manifest: dict) -> dict[int, dict]:
     return {int(lines): page for lines, page in manifest["big_pages"].items()}
 
 
+async def open_pages(
+    session: Session, workspace: Path, big: dict[int, dict], mode: Mode
+) -> dict[int, str]:
+    """Open each big page of ``mode`` in ``session`` and wait until the server is idle;
+    their URIs by line count."""
+    uris = {lines: session.open(workspace / big[lines]["path"]) for lines in mode.page_lines}
+    await settle(session)
+    return uris
+
+
 async def settle(session: Session) -> None:
     """Wait until the server has handled everything sent so far, debounced work included."""
     await session.ping()
@@ -886,8 +896,7 @@ async def measure_interactive(
 ) -> Interactive:
     measured = Interactive()
     big = big_pages(manifest)
-    uris = {lines: session.open(workspace / big[lines]["path"]) for lines in mode.page_lines}
-    await settle(session)
+    uris = await open_pages(session, workspace, big, mode)
     for _ in range(ROUND_TRIPS):
         sent = time.monotonic()
         measured.round_trip.append((await session.ping() - sent) * 1000)
@@ -1020,8 +1029,7 @@ async def measure_floor(
     try:
         await session.start()
         await session.initialize()
-        uris = {lines: session.open(workspace / big[lines]["path"]) for lines in mode.page_lines}
-        await settle(session)
+        uris = await open_pages(session, workspace, big, mode)
         return await edit_each_page(session, "floor server", uris, workspace, big, mode)
     finally:
         await session.close()
@@ -1051,8 +1059,7 @@ async def measure_jedi(
     try:
         await session.start()
         await session.initialize()
-        uris = {lines: session.open(workspace / big[lines]["path"]) for lines in mode.page_lines}
-        await settle(session)
+        uris = await open_pages(session, workspace, big, mode)
         for lines in mode.page_lines:
             for kind in TRIGGERS:
                 log(
